@@ -8,12 +8,15 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "MediaAPI", targets: ["MediaAPI"]),
+        .library(name: "MediaShell", targets: ["MediaShell"]),
     ],
     dependencies: [
     ],
     targets: [
         .target(name: "MediaAPI"),
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
+        .target(name: "MediaShell", dependencies: ["MediaAPI"]),
+        .testTarget(name: "MediaShellTests", dependencies: ["MediaShell"]),
     ],
     swiftLanguageModes: [.v6]
 )
