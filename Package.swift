@@ -9,14 +9,25 @@ let package = Package(
     products: [
         .library(name: "MediaAPI", targets: ["MediaAPI"]),
         .library(name: "MediaShell", targets: ["MediaShell"]),
+        .library(name: "MediaStore", targets: ["MediaStore"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(name: "MediaAPI"),
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
         .target(name: "MediaShell", dependencies: ["MediaAPI"]),
-        .testTarget(name: "MediaShellTests", dependencies: ["MediaShell"]),
+        .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaStore"]),
+        .target(
+            name: "MediaStore",
+            dependencies: [
+                "MediaAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

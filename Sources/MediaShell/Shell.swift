@@ -142,11 +142,18 @@ public final class Shell: Sendable {
 
     private func prepare(_ text: SourceText) throws -> Program {
         let snapshot = state.read { $0 }
+        return try Shell.prepare(text, verbs: snapshot.verbs, userVerbs: snapshot.userVerbs,
+                                 variables: snapshot.variableKinds(arguments: snapshot.environment.arguments))
+    }
+
+    /// Parses and checks a whole program before any of it runs; throws every problem found.
+    static func prepare(_ text: SourceText, verbs: [String: any Verb], userVerbs: [String: UserVerbDefinition],
+                        variables: [String: (kind: ValueKind, shape: StreamShape)]) throws -> Program {
         var signatures: [String: VerbSignature] = [:]
-        for (name, verb) in snapshot.verbs { signatures[name] = verb.signature }
-        for (name, def) in snapshot.userVerbs { signatures[name] = UserVerb.signature(name: name, parameters: def.parameters.map(\.name)) }
+        for (name, verb) in verbs { signatures[name] = verb.signature }
+        for (name, def) in userVerbs { signatures[name] = UserVerb.signature(name: name, parameters: def.parameters.map(\.name)) }
         let (program, syntaxErrors) = Parser.parse(text, signatures: signatures)
-        let checker = Checker(verbs: snapshot.verbs, userVerbs: snapshot.userVerbs, variables: snapshot.variableKinds(arguments: snapshot.environment.arguments))
+        let checker = Checker(verbs: verbs, userVerbs: userVerbs, variables: variables)
         for statement in program.statements {
             switch statement {
             case .pipeline(let p): _ = checker.check(p)

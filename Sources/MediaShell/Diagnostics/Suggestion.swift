@@ -2,13 +2,16 @@
 enum Suggestion {
     static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let lower = word.lowercased()
-        var best: (String, Int)?
+        // Ties go to the candidate that starts like the word: people mistype the middle more.
+        var best: (String, Int, Int)?
         for candidate in candidates {
-            let d = distance(lower, candidate.lowercased())
-            if let current = best, current.1 <= d { continue }
-            best = (candidate, d)
+            let c = candidate.lowercased()
+            let d = distance(lower, c)
+            let startsAlike = c.first == lower.first ? 0 : 1
+            if let current = best, (current.1, current.2) <= (d, startsAlike) { continue }
+            best = (candidate, d, startsAlike)
         }
-        guard let (match, d) = best else { return nil }
+        guard let (match, d, _) = best else { return nil }
         let allowed = Swift.max(1, Swift.min(3, word.count / 3 + 1))
         return d <= allowed && d < word.count ? match : nil
     }

@@ -35,8 +35,17 @@ extension Value {
     public var sourceText: String {
         switch self {
         case .string(let s): return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        case .size(let s): return "\(s)B"
-        case .duration(let d): return Value.formatFloat(d) + "s"
+        case .size(let s):
+            for (unit, n) in [("TiB", Int64(1) << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("TB", 1_000_000_000_000), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000)]
+            where s != 0 && s % n == 0 && (unit.hasSuffix("iB") ? s % 1000 != 0 : true) {
+                return "\(s / n)\(unit)"
+            }
+            return "\(s)B"
+        case .duration(let d):
+            for (unit, n) in [("w", 604_800.0), ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] where d != 0 && (d / n).rounded() == d / n {
+                return "\(Int64(d / n))\(unit)"
+            }
+            return "\(Int64((d * 1000).rounded()))ms"
         case .datetime(let d): return MediaTime.format(d)
         case .null: return "null"
         case .list(let l): return "[" + l.map(\.sourceText).joined(separator: ", ") + "]"
