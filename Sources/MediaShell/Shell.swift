@@ -196,6 +196,10 @@ public final class Shell: Sendable {
             return context.hasFailures
         case .pipeline(let p):
             let (stream, shape, context) = try await start(p, source: source, err: err)
+            if shape == .nothing {
+                while try await stream.next() != nil {}
+                return context.hasFailures
+            }
             let last = p.stages.last?.verb
             let format = OutputFormat(rawValue: last ?? "") ?? state.read { $0.environment.output } ?? .table
             let recorder = IDRecorder(stream)

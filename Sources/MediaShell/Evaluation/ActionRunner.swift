@@ -173,6 +173,8 @@ private final class Window: @unchecked Sendable {
     private var nextTask = 0
     private var inFlight = 0
     private var upstreamDone = false
+    private var ready: [Int: (Record, Int64)] = [:]
+    private var nextOut = 0
     private var iterator: AsyncStream<(Int, Record, Int64)>.Iterator
 
     init(runner: ActionRunner, input: ValueStream, tally: Tally, total: Int?) {
@@ -199,20 +201,29 @@ private final class Window: @unchecked Sendable {
         ValueStream { [self] in try await self.next() }
     }
 
+    /// Rows go out in the order items came in; finished ones wait in `ready` for those before
+    /// them, while new requests keep leaving (up to a bound, so a stuck item cannot fill memory).
     private func next() async throws -> Value? {
         while true {
+            if let row = ready.removeValue(forKey: nextOut) {
+                nextOut += 1
+                return .record(record(tally.count(row.0, bytes: row.1)))
+            }
             let limit = await limiter.limit
-            while !upstreamDone, inFlight < limit {
+            while !upstreamDone, inFlight < limit, ready.count < 4 * runner.concurrency {
                 try Task.checkCancellation()
                 guard let value = try await input.next() else {
                     upstreamDone = true
                     break
                 }
-                guard let target = ActionTarget(value) else {
-                    return .record(record(tally.count(runner.invalid(value))))
+                if let target = ActionTarget(value) {
+                    start(target)
+                } else {
+                    ready[nextTask] = (runner.invalid(value), 0)
+                    nextTask += 1
                 }
-                start(target)
             }
+            if ready[nextOut] != nil { continue }
             if inFlight == 0 {
                 tally.finish(runner.context)
                 return nil
@@ -226,7 +237,7 @@ private final class Window: @unchecked Sendable {
             guard let (index, row, bytes) = next else { throw CancellationError() }
             inFlight -= 1
             lock.with { tasks[index] = nil }
-            return .record(record(tally.count(row, bytes: bytes)))
+            ready[index] = (row, bytes)
         }
     }
 

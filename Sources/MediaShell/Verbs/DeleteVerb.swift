@@ -8,7 +8,7 @@ struct DeleteVerb: Verb {
         parameters: VerbSignature.actionParameters,
         output: .results,
         examples: [
-            VerbExample("list | where size > 4MB | delete --dry-run", "what would be deleted, with totals"),
+            VerbExample("list | where size > 1MB | delete --dry-run", "what would be deleted, with totals"),
             VerbExample("list | where name like \"*.tmp\" | delete --yes", "delete temporary files without asking"),
         ])
 

@@ -17,7 +17,7 @@ struct DownloadVerb: Verb {
     func run(_ call: VerbCall) async throws -> ValueStream {
         let folder = try call.path("to") ?? call.context.environment.workingDirectory
         let service = call.context.service
-        let names = FileNames(folder: folder)
+        let names = FileNames(folder: folder, workingDirectory: call.context.environment.workingDirectory)
         let dryRun = call.has("dry-run") || call.context.environment.dryRun
         if !dryRun {
             do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
@@ -30,7 +30,7 @@ struct DownloadVerb: Verb {
             let destination = try names.destination(for: item)
             let result = try await service.download(id: item.id, to: destination, options: DownloadOptions(resume: true, skipIfUnchanged: true))
             let status = result.outcome == .unchanged ? "skipped" : "downloaded"
-            return ActionOutcome(status: status, bytes: result.outcome == .unchanged ? 0 : item.size, path: destination.path,
+            return ActionOutcome(status: status, bytes: result.outcome == .unchanged ? 0 : item.size, path: names.shown(destination),
                                  note: result.outcome == .unchanged ? "already there with the same content" : nil)
         }.run(call.input)
     }
@@ -43,7 +43,18 @@ final class FileNames: @unchecked Sendable {
     private let lock = NSLock()
     private var claimed: Set<String> = []
 
-    init(folder: URL) { self.folder = folder }
+    private let workingDirectory: URL
+
+    init(folder: URL, workingDirectory: URL) {
+        self.folder = folder
+        self.workingDirectory = workingDirectory.standardizedFileURL
+    }
+
+    /// The path as the user would type it: relative to the working directory when inside it.
+    func shown(_ url: URL) -> String {
+        let base = workingDirectory.path.hasSuffix("/") ? workingDirectory.path : workingDirectory.path + "/"
+        return url.path.hasPrefix(base) ? String(url.path.dropFirst(base.count)) : url.path
+    }
 
     func destination(for item: MediaItem) throws -> URL {
         let original = item.originalFileName.flatMap { $0.isEmpty ? nil : $0 } ?? item.id

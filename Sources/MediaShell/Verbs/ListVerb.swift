@@ -15,7 +15,7 @@ struct ListVerb: Verb {
         examples: [
             VerbExample("list | count", "how many items there are"),
             VerbExample("list since 7d | select name size created", "items of the last week"),
-            VerbExample("list since 2026-10-01 until 2026-10-15 order asc | first 2 | select name created", "a window of time, oldest first"),
+            VerbExample("list since 2026-10-20 until 2026-11-01 order asc | first 2 | select name created", "a window of time, oldest first"),
         ])
 
     func run(_ call: VerbCall) async throws -> ValueStream {

@@ -59,9 +59,9 @@ struct Fixture: Sendable {
 
     static func name(_ i: Int) -> String { "file\(i).\(extensions[i % extensions.count])" }
 
-    static func make(items: Int) async throws -> Fixture {
+    static func make(items: Int, from start: Date = firstCreated, every spacing: TimeInterval = 3600) async throws -> Fixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mediashell-\(UUID().uuidString)")
-        let clock = TestClock(firstCreated)
+        let clock = TestClock(start)
         let store = try MediaStore(directory: directory.appendingPathComponent("store"), now: { clock.now })
         let service = store.service(account: "local")
         let files = directory.appendingPathComponent("files")
@@ -71,7 +71,7 @@ struct Fixture: Sendable {
             var bytes = [UInt8](repeating: UInt8(i % 251), count: size(i))
             bytes[0] = UInt8(i % 256)
             try Data(bytes).write(to: url)
-            clock.now = firstCreated.addingTimeInterval(Double(i) * 3600)
+            clock.now = start.addingTimeInterval(Double(i) * spacing)
             _ = try await service.upload(MediaUpload(source: .file(url)))
             try FileManager.default.removeItem(at: url)
         }
