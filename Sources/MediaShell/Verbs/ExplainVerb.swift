@@ -15,6 +15,7 @@ struct ExplainVerb: Verb {
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         guard case .pipeline(let p)? = call.stage.argument("pipeline")?.value else { return .empty }
-        return .of([.string(try call.context.control.explain(p, context: call.context))])
+        let text = try call.context.control.explain(p, context: call.context)
+        return .of([.string(text.hasSuffix("\n") ? String(text.dropLast()) : text)])
     }
 }

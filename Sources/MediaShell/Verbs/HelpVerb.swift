@@ -9,12 +9,12 @@ struct HelpVerb: Verb {
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         let all = call.context.control.signatures
-        guard let wanted = try call.value("verb")?.humanText else { return .of([.string(Self.overview(all))]) }
+        guard let wanted = try call.value("verb")?.humanText else { return .of([.string(String(Self.overview(all).dropLast()))]) }
         guard let sig = all.first(where: { $0.name == wanted }) else {
             let close = Suggestion.closest(to: wanted, in: all.map(\.name))
             throw RunError("no verb '\(wanted)'" + (close.map { " — did you mean '\($0)'?" } ?? "") + " (help lists them all)")
         }
-        return .of([.string(Self.page(sig))])
+        return .of([.string(String(Self.page(sig).dropLast()))])
     }
 
     static func overview(_ all: [VerbSignature]) -> String {
