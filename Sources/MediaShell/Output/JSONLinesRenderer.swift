@@ -1,15 +1,12 @@
-/// JSON Lines: one value per line, streamed.
+/// JSON Lines: one value per line, each written as soon as it arrives.
 struct JSONLinesRenderer: Renderer {
     func render(_ stream: ValueStream, shape: StreamShape, to sink: any TextSink) async throws {
-        var batch: [UInt8] = []
+        var line: [UInt8] = []
         while let v = try await stream.next() {
-            JSONRenderer.append(v, to: &batch)
-            batch.append(10)
-            if batch.count > 1 << 16 {
-                sink.write(String(decoding: batch, as: UTF8.self))
-                batch.removeAll(keepingCapacity: true)
-            }
+            line.removeAll(keepingCapacity: true)
+            JSONRenderer.append(v, to: &line)
+            line.append(10)
+            sink.write(String(decoding: line, as: UTF8.self))
         }
-        if !batch.isEmpty { sink.write(String(decoding: batch, as: UTF8.self)) }
     }
 }
