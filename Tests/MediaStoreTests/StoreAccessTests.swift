@@ -170,6 +170,24 @@ import Testing
         #expect(item.mimeType == mimeType)
     }
 
+    @Test func uploadsFromAnHTTPURL() async throws {
+        let bytes = content(size: 250_000, seed: 11)
+        let server = try LoopbackHTTPServer(files: ["/clips/hello.wav": bytes])
+        let service = store.service(account: "local")
+        let item = try await service.upload(MediaUpload(source: .url(server.url("/clips/hello.wav")), info: MediaUpdate(title: "Hello")))
+        #expect(item.originalFileName == "hello.wav")
+        #expect(item.mimeType == "audio/wav")
+        #expect(item.size == Int64(bytes.count))
+        #expect(item.etag == MD5.hex(of: bytes))
+        let missing = await mediaError { _ = try await service.upload(MediaUpload(source: .url(server.url("/nothing.wav")))) }
+        guard case .invalidInput(let message) = missing else {
+            Issue.record("a 404 gave \(String(describing: missing))")
+            return
+        }
+        #expect(message.contains("404"), "\(message)")
+        #expect(try await service.all().map(\.id) == [item.id])
+    }
+
     @Test func uploadsFromAFileURLAndRefusesOtherSchemes() async throws {
         let file = try folder.file("by-url.json", Data("{}".utf8))
         let service = store.service(account: "local")

@@ -104,13 +104,6 @@ import Testing
     }
 }
 
-extension MediaService {
-    /// Uploads a small text file named `name` from `folder`.
-    func uploadFile(_ folder: TemporaryFolder, _ name: String, _ text: String = "content", info: MediaUpdate = MediaUpdate()) async throws -> MediaItem {
-        try await upload(MediaUpload(source: .file(try folder.file(name, Data(text.utf8))), info: info))
-    }
-}
-
 /// Writes a database the way another program would: plain SQLite, no mediash marks.
 private func runSQLite(_ file: URL, _ sql: String) throws {
     let queue = try DatabaseQueue(path: file.path)

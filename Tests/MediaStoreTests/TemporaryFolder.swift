@@ -32,3 +32,10 @@ func mediaError(_ body: () async throws -> Void) async -> MediaError? {
         return error as? MediaError
     }
 }
+
+extension MediaService {
+    /// Uploads a small text file named `name` from `folder`.
+    func uploadFile(_ folder: TemporaryFolder, _ name: String, _ text: String = "content", info: MediaUpdate = MediaUpdate()) async throws -> MediaItem {
+        try await upload(MediaUpload(source: .file(try folder.file(name, Data(text.utf8))), info: info))
+    }
+}
