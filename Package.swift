@@ -8,12 +8,34 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "MediaAPI", targets: ["MediaAPI"]),
+        .library(name: "MediaStore", targets: ["MediaStore"]),
+        .library(name: "MediaServiceContract", targets: ["MediaServiceContract"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(name: "MediaAPI"),
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
+        .target(
+            name: "MediaStore",
+            dependencies: [
+                "MediaAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "MediaServiceContract", dependencies: ["MediaAPI"], path: "Tests/MediaServiceContract"),
+        .executableTarget(name: "store-stress", dependencies: ["MediaStore", "MediaAPI"], path: "Tests/store-stress"),
+        .testTarget(
+            name: "MediaStoreTests",
+            dependencies: [
+                "MediaStore", "MediaAPI", "MediaServiceContract", "store-stress",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
