@@ -9,7 +9,6 @@ let package = Package(
     products: [
         .library(name: "MediaAPI", targets: ["MediaAPI"]),
         .library(name: "MediaStore", targets: ["MediaStore"]),
-        .library(name: "MediaServiceContract", targets: ["MediaServiceContract"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
