@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "MediaAPI", targets: ["MediaAPI"]),
+        .library(name: "MediaShell", targets: ["MediaShell"]),
         .library(name: "MediaStore", targets: ["MediaStore"]),
     ],
     dependencies: [
@@ -17,6 +18,8 @@ let package = Package(
     targets: [
         .target(name: "MediaAPI"),
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
+        .target(name: "MediaShell", dependencies: ["MediaAPI"]),
+        .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaStore"]),
         .target(
             name: "MediaStore",
             dependencies: [
