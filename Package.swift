@@ -19,6 +19,7 @@ let package = Package(
         .target(name: "MediaAPI"),
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
         .target(name: "MediaShell", dependencies: ["MediaAPI"]),
+        .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaStore", "MediaAPI"]),
         .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaStore"]),
         .target(
             name: "MediaStore",

@@ -131,4 +131,13 @@ import Testing
 
         """)
     }
+
+    @Test func definingABuiltInVerb() {
+        #expect(diagnose("def list [] { count }") == """
+        <input>:1:5: error: 'list' is a built-in verb; choose another name for your verb
+         1 | def list [] { count }
+           |     ^^^^
+
+        """)
+    }
 }

@@ -125,7 +125,7 @@ public struct Parser {
         let start = advance().span
         let name = advance()
         do {
-            if signatures[name.text].map({ $0.category != .shell && !$0.summary.hasPrefix("user verb") }) ?? false {
+            if let existing = signatures[name.text], !existing.summary.hasPrefix("user verb") {
                 throw fail("'\(name.text)' is a built-in verb; choose another name for your verb", at: name.span)
             }
             _ = try consume(.leftBracket, "'[' and the parameter names after 'def \(name.text)'")
