@@ -8,12 +8,30 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "MediaAPI", targets: ["MediaAPI"]),
+        .library(name: "MediaHTTPClient", targets: ["MediaHTTPClient"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "MediaAPI"),
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
+        .target(
+            name: "MediaHTTPClient",
+            dependencies: [
+                "MediaAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
