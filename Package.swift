@@ -42,6 +42,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The list benchmark's driver (scripts/bench.d/list); not a product.
+        .executableTarget(name: "media-bench", dependencies: ["MediaHTTPClient", "MediaStore", "MediaAPI"]),
         .target(name: "MediaServiceContract", dependencies: ["MediaAPI"], path: "Tests/MediaServiceContract"),
         .executableTarget(name: "store-stress", dependencies: ["MediaStore", "MediaAPI"], path: "Tests/store-stress"),
         .testTarget(
