@@ -8,9 +8,11 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "MediaAPI", targets: ["MediaAPI"]),
+        .library(name: "MediaShell", targets: ["MediaShell"]),
         .library(name: "MediaStore", targets: ["MediaStore"]),
         .library(name: "MediaServer", targets: ["MediaServer"]),
         .executable(name: "media-server", targets: ["media-server"]),
+        .library(name: "MediaHTTPClient", targets: ["MediaHTTPClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -21,10 +23,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "MediaAPI"),
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
+        .target(name: "MediaShell", dependencies: ["MediaAPI"]),
+        .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaStore", "MediaAPI"]),
+        .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaStore"]),
         .target(
             name: "MediaStore",
             dependencies: [
@@ -54,6 +60,40 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "MediaServiceContract", dependencies: ["MediaAPI"], path: "Tests/MediaServiceContract"),
+        .executableTarget(name: "store-stress", dependencies: ["MediaStore", "MediaAPI"], path: "Tests/store-stress"),
+        .testTarget(
+            name: "MediaStoreTests",
+            dependencies: [
+                "MediaStore", "MediaAPI", "MediaServiceContract", "store-stress",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "MediaHTTPClient",
+            dependencies: [
+                "MediaAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "MediaHTTPClientTests",
+            dependencies: [
+                "MediaHTTPClient", "MediaAPI", "MediaServer", "MediaStore", "MediaServiceContract",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // The list benchmark's driver (scripts/bench.d/list); not a product.
+        .executableTarget(name: "media-bench", dependencies: ["MediaHTTPClient", "MediaStore", "MediaAPI"]),
         .testTarget(
             name: "MediaServerTests",
             dependencies: [

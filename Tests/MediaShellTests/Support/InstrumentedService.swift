@@ -1,0 +1,100 @@
+import Foundation
+import MediaAPI
+import MediaStore
+@testable import MediaShell
+
+/// The real store's service with instruments around it: counts requests in flight, can add
+/// latency, and can answer some requests with injected failures (rate limits, 503s), the way a
+/// live API would, to test how actions cope.
+final class InstrumentedService: MediaService, @unchecked Sendable {
+    let base: MediaStoreService
+    private let lock = NSLock()
+    private var inFlight = 0
+    private(set) var maxInFlight = 0
+    private(set) var calls = 0
+    var latency: TimeInterval = 0
+    /// Given the call number (1-based), an error to throw instead of doing the call.
+    var fault: @Sendable (Int) -> MediaError? = { _ in nil }
+    /// When set, listing stops after the first page until `releaseList()` is called.
+    var holdListAfterFirstPage = false
+    private var release: CheckedContinuation<Void, Never>?
+    private var released = false
+
+    init(_ base: MediaStoreService) { self.base = base }
+
+    var peak: Int { locked { maxInFlight } }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
+    }
+
+    func releaseList() {
+        let r = locked { () -> CheckedContinuation<Void, Never>? in
+            released = true
+            defer { release = nil }
+            return release
+        }
+        r?.resume()
+    }
+
+    private func waitForRelease() async {
+        await withCheckedContinuation { c in
+            let now = locked { () -> Bool in
+                if released { return true }
+                release = c
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
+
+    private func around<T>(_ body: () async throws -> T) async throws -> T {
+        let n = locked { () -> Int in
+            calls += 1
+            inFlight += 1
+            maxInFlight = max(maxInFlight, inFlight)
+            return calls
+        }
+        defer { locked { inFlight -= 1 } }
+        if latency > 0 { try await Task.sleep(nanoseconds: UInt64(latency * 1e9)) }
+        if let e = fault(n) { throw e }
+        return try await body()
+    }
+
+    func list(_ query: MediaQuery) -> MediaItemSequence {
+        guard holdListAfterFirstPage else { return base.list(query) }
+        let base = self.base
+        return MediaItemSequence(start: 0) { page in
+            if page == 1 { await self.waitForRelease() }
+            var q = query
+            q.limit = nil
+            var items: [MediaItem] = []
+            var skipped = 0
+            for try await item in base.list(q) {
+                if skipped < page * 2 { skipped += 1; continue }
+                items.append(item)
+                if items.count == 2 { break }
+            }
+            return (items, items.count == 2 ? page + 1 : nil)
+        }
+    }
+
+    func info(id: String) async throws -> MediaItem { try await around { try await base.info(id: id) } }
+    func update(id: String, _ changes: MediaUpdate) async throws { try await around { try await base.update(id: id, changes) } }
+    func delete(id: String) async throws { try await around { try await base.delete(id: id) } }
+    func download(id: String, to destination: URL, options: DownloadOptions) async throws -> DownloadResult {
+        try await around { try await base.download(id: id, to: destination, options: options) }
+    }
+    func upload(_ upload: MediaUpload) async throws -> MediaItem { try await around { try await base.upload(upload) } }
+}
+
+/// Journal and progress hooks that keep what they are told.
+final class Recorder: ActionJournal, ActionProgress, @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var entries: [ActionRecord] = []
+    private(set) var updates: [ActionProgressUpdate] = []
+    func record(_ entry: ActionRecord) { lock.lock(); entries.append(entry); lock.unlock() }
+    func update(_ progress: ActionProgressUpdate) { lock.lock(); updates.append(progress); lock.unlock() }
+}
