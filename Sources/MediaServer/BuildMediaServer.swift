@@ -10,6 +10,7 @@ public func buildMediaServer(
 ) -> some ApplicationProtocol {
     let router = Router(context: MediaRequestContext.self)
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: MethodNotAllowedMiddleware())
     if !configuration.faults.isNone {
         router.add(middleware: FaultMiddleware(plan: configuration.faults))
     }

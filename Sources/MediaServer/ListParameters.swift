@@ -14,6 +14,8 @@ struct ListParameters {
     var linkQuery: [(String, String)] = []
 
     static let defaultPageSize = 20
+    /// As openapi.yaml says; it keeps page_index × page_size far from overflowing.
+    static let maxPageIndex = Int(Int32.max)
     /// What the API lists when neither start_time nor end_time is given.
     static let defaultWindow: TimeInterval = 7 * 24 * 3600
 
@@ -28,14 +30,16 @@ struct ListParameters {
             self.order = order
         }
         if let text = value("page_index") {
-            guard let index = Int(text), index >= 0 else {
-                throw Problem.badRequest("page_index '\(text)' is not a page index: use a whole number, 0 for the first page")
+            guard let index = Int(text), (0...Self.maxPageIndex).contains(index) else {
+                throw Problem.badRequest("page_index '\(text)' is not a page index: use a whole number from 0 (the first page) to \(Self.maxPageIndex)")
             }
             pageIndex = index
         }
         var requested = Self.defaultPageSize
         if let text = value("page_size") {
-            guard let size = Int(text), size >= 1 else {
+            // Any larger size is cut to the maximum, however many digits it has.
+            let digits = !text.isEmpty && text.utf8.allSatisfy { (48...57).contains($0) }
+            guard let size = Int(text) ?? (digits ? Int.max : nil), size >= 1 else {
                 throw Problem.badRequest("page_size '\(text)' is not a page size: use a whole number from 1 to \(maxPageSize)")
             }
             requested = size

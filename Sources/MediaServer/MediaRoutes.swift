@@ -27,23 +27,40 @@ struct MediaRoutes: Sendable {
         router.delete(item, use: delete)
         router.get(info, use: self.info)
         router.put(info, use: updateInfo)
-        Self.refuseOtherMethods(on: router, collection, allowing: [.get, .post])
-        Self.refuseOtherMethods(on: router, item, allowing: [.get, .head, .delete])
-        Self.refuseOtherMethods(on: router, info, allowing: [.get, .put])
     }
 
-    /// 405 with an Allow header, rather than the router's 404, for a known path with the wrong method.
-    private static func refuseOtherMethods(on router: Router<MediaRequestContext>, _ path: RouterPath, allowing allowed: [HTTPRequest.Method]) {
-        let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
-        let allow = allowed.map(\.rawValue).joined(separator: ", ")
-        for method in all where !allowed.contains(method) {
-            router.on(path, method: method) { request, _ -> Response in
-                throw Problem(status: .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(allow)",
-                              headers: [.allow: allow])
-            }
+    /// The methods a path of the API takes, or nil when it is not one of its paths.
+    static func allowedMethods(path: String) -> [HTTPRequest.Method]? {
+        let parts = path.split(separator: "/")
+        guard parts.count >= 2, parts[0] == "v3", parts[1] == "media" else { return nil }
+        switch parts.count {
+        case 2: return [.get, .post]
+        case 3: return [.get, .head, .delete]
+        case 4 where parts[3] == "info": return [.get, .put]
+        default: return nil
         }
     }
+}
 
+/// 405 with an Allow header, rather than the router's 404, for a known path with another method (any method at all).
+struct MethodNotAllowedMiddleware: RouterMiddleware {
+    typealias Context = MediaRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // Only the router throws HTTPError: the routes' own 404s are Problems or MediaErrors.
+            guard let allowed = MediaRoutes.allowedMethods(path: request.uri.path) else { throw error }
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            throw Problem(
+                status: .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(allow)",
+                headers: [.allow: allow])
+        }
+    }
+}
+
+extension MediaRoutes {
     // MARK: - GET /v3/media
 
     @Sendable func list(_ request: Request, _ context: MediaRequestContext) async throws -> Response {

@@ -46,10 +46,16 @@ struct MultipartForm {
             parser.onHeader = { name, value in collector.header(name: name, value: value) }
             parser.onBody = { buffer in collector.body(&buffer) }
             parser.onPartComplete = { collector.partComplete() }
+            var received = ByteBuffer()
             for try await chunk in body {
+                if collector.isEmpty, received.readableBytes < 256 { received.writeImmutableBuffer(chunk) }
                 do {
                     try parser.execute(chunk)
                 } catch {
+                    // The parser takes `--boundary--` alone, a form with no fields, for a part that lacks its headers.
+                    if collector.isEmpty, String(buffer: received).trimmingCharacters(in: .whitespacesAndNewlines) == "--\(boundary)--" {
+                        return MultipartForm()
+                    }
                     throw Problem.badRequest("the multipart body is malformed (bad part headers or boundary)")
                 }
                 if let problem = collector.problem { throw problem }
@@ -87,6 +93,9 @@ private final class PartCollector {
         self.directory = directory
         self.maxFileBytes = maxFileBytes
     }
+
+    /// True until the first part begins.
+    var isEmpty: Bool { parts == 0 && !partOpen }
 
     func header(name: String, value: String) {
         partOpen = true

@@ -24,7 +24,9 @@ struct Problem: Error, HTTPResponseError, Sendable {
         var fields = headers
         fields[.contentType] = "application/json"
         let body = ProblemBody(type: type, title: status.reasonPhrase, detail: detail)
-        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"title":"Internal Server Error"}"#.utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let data = (try? encoder.encode(body)) ?? Data(#"{"title":"Internal Server Error"}"#.utf8)
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

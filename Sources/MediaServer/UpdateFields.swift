@@ -55,14 +55,13 @@ enum UpdateFields {
         case other
     }
 
-    /// A JSON object's members (nulls left out, as "not given").
+    /// A JSON object's members. A null is refused like any other wrong type: to leave a field as it is, leave it out.
     private struct JSONFields: Decodable {
         var values: [(String, Value)] = []
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: NameKey.self)
             for key in c.allKeys {
-                if try c.decodeNil(forKey: key) { continue }
                 let value: Value =
                     if let flag = try? c.decode(Bool.self, forKey: key) { .bool(flag) }
                     else if let number = try? c.decode(Double.self, forKey: key) { .number(number) }
@@ -84,9 +83,9 @@ enum UpdateFields {
             switch value {
             case .bool(let flag): update.isPublic = flag
             case .text(let text):
-                switch text.lowercased() {
-                case "true", "1": update.isPublic = true
-                case "false", "0": update.isPublic = false
+                switch text {
+                case "true": update.isPublic = true
+                case "false": update.isPublic = false
                 default: throw Problem.badRequest("public '\(text)' is not a boolean: use true or false")
                 }
             default: throw Problem.badRequest("public must be true or false")
@@ -98,8 +97,8 @@ enum UpdateFields {
             case .text(let text): number = Int(text.trimmingCharacters(in: .whitespaces))
             default: number = nil
             }
-            guard let number, number >= 0 else {
-                throw Problem.badRequest("max_downloads_allowed must be a whole number, 0 (unlimited) or more")
+            guard let number, (0...Int(Int32.max)).contains(number) else {
+                throw Problem.badRequest("max_downloads_allowed must be a whole number from 0 (unlimited) to \(Int32.max)")
             }
             update.maxDownloadsAllowed = number
         default:

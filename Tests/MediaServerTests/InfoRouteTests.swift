@@ -84,7 +84,7 @@ struct InfoRouteTests {
             headers[.contentType] = "application/json"
             let response = try await client.execute(
                 uri: "/v3/media/\(item.id)/info", method: .put, headers: headers,
-                body: buffer(#"{"title": "from json", "public": true, "max_downloads_allowed": 3, "description": null}"#))
+                body: buffer(#"{"title": "from json", "public": true, "max_downloads_allowed": 3}"#))
             #expect(response.status == .noContent)
             var stored = try #require(try await server.store.item(id: item.id))
             #expect(stored.title == "from json" && stored.isPublic && stored.maxDownloadsAllowed == 3)
@@ -99,7 +99,7 @@ struct InfoRouteTests {
 
     @Test("PUT info refuses bad values with 400 and other body types with 415",
           arguments: [
-            ("public", "maybe", "public"), ("max_downloads_allowed", "-1", "max_downloads_allowed"),
+            ("public", "maybe", "public"), ("public", "1", "public"), ("max_downloads_allowed", "-1", "max_downloads_allowed"),
             ("max_downloads_allowed", "lots", "max_downloads_allowed"), ("mime_type", "not a mime", "MIME"),
             ("colour", "blue", "unknown field 'colour'"),
           ])
@@ -131,6 +131,8 @@ struct InfoRouteTests {
             try expectProblem(try await client.execute(uri: uri, method: .put, headers: headers, body: buffer("{not json")), .badRequest)
             try expectProblem(try await client.execute(uri: uri, method: .put, headers: headers, body: buffer("[1, 2]")), .badRequest)
             try expectProblem(try await client.execute(uri: uri, method: .put, headers: headers, body: buffer(#"{"title": 5}"#)), .badRequest)
+            try expectProblem(try await client.execute(uri: uri, method: .put, headers: headers, body: buffer(#"{"title": null}"#)), .badRequest)
+            try expectProblem(try await client.execute(uri: uri, method: .put, headers: headers, body: buffer(#"{"max_downloads_allowed": 2147483648}"#)), .badRequest)
 
             var form = MultipartBody()
             form.field("title", "never closed")
@@ -180,6 +182,11 @@ struct InfoRouteTests {
             #expect(post.headers[.allow] == "GET, PUT")
             let delete = try await client.execute(uri: "/v3/media", method: .delete, headers: basic(TestServer.alice))
             try expectProblem(delete, .methodNotAllowed)
+            #expect(delete.headers[.allow] == "GET, POST")
+            let query = try #require(HTTPRequest.Method("QUERY"))
+            let unknown = try await client.execute(uri: "/v3/media/\(item.id)/info", method: query, headers: basic(TestServer.alice))
+            try expectProblem(unknown, .methodNotAllowed)
+            #expect(unknown.headers[.allow] == "GET, PUT")
             try expectProblem(try await client.execute(uri: "/v2/other", method: .get, headers: basic(TestServer.alice)), .notFound)
         }
     }
