@@ -8,12 +8,17 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "MediaAPI", targets: ["MediaAPI"]),
+        .library(name: "LineEditor", targets: ["LineEditor"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .target(name: "MediaAPI"),
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "LineEditor", dependencies: ["CEditLine"]),
+        .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
     ],
     swiftLanguageModes: [.v6]
 )
