@@ -9,9 +9,12 @@ let package = Package(
     products: [
         .library(name: "MediaAPI", targets: ["MediaAPI"]),
         .library(name: "LineEditor", targets: ["LineEditor"]),
+        .library(name: "MediaStore", targets: ["MediaStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(name: "MediaAPI"),
@@ -19,6 +22,14 @@ let package = Package(
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "LineEditor", dependencies: ["CEditLine"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
+        .target(
+            name: "MediaStore",
+            dependencies: [
+                "MediaAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

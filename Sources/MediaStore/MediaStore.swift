@@ -1,0 +1,233 @@
+import Foundation
+import GRDB
+import MediaAPI
+
+/// An embedded Media API store: SQLite (GRDB, WAL) metadata + content files in one directory.
+public final class MediaStore: Sendable {
+    /// The store's folder.
+    public let directory: URL
+    /// Where callers write files they then upload with consumingFile: true (same file system).
+    public let temporaryDirectory: URL
+    let contentDirectory: URL
+    let database: DatabasePool
+    let now: @Sendable () -> Date
+    private let lock: StoreLock
+
+    /// Opens the store in `directory` (creating it and its files when missing):
+    /// `directory/media.sqlite`, `directory/content/`, `directory/tmp/`.
+    /// A corrupt or foreign database gives MediaError.storage with a clear message.
+    /// `now` stamps time_created / time_last_updated (tests and the demo pass their own clock).
+    public init(directory: URL, now: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.directory = directory
+        self.now = now
+        contentDirectory = directory.appendingPathComponent("content", isDirectory: true)
+        temporaryDirectory = directory.appendingPathComponent("tmp", isDirectory: true)
+        let files = FileManager.default
+        var isFolder: ObjCBool = false
+        if files.fileExists(atPath: directory.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw MediaError.storage("\(directory.path) is a file, not a folder; choose a folder for the store")
+        }
+        do {
+            for folder in [directory, contentDirectory, temporaryDirectory] {
+                try files.createDirectory(at: folder, withIntermediateDirectories: true)
+            }
+        } catch {
+            throw MediaError.storage("cannot create the store folder \(directory.path): \(error.localizedDescription)")
+        }
+        lock = try StoreLock(file: directory.appendingPathComponent("lock"))
+        database = try StoreDatabase.open(directory.appendingPathComponent("media.sqlite"))
+        try lock.whenAlone(sweep)
+    }
+
+    /// The MediaService of one account. mediash's embedded use passes "local".
+    public func service(account: String) -> MediaStoreService {
+        MediaStoreService(store: self, account: account)
+    }
+
+    /// An item by id in any account, or nil (the server uses it for public downloads).
+    public func item(id: String) async throws -> MediaItem? {
+        try await read { db in try MediaRow.fetch(id: id, in: db) }
+    }
+
+    /// A page by index plus the total number matching, as GET /v3/media needs.
+    /// Order and start/end bounds as in the query (nil bounds = no bound).
+    public func page(account: String, query: MediaQuery, pageIndex: Int, pageSize: Int) async throws
+        -> (items: [MediaItem], total: Int)
+    {
+        guard pageIndex >= 0 else { throw MediaError.invalidInput("page_index must be 0 or more, not \(pageIndex)") }
+        guard pageSize >= 1 else { throw MediaError.invalidInput("page_size must be 1 or more, not \(pageSize)") }
+        let filter = ListFilter(account: account, query: query)
+        let (offset, overflow) = pageIndex.multipliedReportingOverflow(by: pageSize)
+        guard !overflow else { throw MediaError.invalidInput("page_index \(pageIndex) is out of range") }
+        return try await read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM media WHERE \(filter.sql)", arguments: filter.arguments) ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM media WHERE \(filter.sql) ORDER BY \(filter.orderSQL) LIMIT ? OFFSET ?",
+                arguments: filter.arguments + [pageSize, offset])
+            return (rows.map(MediaRow.item), total)
+        }
+    }
+
+    /// Checks access and the download limit, counts the download when `counted`, and returns
+    /// the item (as it is after counting) and its content file. Content files are immutable
+    /// (written once under a temporary name and renamed), so the caller may stream the file.
+    /// `account` nil = unauthenticated: allowed only for public items (else .unauthorized);
+    /// another account's non-public item = .notFound (don't reveal it exists);
+    /// limit reached = .forbidden("download limit of N reached").
+    public func openContent(id: String, account: String?, counted: Bool) async throws -> (item: MediaItem, file: URL) {
+        let file = contentURL(id: id)
+        let item = try await write { db -> MediaItem in
+            guard var item = try MediaRow.fetch(id: id, in: db) else { throw MediaError.notFound(id: id) }
+            if item.accountID != account, !item.isPublic {
+                if account == nil {
+                    throw MediaError.unauthorized("media item '\(id)' is not public; sign in to download it")
+                }
+                throw MediaError.notFound(id: id)
+            }
+            if item.isDownloadLimitReached {
+                throw MediaError.forbidden("download limit of \(item.maxDownloadsAllowed) reached for media item '\(id)'")
+            }
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw MediaError.storage("the content file of media item '\(id)' is missing from \(file.path)")
+            }
+            if counted {
+                try db.execute(sql: "UPDATE media SET times_downloaded = times_downloaded + 1 WHERE id = ?", arguments: [id])
+                item.timesDownloaded += 1
+            }
+            return item
+        }
+        return (item, file)
+    }
+
+    /// Creates an item in `account`. With `consumingFile: true` and a `.file` source inside
+    /// `temporaryDirectory`, the file is moved into the store instead of copied (the server
+    /// writes an upload's bytes there first); it is the store's from then on, removed if the upload fails.
+    /// `maxBytes` refuses larger content with .invalidInput.
+    public func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem {
+        let consumed = consumingFile ? consumableFile(upload.source) : nil
+        do {
+            try upload.info.validate()
+        } catch {
+            if let consumed { try? FileManager.default.removeItem(at: consumed) }
+            throw error
+        }
+        let id = UUID().uuidString.lowercased()
+        let staged = temporaryDirectory.appendingPathComponent("\(id).upload")
+        defer { try? FileManager.default.removeItem(at: staged) }
+        let content = try await Staging(store: self).stage(upload.source, consumed: consumed, to: staged, maxBytes: maxBytes)
+        let file = contentURL(id: id)
+        try moveIntoPlace(staged, file)
+
+        let fileName = upload.effectiveFileName
+        let created = MediaRow.date(MediaRow.milliseconds(now()))
+        var item = MediaItem(
+            id: id, accountID: account, storeID: MediaRow.storeID, etag: content.etag, size: content.size,
+            mimeType: upload.info.mimeType ?? MIMETypes.guess(fileName: fileName), originalFileName: fileName,
+            timeCreated: created, timeLastUpdated: created)
+        upload.info.apply(to: &item)
+        let record = item
+        do {
+            try await write { db in try MediaRow.insert(record, into: db) }
+        } catch {
+            try? FileManager.default.removeItem(at: file)
+            throw error
+        }
+        return item
+    }
+
+    func contentURL(id: String) -> URL {
+        contentDirectory.appendingPathComponent(id)
+    }
+
+    /// The source file when it lies in `temporaryDirectory` and may therefore be moved.
+    private func consumableFile(_ source: MediaUpload.Source) -> URL? {
+        guard case .file(let url) = source, url.isFileURL else { return nil }
+        let folder = temporaryDirectory.resolvingSymlinksInPath().standardizedFileURL.path + "/"
+        let file = url.resolvingSymlinksInPath().standardizedFileURL
+        return file.path.hasPrefix(folder) ? file : nil
+    }
+
+    /// Renames within the store's file system: atomic, so a content file is either absent or whole.
+    func moveIntoPlace(_ from: URL, _ to: URL) throws {
+        guard rename(from.path, to.path) == 0 else {
+            throw MediaError.storage("cannot move \(from.path) to \(to.path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Removes what a crash can leave behind: content files whose row was never committed
+    /// (or whose row was deleted) and staging files. Only run when no other store is open.
+    private func sweep() throws {
+        let files = FileManager.default
+        let ids = try database.read { db in try Set(String.fetchAll(db, sql: "SELECT id FROM media")) }
+        for name in (try? files.contentsOfDirectory(atPath: contentDirectory.path)) ?? [] where !ids.contains(name) {
+            try? files.removeItem(at: contentDirectory.appendingPathComponent(name))
+        }
+        for name in (try? files.contentsOfDirectory(atPath: temporaryDirectory.path)) ?? [] {
+            try? files.removeItem(at: temporaryDirectory.appendingPathComponent(name))
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await database.read(body)
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await database.write(body)
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    /// Our own errors pass through; the database's become `.storage`.
+    static func storageError(_ error: any Error) -> any Error {
+        if error is MediaError || error is CancellationError { return error }
+        return MediaError.storage("database: \(StoreDatabase.reason(error))")
+    }
+}
+
+/// The `WHERE` clause of one account's items within a query's time bounds, and its order.
+struct ListFilter {
+    var sql: String
+    var arguments: StatementArguments
+    var ascending: Bool
+
+    init(account: String, query: MediaQuery) {
+        var clauses = ["account_id = ?"]
+        var arguments: StatementArguments = [account]
+        // Bounds are inclusive; a bound between two milliseconds takes only the milliseconds within it.
+        if let start = query.startTime {
+            clauses.append("time_created >= ?")
+            arguments += [Int64((start.timeIntervalSince1970 * 1000 - 0.0005).rounded(.up))]
+        }
+        if let end = query.endTime {
+            clauses.append("time_created <= ?")
+            arguments += [Int64((end.timeIntervalSince1970 * 1000 + 0.0005).rounded(.down))]
+        }
+        sql = clauses.joined(separator: " AND ")
+        self.arguments = arguments
+        ascending = query.order == .ascending
+    }
+
+    var orderSQL: String {
+        ascending ? "time_created ASC, id ASC" : "time_created DESC, id DESC"
+    }
+
+    /// Items strictly after `(time, id)` in this order: the keyset that makes paging immune to deletions.
+    func after(_ cursor: ListCursor) -> (sql: String, arguments: StatementArguments) {
+        let op = ascending ? ">" : "<"
+        return ("\(sql) AND (time_created \(op) ? OR (time_created = ? AND id \(op) ?))",
+                arguments + [cursor.time, cursor.time, cursor.id])
+    }
+}
+
+/// The last item a list page ended on.
+struct ListCursor: Sendable {
+    var time: Int64
+    var id: String
+}

@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import MediaAPI
+
+/// One account's view of a MediaStore; conforms to MediaAPI's MediaService.
+public struct MediaStoreService: MediaService {
+    public let store: MediaStore
+    public let account: String
+
+    public init(store: MediaStore, account: String) {
+        self.store = store
+        self.account = account
+    }
+
+    public func list(_ query: MediaQuery) -> MediaItemSequence {
+        let filter = ListFilter(account: account, query: query)
+        let pageSize = max(1, min(query.pageSize, query.limit ?? Int.max))
+        let store = self.store
+        return MediaItemSequence(start: ListCursor?.none, limit: query.limit) { cursor in
+            let (sql, arguments) = cursor.map(filter.after) ?? (filter.sql, filter.arguments)
+            let items = try await store.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM media WHERE \(sql) ORDER BY \(filter.orderSQL) LIMIT ?",
+                    arguments: arguments + [pageSize]
+                ).map(MediaRow.item)
+            }
+            guard items.count == pageSize, let last = items.last, let time = last.timeCreated else {
+                return (items, nil)
+            }
+            return (items, ListCursor?.some(ListCursor(time: MediaRow.milliseconds(time), id: last.id)))
+        }
+    }
+
+    public func info(id: String) async throws -> MediaItem {
+        let account = self.account
+        return try await store.read { db in try Self.fetchOwn(id: id, account: account, in: db) }
+    }
+
+    public func update(id: String, _ changes: MediaUpdate) async throws {
+        try changes.validate()
+        let (account, now) = (self.account, store.now())
+        try await store.write { db in
+            var item = try Self.fetchOwn(id: id, account: account, in: db)
+            changes.apply(to: &item)
+            // Always later than before, even when the clock has not ticked since the last change.
+            let previous = item.timeLastUpdated.map(MediaRow.milliseconds) ?? 0
+            item.timeLastUpdated = MediaRow.date(max(MediaRow.milliseconds(now), previous + 1))
+            try MediaRow.saveInfo(item, in: db)
+        }
+    }
+
+    public func delete(id: String) async throws {
+        let account = self.account
+        try await store.write { db in
+            try db.execute(sql: "DELETE FROM media WHERE id = ? AND account_id = ?", arguments: [id, account])
+            if db.changesCount == 0 { throw MediaError.notFound(id: id) }
+        }
+        // A file left behind by a failure here is swept when the store is next opened alone.
+        try? FileManager.default.removeItem(at: store.contentURL(id: id))
+    }
+
+    public func download(id: String, to destination: URL, options: DownloadOptions) async throws -> DownloadResult {
+        try await StoreDownload(service: self, id: id, destination: destination, options: options).run()
+    }
+
+    public func upload(_ upload: MediaUpload) async throws -> MediaItem {
+        try await store.upload(upload, account: account, consumingFile: false, maxBytes: nil)
+    }
+
+    /// The item when it belongs to `account`; another account's item is not found, as over HTTP.
+    static func fetchOwn(id: String, account: String, in db: Database) throws -> MediaItem {
+        guard let item = try MediaRow.fetch(id: id, in: db), item.accountID == account else {
+            throw MediaError.notFound(id: id)
+        }
+        return item
+    }
+}

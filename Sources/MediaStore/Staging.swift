@@ -1,0 +1,131 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MediaAPI
+
+/// Brings an upload's content to a staging file in the store's `tmp/`, hashing it on the way.
+struct Staging {
+    let store: MediaStore
+
+    /// Writes the content of `source` to `staged` (moving `consumed` there instead when given)
+    /// and returns its ETag and size.
+    func stage(_ source: MediaUpload.Source, consumed: URL?, to staged: URL, maxBytes: Int64?) async throws
+        -> (etag: String, size: Int64)
+    {
+        if let consumed {
+            return try stageConsumed(consumed, to: staged, maxBytes: maxBytes)
+        }
+        switch source {
+        case .file(let url):
+            guard url.isFileURL else {
+                throw MediaError.invalidInput("'\(url.absoluteString)' is not a local file; upload it as a URL instead")
+            }
+            return try copy(localFile: url, to: staged, maxBytes: maxBytes)
+        case .url(let url):
+            switch url.scheme?.lowercased() {
+            case "file":
+                return try copy(localFile: url, to: staged, maxBytes: maxBytes)
+            case "http", "https":
+                return try await fetch(url, to: staged, maxBytes: maxBytes)
+            default:
+                throw MediaError.invalidInput("cannot fetch '\(url.absoluteString)': only file, http and https URLs are supported")
+            }
+        }
+    }
+
+    private func stageConsumed(_ file: URL, to staged: URL, maxBytes: Int64?) throws -> (etag: String, size: Int64) {
+        try requireRegularFile(file)
+        do {
+            try store.moveIntoPlace(file, staged)
+        } catch {
+            // Not on the store's file system after all: copy, then honour "consumed" by removing the original.
+            defer { try? FileManager.default.removeItem(at: file) }
+            return try copy(localFile: file, to: staged, maxBytes: maxBytes)
+        }
+        let handle = try FileHandle(forReadingFrom: staged)
+        defer { try? handle.close() }
+        var hashing = HashingCopy()
+        try hashing.consume(handle, maxBytes: maxBytes)
+        return (hashing.hex, hashing.bytes)
+    }
+
+    /// A streamed copy of a local file.
+    private func copy(localFile source: URL, to staged: URL, maxBytes: Int64?) throws -> (etag: String, size: Int64) {
+        try requireRegularFile(source)
+        if let maxBytes, let size = (try? FileManager.default.attributesOfItem(atPath: source.path)[.size] as? NSNumber)?.int64Value, size > maxBytes {
+            throw MediaError.invalidInput("\(source.path) is \(size) bytes, larger than the limit of \(maxBytes) bytes")
+        }
+        let input: FileHandle
+        do {
+            input = try FileHandle(forReadingFrom: source)
+        } catch {
+            throw MediaError.invalidInput("cannot read \(source.path): \(error.localizedDescription)")
+        }
+        defer { try? input.close() }
+        return try write(staged) { output in
+            var hashing = HashingCopy()
+            try hashing.consume(input, into: output, maxBytes: maxBytes)
+            return (hashing.hex, hashing.bytes)
+        }
+    }
+
+    /// Downloads an http(s) URL into `tmp/`, then copies it into the staging file while hashing.
+    private func fetch(_ url: URL, to staged: URL, maxBytes: Int64?) async throws -> (etag: String, size: Int64) {
+        let download = staged.appendingPathExtension("download")
+        defer { try? FileManager.default.removeItem(at: download) }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let task = URLSession.shared.downloadTask(with: url) { file, response, error in
+                if let error {
+                    continuation.resume(throwing: MediaError.invalidInput("cannot fetch \(url.absoluteString): \(error.localizedDescription)"))
+                    return
+                }
+                if let http = response as? HTTPURLResponse, !(200...299).contains(http.statusCode) {
+                    continuation.resume(throwing: MediaError.invalidInput("cannot fetch \(url.absoluteString): HTTP \(http.statusCode)"))
+                    return
+                }
+                guard let file else {
+                    continuation.resume(throwing: MediaError.invalidInput("cannot fetch \(url.absoluteString): no content received"))
+                    return
+                }
+                // URLSession deletes its file when this handler returns, so take it now.
+                do {
+                    try FileManager.default.moveItem(at: file, to: download)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: MediaError.storage("cannot keep the download of \(url.absoluteString): \(error.localizedDescription)"))
+                }
+            }
+            task.resume()
+        }
+        return try copy(localFile: download, to: staged, maxBytes: maxBytes)
+    }
+
+    private func requireRegularFile(_ file: URL) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder) else {
+            throw MediaError.invalidInput("no file at \(file.path); check the path")
+        }
+        guard !isFolder.boolValue else {
+            throw MediaError.invalidInput("\(file.path) is a folder; upload the files in it one by one")
+        }
+    }
+
+    /// Creates `file`, lets `body` fill it, and flushes it to disk before it can be renamed into place.
+    private func write<T>(_ file: URL, _ body: (FileHandle) throws -> T) throws -> T {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
+            throw MediaError.storage("cannot create \(file.path)")
+        }
+        do {
+            let output = try FileHandle(forWritingTo: file)
+            defer { try? output.close() }
+            let result = try body(output)
+            try output.synchronize()
+            return result
+        } catch let error as MediaError {
+            throw error
+        } catch {
+            throw MediaError.storage("cannot write \(file.path): \(error.localizedDescription)")
+        }
+    }
+}

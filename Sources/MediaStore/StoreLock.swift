@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import MediaAPI
+
+/// A shared `flock` every open MediaStore holds on `directory/lock`, so a store can tell
+/// whether it is the only one open (in any process) before sweeping leftover files that
+/// another live store might still be about to commit. The kernel drops it when a process dies.
+final class StoreLock: Sendable {
+    private let descriptor: Int32
+
+    init(file: URL) throws {
+        let fd = openLockFile(file.path)
+        guard fd >= 0 else {
+            throw MediaError.storage("cannot open \(file.path): \(String(cString: strerror(errno)))")
+        }
+        descriptor = fd
+        guard flock(fd, LOCK_SH) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw MediaError.storage("cannot lock \(file.path): \(reason)")
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Runs `body` only when no other store holds the lock, then returns to sharing it.
+    func whenAlone(_ body: () throws -> Void) rethrows {
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return }
+        defer { flock(descriptor, LOCK_SH) }
+        try body()
+    }
+}
+
+private func openLockFile(_ path: String) -> Int32 {
+    open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+}
