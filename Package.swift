@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "MediaAPI", targets: ["MediaAPI"]),
         .library(name: "LineEditor", targets: ["LineEditor"]),
         .library(name: "MediaStore", targets: ["MediaStore"]),
+        .library(name: "MediaShell", targets: ["MediaShell"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "MediaShell", dependencies: ["MediaAPI"]),
+        .testTarget(name: "MediaShellTests", dependencies: ["MediaShell"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,265 @@
+import Foundation
+
+/// Checks a parsed program before anything runs: each stage against its verb's signature,
+/// field names against the stream, and the kinds on both sides of every operator.
+public final class Checker {
+    public private(set) var diagnostics: [Diagnostic] = []
+    let verbs: [String: any Verb]
+    var userVerbs: [String: UserVerbDefinition]
+    /// Kinds of `$name` variables in scope, and the shape of their stream when used as a source.
+    var variables: [String: (kind: ValueKind, shape: StreamShape)]
+
+    init(verbs: [String: any Verb], userVerbs: [String: UserVerbDefinition], variables: [String: (kind: ValueKind, shape: StreamShape)]) {
+        self.verbs = verbs
+        self.userVerbs = userVerbs
+        self.variables = variables
+    }
+
+    public func error(_ message: String, at span: SourceSpan, suggestion: String? = nil, hint: String? = nil) {
+        diagnostics.append(Diagnostic(message, at: span, suggestion: suggestion, hint: hint))
+    }
+
+    // MARK: Pipelines
+
+    /// Checks a pipeline; the result has user verbs expanded, ready for planning.
+    func check(_ pipeline: Pipeline, input: StreamShape = .nothing) -> [CheckedStage] {
+        var shape = input
+        var out: [CheckedStage] = []
+        for stage in pipeline.stages {
+            for checked in expand(stage, input: shape, depth: 0) {
+                out.append(checked)
+                shape = checked.output
+            }
+        }
+        return out
+    }
+
+    /// What a user verb's body is checked against when defined: nothing if it starts with a
+    /// source, else records whose fields are known only when it is called.
+    func definitionInput(_ d: UserVerbDefinition) -> StreamShape {
+        guard let first = d.body.stages.first else { return .nothing }
+        if first.verb == ValueVerb.name || verbs[first.verb]?.signature.category == .source || userVerbs[first.verb] != nil { return .nothing }
+        return .records(nil)
+    }
+
+    private func expand(_ stage: Stage, input: StreamShape, depth: Int) -> [CheckedStage] {
+        if let def = userVerbs[stage.verb] {
+            guard depth < 32 else {
+                error("'\(stage.verb)' calls itself too deeply", at: stage.verbSpan)
+                return []
+            }
+            let given = stage.arguments("arguments").compactMap(\.value.expression)
+            if given.count != def.parameters.count {
+                error("'\(def.name)' takes \(def.parameters.count) argument\(def.parameters.count == 1 ? "" : "s") (\(def.parameters.map(\.name).joined(separator: ", "))), given \(given.count)", at: stage.span)
+                return []
+            }
+            var bindings: [String: Expr] = [:]
+            for (p, e) in zip(def.parameters, given) { bindings[p.name] = e }
+            var shape = input
+            var out: [CheckedStage] = []
+            for inner in def.body.stages {
+                for checked in expand(Substitution.apply(bindings, to: inner), input: shape, depth: depth + 1) {
+                    out.append(checked)
+                    shape = checked.output
+                }
+            }
+            return out
+        }
+        guard let verb = verbs[stage.verb] else {
+            error("unknown verb '\(stage.verb)'", at: stage.verbSpan, suggestion: Suggestion.closest(to: stage.verb, in: verbs.keys.sorted()))
+            return []
+        }
+        let category = verb.signature.category
+        if category == .source || stage.verb == ValueVerb.name, input != .nothing {
+            let what = stage.verb == ValueVerb.name ? "a value" : "'\(stage.verb)'"
+            error("\(what) is a source: it starts a pipeline, it cannot follow '|'", at: stage.verbSpan)
+        }
+        if [.filter, .aggregate, .action, .output].contains(category), input == .nothing {
+            error("'\(stage.verb)' needs input: start the pipeline with a source, like 'list | \(stage.verb) …'", at: stage.verbSpan)
+        }
+        let output = verb.check(stage, input: input, checker: self)
+        return [CheckedStage(stage: stage, verb: verb, input: input, output: output)]
+    }
+
+    // MARK: Arguments
+
+    /// The checks every verb gets from its signature: kinds of values, predicates, field names.
+    public func checkArguments(_ stage: Stage, _ signature: VerbSignature, input: StreamShape) {
+        for argument in stage.arguments {
+            guard let p = signature.parameter(argument.name) else { continue }
+            switch (p.shape, argument.value) {
+            case (.predicate, .expression(let e)):
+                let k = kind(of: e, row: input)
+                if k != .bool, k != .any {
+                    error("'\(signature.name)' needs a test that is true or false, but this is \(k.phrase)", at: e.span, hint: "compare it, like size > 1MB")
+                }
+            case (.value(let kinds), .expression(let e)):
+                expect(e, kinds, row: nil, what: p.placeholder)
+            case (.text, .expression(let e)), (.any, .expression(let e)), (.choice, .expression(let e)):
+                _ = kind(of: e, row: nil)
+            case (.fields, .fields(let refs)):
+                for r in refs { _ = field(r, in: input) }
+            case (.sortKeys, .sortKeys(let keys)):
+                for k in keys { _ = field(k.field, in: input) }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Reports unless the expression is of one of these kinds.
+    func expect(_ e: Expr, _ kinds: [ValueKind], row: StreamShape?, what: String) {
+        let k = kind(of: e, row: row)
+        if k == .any || kinds.contains(k) || (k == .int && kinds.contains(.float)) || (k == .int && kinds.contains(.size)) { return }
+        let wanted = kinds.map(\.phrase).joined(separator: " or ")
+        error("expected \(wanted) for \(what), found \(k.phrase) \(e)", at: e.span)
+    }
+
+    /// The kind of a field in the stream, reporting unknown fields with the closest name.
+    public func field(_ ref: FieldReference, in shape: StreamShape) -> ValueKind {
+        switch shape {
+        case .records(let schema?):
+            if let k = schema[ref.name] ?? MediaFields.canonicalName[ref.name].flatMap({ schema[$0] }) { return k }
+            error("unknown field '\(ref.name)'", at: ref.span, suggestion: Suggestion.closest(to: ref.name, in: schema.keys.sorted()))
+            return .any
+        case .records(nil): return .any
+        case .scalar(let k):
+            error("'\(ref.name)' is not a field here: the stream holds \(k.phrase), not records", at: ref.span)
+            return .any
+        case .nothing:
+            error("'\(ref.name)' is not a value here", at: ref.span)
+            return .any
+        }
+    }
+
+    // MARK: Expressions
+
+    /// The kind of an expression; `row` is the stream whose fields it may name (nil: none).
+    public func kind(of e: Expr, row: StreamShape?) -> ValueKind {
+        switch e.kind {
+        case .literal(let v): return v.kind
+        case .now, .today: return .datetime
+        case .field(let name):
+            guard let row else {
+                error("'\(name)' is not a value here", at: e.span, hint: "quote it if it is text: \"\(name)\"")
+                return .any
+            }
+            return field(FieldReference(name: name, span: e.span), in: row)
+        case .variable(let name):
+            if name == "it" {
+                if row == nil { error("'$it' is only defined where records flow (in where, update set, sort)", at: e.span) }
+                return .record
+            }
+            if name == "args" { return .list }
+            if let v = variables[name] { return v.kind }
+            if name.allSatisfy(\.isNumber) {
+                error("'$\(name)' is not given: the script has \(variables.keys.filter { $0.allSatisfy(\.isNumber) }.count) argument(s)", at: e.span)
+                return .any
+            }
+            error("unknown variable '$\(name)'", at: e.span, suggestion: Suggestion.closest(to: name, in: variables.keys.sorted()).map { "$" + $0 })
+            return .any
+        case .member(let base, let name):
+            if case .variable("it") = base.kind, let row {
+                return field(FieldReference(name: name, span: SourceSpan(e.span.end - name.utf8.count, e.span.end)), in: row)
+            }
+            _ = kind(of: base, row: row)
+            return .any
+        case .list(let items):
+            for i in items { _ = kind(of: i, row: row) }
+            return .list
+        case .negate(let inner):
+            let k = kind(of: inner, row: row)
+            if ![.int, .float, .size, .duration, .any].contains(k) { error("cannot negate \(k.phrase)", at: e.span) }
+            return k
+        case .not(let inner):
+            let k = kind(of: inner, row: row)
+            if k != .bool, k != .any { error("'not' needs true or false, but this is \(k.phrase)", at: inner.span) }
+            return .bool
+        case .binary(let op, let l, let r):
+            return binary(op, l, r, e, row: row)
+        }
+    }
+
+    private func binary(_ op: BinaryOperator, _ l: Expr, _ r: Expr, _ e: Expr, row: StreamShape?) -> ValueKind {
+        let lk = kind(of: l, row: row), rk = kind(of: r, row: row)
+        if lk == .any || rk == .any {
+            if op == .matches || op == .notMatches { checkPattern(r) }
+            return [.and, .or].contains(op) || op.isComparison || [.matches, .notMatches, .like, .in].contains(op) ? .bool : .any
+        }
+        switch op {
+        case .and, .or:
+            for (k, side) in [(lk, l), (rk, r)] where k != .bool {
+                error("'\(op.symbol)' joins tests that are true or false, but this is \(k.phrase)", at: side.span)
+            }
+            return .bool
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
+            if !Checker.comparable(lk, rk) {
+                error("cannot compare \(lk.phrase) with \(rk.phrase)", at: r.span, hint: Checker.literalHint(lk))
+            }
+            return .bool
+        case .matches, .notMatches, .like:
+            if lk != .string, lk != .null { error("'\(op.symbol)' matches text, but this is \(lk.phrase)", at: l.span) }
+            if rk != .string { error("'\(op.symbol)' needs a pattern in quotes, but this is \(rk.phrase)", at: r.span) }
+            if op != .like { checkPattern(r) }
+            return .bool
+        case .in:
+            if rk != .list, rk != .string { error("'in' needs a list like [\"a\", \"b\"], but this is \(rk.phrase)", at: r.span) }
+            if case .list(let items) = r.kind {
+                for item in items {
+                    let ik = kind(of: item, row: row)
+                    if ik != .any, !Checker.comparable(lk, ik) { error("cannot compare \(lk.phrase) with \(ik.phrase)", at: item.span, hint: Checker.literalHint(lk)) }
+                }
+            }
+            return .bool
+        case .add, .subtract, .multiply, .divide:
+            guard let a = Checker.sample(lk), let b = Checker.sample(rk) else {
+                error("cannot apply '\(op.symbol)' to \(lk.phrase) and \(rk.phrase)", at: e.span)
+                return .any
+            }
+            do { return try Value.arithmetic(op, a, b).kind } catch {
+                self.error("cannot apply '\(op.symbol)' to \(lk.phrase) and \(rk.phrase)", at: e.span)
+                return .any
+            }
+        }
+    }
+
+    private func checkPattern(_ r: Expr) {
+        if case .literal(.string(let pattern)) = r.kind {
+            do { _ = try TextPattern(regex: pattern) } catch { self.error("invalid regular expression \"\(pattern)\"", at: r.span) }
+        }
+    }
+
+    static func comparable(_ a: ValueKind, _ b: ValueKind) -> Bool {
+        if a == b || a == .any || b == .any || a == .null || b == .null { return true }
+        let numeric: Set<ValueKind> = [.int, .float]
+        if numeric.contains(a), numeric.contains(b) { return true }
+        if (a == .int && b == .size) || (a == .size && b == .int) { return true }
+        return false
+    }
+
+    static func literalHint(_ k: ValueKind) -> String? {
+        switch k {
+        case .size: "write a size like 10MB"
+        case .datetime: "write a date like 2026-11-01, or now - 7d"
+        case .duration: "write a duration like 7d"
+        case .string: "put text in quotes"
+        case .int, .float: "write a number"
+        default: nil
+        }
+    }
+
+    /// A value of each kind, to try arithmetic on before running.
+    private static func sample(_ k: ValueKind) -> Value? {
+        switch k {
+        case .int: .int(2)
+        case .float: .float(1.5)
+        case .size: .size(2)
+        case .duration: .duration(2)
+        case .datetime: .datetime(Date(timeIntervalSince1970: 0))
+        case .string: .string("a")
+        case .bool: .bool(true)
+        case .null: .null
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/// Replaces a user verb's `$param` references with the expressions its caller gave.
+enum Substitution {
+    static func apply(_ bindings: [String: Expr], to stage: Stage) -> Stage {
+        var s = stage
+        s.arguments = stage.arguments.map { a in
+            var a = a
+            switch a.value {
+            case .expression(let e): a.value = .expression(apply(bindings, to: e))
+            case .assignments(let list): a.value = .assignments(list.map { Assignment(field: $0.field, value: apply(bindings, to: $0.value)) })
+            case .pipeline(let p): a.value = .pipeline(Pipeline(stages: p.stages.map { apply(bindings, to: $0) }, span: p.span))
+            default: break
+            }
+            return a
+        }
+        return s
+    }
+
+    static func apply(_ bindings: [String: Expr], to e: Expr) -> Expr {
+        switch e.kind {
+        case .variable(let name): return bindings[name] ?? e
+        case .member(let base, let f): return Expr(.member(apply(bindings, to: base), f), e.span)
+        case .list(let items): return Expr(.list(items.map { apply(bindings, to: $0) }), e.span)
+        case .negate(let x): return Expr(.negate(apply(bindings, to: x)), e.span)
+        case .not(let x): return Expr(.not(apply(bindings, to: x)), e.span)
+        case .binary(let op, let l, let r): return Expr(.binary(op, apply(bindings, to: l), apply(bindings, to: r)), e.span)
+        default: return e
+        }
+    }
+}

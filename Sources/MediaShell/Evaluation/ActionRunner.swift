@@ -1,0 +1,260 @@
+import Foundation
+import MediaAPI
+
+/// Runs an action over a stream of items: bounded, adaptive concurrency; one result row per
+/// item; failures reported and counted, never stopping the rest; a summary line at the end.
+struct ActionRunner: Sendable {
+    /// `delete`, `update`, `download`.
+    var verb: String
+    /// The status of a dry-run row: `would delete`.
+    var wouldStatus: String
+    /// Asks for confirmation first (delete, update).
+    var destructive: Bool
+    var context: EvaluationContext
+    var concurrency: Int
+    var dryRun: Bool
+    var assumeYes: Bool
+    /// Does the work for one item; throws MediaError on failure.
+    var perform: @Sendable (ActionTarget) async throws -> ActionOutcome
+
+    init(verb: String, wouldStatus: String, destructive: Bool, call: VerbCall, perform: @escaping @Sendable (ActionTarget) async throws -> ActionOutcome) throws {
+        self.verb = verb
+        self.wouldStatus = wouldStatus
+        self.destructive = destructive
+        self.context = call.context
+        self.concurrency = try call.count("concurrency", default: call.context.environment.concurrency)
+        guard concurrency >= 1 else { throw RunError("concurrency must be 1 or more") }
+        self.dryRun = call.has("dry-run") || call.context.environment.dryRun
+        self.assumeYes = call.has("yes") || call.context.environment.assumeYes
+        self.perform = perform
+    }
+
+    func run(_ input: ValueStream) async throws -> ValueStream {
+        let tally = Tally(verb: verb, dryRun: dryRun, wouldStatus: wouldStatus)
+        if dryRun {
+            return ValueStream {
+                guard let value = try await input.next() else {
+                    tally.finish(self.context)
+                    return nil
+                }
+                guard let target = ActionTarget(value) else { return .record(tally.count(self.invalid(value))) }
+                return .record(tally.count(Self.row(target, status: self.wouldStatus, path: nil, error: nil), bytes: target.size ?? 0))
+            }
+        }
+        var source = input
+        var total: Int?
+        if destructive, !assumeYes {
+            guard let confirm = context.environment.confirm else {
+                throw RunError("'\(verb)' changes items and there is no terminal to ask at: add --yes to go ahead, or --dry-run to see what it would do")
+            }
+            let values = try await input.collect()
+            let bytes = values.compactMap { ActionTarget($0)?.size }.reduce(0, +)
+            guard !values.isEmpty else { return .empty }
+            guard await confirm(ConfirmationRequest(verb: verb, itemCount: values.count, totalBytes: bytes)) else {
+                context.err.write("\(verb): not confirmed, nothing changed\n")
+                return .empty
+            }
+            source = .of(values)
+            total = values.count
+        }
+        return Window(runner: self, input: source, tally: tally, total: total).stream()
+    }
+
+    func invalid(_ value: Value) -> Record {
+        Self.row(nil, status: "failed", path: nil, error: "not a media item or an id: \(value.humanText.prefix(60))")
+    }
+
+    static func row(_ target: ActionTarget?, status: String, path: String?, error: String?) -> Record {
+        var r = Record(names: ["id", "name", "size", "status", "error"], values: [
+            target.map { .string($0.id) } ?? .null, Value(target?.name), target?.size.map(Value.size) ?? .null,
+            .string(status), Value(error),
+        ])
+        if let path { r.set("path", .string(path)) }
+        return r
+    }
+
+    /// One item, with retries: transient failures back off; rate limits slow the whole action.
+    func attempt(_ target: ActionTarget, limiter: RateLimiter) async -> (Record, Int64) {
+        var tries = 0
+        while true {
+            tries += 1
+            do {
+                try await limiter.waitIfPaused()
+                let outcome = try await perform(target)
+                await limiter.succeeded()
+                return (Self.row(target, status: outcome.status, path: outcome.path, error: outcome.note), outcome.status == "skipped" ? 0 : outcome.bytes)
+            } catch let error as MediaError {
+                if case .rateLimited(let after) = error {
+                    await limiter.rateLimited(retryAfter: after)
+                    if tries < 12 { continue }
+                } else if error.isTransient, tries < 6 {
+                    let delay = min(0.1 * pow(2, Double(tries - 1)), 3)
+                    if (try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))) != nil { continue }
+                }
+                if case .notFound = error, verb == "delete" {
+                    return (Self.row(target, status: "skipped", path: nil, error: "already gone"), 0)
+                }
+                return (Self.row(target, status: "failed", path: nil, error: error.description), 0)
+            } catch is CancellationError {
+                return (Self.row(target, status: "failed", path: nil, error: "cancelled"), 0)
+            } catch {
+                return (Self.row(target, status: "failed", path: nil, error: "\(error)"), 0)
+            }
+        }
+    }
+}
+
+/// Counts outcomes and writes the summary line.
+final class Tally: @unchecked Sendable {
+    private let verb: String
+    private let dryRun: Bool
+    private let wouldStatus: String
+    private var counts: [String: Int] = [:]
+    private var order: [String] = []
+    private var bytes: Int64 = 0
+    private var finished = false
+    private(set) var done = 0
+
+    init(verb: String, dryRun: Bool, wouldStatus: String) {
+        self.verb = verb
+        self.dryRun = dryRun
+        self.wouldStatus = wouldStatus
+    }
+
+    func count(_ row: Record, bytes: Int64 = 0) -> Record {
+        let status: String = if case .string(let s)? = row["status"] { s } else { "failed" }
+        if counts[status] == nil { order.append(status) }
+        counts[status, default: 0] += 1
+        self.bytes += bytes
+        done += 1
+        return row
+    }
+
+    var failed: Int { counts["failed"] ?? 0 }
+    var totalBytes: Int64 { bytes }
+
+    /// `delete: 40 deleted, 2 skipped, 1 failed (57.3 MB)` or `delete --dry-run: would delete 42 items (57.3 MB)`.
+    func finish(_ context: EvaluationContext) {
+        guard !finished else { return }
+        finished = true
+        if dryRun {
+            let n = counts[wouldStatus] ?? 0
+            var line = "\(verb) --dry-run: \(wouldStatus) \(n) item\(n == 1 ? "" : "s") (\(Value.humanSize(bytes)))"
+            if failed > 0 { line += ", \(failed) not items" }
+            context.err.write(line + "\n")
+        } else {
+            let parts = order.sorted { Tally.rank($0) < Tally.rank($1) }.map { "\(counts[$0] ?? 0) \($0)" }
+            context.err.write("\(verb): \(parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")) (\(Value.humanSize(bytes)))\n")
+        }
+        context.noteFailures(failed)
+    }
+
+    private static func rank(_ status: String) -> Int {
+        switch status {
+        case "failed": 2
+        case "skipped": 1
+        default: 0
+        }
+    }
+}
+
+/// The sliding window of requests in flight: pulls the next item as soon as a slot frees, so
+/// the first request leaves before the listing has finished.
+private final class Window: @unchecked Sendable {
+    private let runner: ActionRunner
+    private let input: ValueStream
+    private let tally: Tally
+    private let total: Int?
+    private let limiter: RateLimiter
+    private let results: AsyncStream<(Int, Record, Int64)>
+    private let continuation: AsyncStream<(Int, Record, Int64)>.Continuation
+    private let lock = NSLockBox()
+    private var tasks: [Int: Task<Void, Never>] = [:]
+    private var nextTask = 0
+    private var inFlight = 0
+    private var upstreamDone = false
+    private var iterator: AsyncStream<(Int, Record, Int64)>.Iterator
+
+    init(runner: ActionRunner, input: ValueStream, tally: Tally, total: Int?) {
+        self.runner = runner
+        self.input = input
+        self.tally = tally
+        self.total = total
+        self.limiter = RateLimiter(maximum: runner.concurrency)
+        (results, continuation) = AsyncStream.makeStream()
+        iterator = results.makeAsyncIterator()
+    }
+
+    deinit { cancelAll() }
+
+    private func cancelAll() {
+        let running = lock.with {
+            defer { tasks = [:] }
+            return Array(tasks.values)
+        }
+        for t in running { t.cancel() }
+    }
+
+    func stream() -> ValueStream {
+        ValueStream { [self] in try await self.next() }
+    }
+
+    private func next() async throws -> Value? {
+        while true {
+            let limit = await limiter.limit
+            while !upstreamDone, inFlight < limit {
+                try Task.checkCancellation()
+                guard let value = try await input.next() else {
+                    upstreamDone = true
+                    break
+                }
+                guard let target = ActionTarget(value) else {
+                    return .record(record(tally.count(runner.invalid(value))))
+                }
+                start(target)
+            }
+            if inFlight == 0 {
+                tally.finish(runner.context)
+                return nil
+            }
+            let next = await withTaskCancellationHandler {
+                await iterator.next()
+            } onCancel: { [self] in
+                cancelAll()
+                continuation.finish()
+            }
+            guard let (index, row, bytes) = next else { throw CancellationError() }
+            inFlight -= 1
+            lock.with { tasks[index] = nil }
+            return .record(record(tally.count(row, bytes: bytes)))
+        }
+    }
+
+    private func start(_ target: ActionTarget) {
+        let index = nextTask
+        nextTask += 1
+        inFlight += 1
+        let runner = self.runner, limiter = self.limiter, continuation = self.continuation
+        let task = Task {
+            let (row, bytes) = await runner.attempt(target, limiter: limiter)
+            continuation.yield((index, row, bytes))
+        }
+        lock.with { tasks[index] = task }
+    }
+
+    /// Journals the row and reports progress.
+    private func record(_ row: Record) -> Record {
+        let context = runner.context
+        if let journal = context.environment.journal, case .string(let id)? = row["id"] {
+            var size: Int64?
+            if case .size(let s)? = row["size"] { size = s }
+            var name: String?, error: String?
+            if case .string(let n)? = row["name"] { name = n }
+            if case .string(let e)? = row["error"] { error = e }
+            let status: String = if case .string(let s)? = row["status"] { s } else { "failed" }
+            journal.record(ActionRecord(time: context.environment.now(), verb: runner.verb, id: id, name: name, size: size, status: status, error: error))
+        }
+        context.environment.progress?.update(ActionProgressUpdate(verb: runner.verb, done: tally.done, total: total, bytes: tally.totalBytes))
+        return row
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import MediaAPI
+
+/// What the shell offers verbs that reach back into it (`set`, `help`, `explain`, `history`, `exit`).
+protocol ShellControl: Sendable {
+    var signatures: [VerbSignature] { get }
+    func set(_ name: String, _ value: Value) throws
+    func requestExit(_ code: Int32)
+    func explain(_ pipeline: Pipeline, context: EvaluationContext) throws -> String
+}
+
+/// Everything one statement's run needs: the service, settings, clock, variables and sinks.
+public final class EvaluationContext: @unchecked Sendable {
+    public let service: any MediaService
+    public let environment: ShellEnvironment
+    public let interpreter: Interpreter
+    /// Where summary lines and warnings go (stderr).
+    public let err: any TextSink
+    let control: ShellControl
+    private let lock = NSLock()
+    private var failedItems = 0
+
+    init(service: any MediaService, environment: ShellEnvironment, interpreter: Interpreter, err: any TextSink, control: ShellControl) {
+        self.service = service
+        self.environment = environment
+        self.interpreter = interpreter
+        self.err = err
+        self.control = control
+    }
+
+    public var now: Date { interpreter.now }
+
+    public func resolve(path: String) -> URL {
+        var p = path
+        if p == "~" || p.hasPrefix("~/") {
+            p = (ProcessInfo.processInfo.environment["HOME"] ?? "/") + p.dropFirst()
+        }
+        if p.hasPrefix("/") { return URL(fileURLWithPath: p).standardizedFileURL }
+        return environment.workingDirectory.appendingPathComponent(p).standardizedFileURL
+    }
+
+    /// An action item failed: the run ends with failure once the pipeline is done.
+    func noteFailures(_ n: Int) {
+        lock.lock()
+        failedItems += n
+        lock.unlock()
+    }
+
+    var hasFailures: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return failedItems > 0
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// An expression compiled for one run: call it with the current record (nil where none).
+public typealias CompiledExpression = (Record?) throws -> Value
+
+/// Compiles expressions into closures once per stage, so evaluating a predicate per record
+/// does no lookups of names, patterns or variables.
+public struct Interpreter: Sendable {
+    /// `$name` values: let bindings, script arguments (`$1`, `$args`).
+    public var variables: [String: Value]
+    /// The run's clock reading: `now` is the same moment in every stage.
+    public var now: Date
+
+    public init(variables: [String: Value], now: Date) {
+        self.variables = variables
+        self.now = now
+    }
+
+    public func compile(_ e: Expr) throws -> CompiledExpression {
+        switch e.kind {
+        case .literal(let v): return { _ in v }
+        case .now:
+            let v = Value.datetime(now)
+            return { _ in v }
+        case .today:
+            let day = (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
+            let v = Value.datetime(Date(timeIntervalSince1970: day))
+            return { _ in v }
+        case .field(let name):
+            let access = FieldAccess(name)
+            return { row in row.map { access.value(in: $0) } ?? .null }
+        case .variable(let name):
+            if name == "it" { return { row in row.map(Value.record) ?? .null } }
+            guard let v = variables[name] else { throw RunError("unknown variable '$\(name)'") }
+            return { _ in v }
+        case .member(let base, let name):
+            let b = try compile(base)
+            let access = FieldAccess(name)
+            return { row in
+                switch try b(row) {
+                case .record(let r): return access.value(in: r)
+                case .list(let items): return .list(items.map { $0.record.map { access.value(in: $0) } ?? .null })
+                default: return .null
+                }
+            }
+        case .list(let items):
+            let compiled = try items.map(compile)
+            return { row in .list(try compiled.map { try $0(row) }) }
+        case .negate(let inner):
+            let c = try compile(inner)
+            return { row in
+                switch try c(row) {
+                case .int(let i): return .int(-i)
+                case .float(let f): return .float(-f)
+                case .size(let s): return .size(-s)
+                case .duration(let d): return .duration(-d)
+                case .null: return .null
+                case let v: throw RunError("cannot negate \(v.kind.phrase)")
+                }
+            }
+        case .not(let inner):
+            let c = try compile(inner)
+            return { row in .bool(!(try c(row)).isTrue) }
+        case .binary(let op, let l, let r):
+            return try binary(op, l, r)
+        }
+    }
+
+    private func binary(_ op: BinaryOperator, _ l: Expr, _ r: Expr) throws -> CompiledExpression {
+        let left = try compile(l)
+        switch op {
+        case .and:
+            let right = try compile(r)
+            return { row in .bool(try left(row).isTrue && right(row).isTrue) }
+        case .or:
+            let right = try compile(r)
+            return { row in .bool(try left(row).isTrue || right(row).isTrue) }
+        case .matches, .notMatches, .like:
+            let negate = op == .notMatches
+            if case .literal(.string(let p)) = r.kind {
+                let pattern = try op == .like ? TextPattern(glob: p) : TextPattern(regex: p)
+                return { row in
+                    guard case .string(let s) = try left(row) else { return .bool(negate) }
+                    return .bool(pattern.matches(s) != negate)
+                }
+            }
+            let right = try compile(r)
+            let glob = op == .like
+            return { row in
+                guard case .string(let s) = try left(row), case .string(let p) = try right(row) else { return .bool(negate) }
+                let pattern = try glob ? TextPattern(glob: p) : TextPattern(regex: p)
+                return .bool(pattern.matches(s) != negate)
+            }
+        case .in:
+            let right = try compile(r)
+            return { row in
+                let needle = try left(row)
+                switch try right(row) {
+                case .list(let items): return .bool(items.contains { Value.equal(needle, $0) })
+                case .string(let s):
+                    guard case .string(let n) = needle else { return .bool(false) }
+                    return .bool(s.contains(n))
+                default: return .bool(false)
+                }
+            }
+        case .equal, .notEqual:
+            let right = try compile(r)
+            let negate = op == .notEqual
+            return { row in
+                let a = try left(row), b = try right(row)
+                if a.kind != b.kind, !a.isNull, !b.isNull, Value.compare(a, b) == nil {
+                    throw RunError("cannot compare \(a.kind.phrase) with \(b.kind.phrase)")
+                }
+                return .bool(Value.equal(a, b) != negate)
+            }
+        case .less, .lessOrEqual, .greater, .greaterOrEqual:
+            let right = try compile(r)
+            return { row in
+                let a = try left(row), b = try right(row)
+                if a.isNull || b.isNull { return .bool(false) }
+                guard let c = Value.compare(a, b) else { throw RunError("cannot compare \(a.kind.phrase) with \(b.kind.phrase)") }
+                switch op {
+                case .less: return .bool(c == .orderedAscending)
+                case .lessOrEqual: return .bool(c != .orderedDescending)
+                case .greater: return .bool(c == .orderedDescending)
+                default: return .bool(c != .orderedAscending)
+                }
+            }
+        case .add, .subtract, .multiply, .divide:
+            let right = try compile(r)
+            return { row in
+                do { return try Value.arithmetic(op, try left(row), try right(row)) } catch let e as OperationError { throw RunError(e.message) }
+            }
+        }
+    }
+}
+
+/// Reads one field by any of its names, remembering where it was found: records of one
+/// stream share their layout, so the next lookup is usually a single comparison.
+final class FieldAccess: @unchecked Sendable {
+    private let names: [String]
+    private var hint = 0
+
+    init(_ name: String) {
+        var names = [name]
+        if let c = MediaFields.canonicalName[name], c != name { names.append(c) }
+        if let a = MediaFields.aliasOf[name] { names.append(a) }
+        self.names = names
+    }
+
+    func value(in record: Record) -> Value {
+        let fields = record.names
+        if hint < fields.count {
+            let f = fields[hint]
+            for n in names where n == f { return record.values[hint] }
+        }
+        for n in names {
+            if let i = record.index(of: n) {
+                hint = i
+                return record.values[i]
+            }
+        }
+        return .null
+    }
+}

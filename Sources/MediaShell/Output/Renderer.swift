@@ -1,0 +1,15 @@
+/// Writes a pipeline's results to a sink in one format.
+protocol Renderer {
+    func render(_ stream: ValueStream, shape: StreamShape, to sink: any TextSink) async throws
+}
+
+extension OutputFormat {
+    func renderer(terminalWidth: Int?) -> any Renderer {
+        switch self {
+        case .table: TableRenderer(width: terminalWidth)
+        case .json: JSONRenderer()
+        case .jsonl: JSONLinesRenderer()
+        case .csv: CSVRenderer()
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import Foundation
+import MediaAPI
+
+/// A pipeline ready to run: the API query its source makes, and the stages that run locally.
+public struct Plan: Sendable {
+    /// The listing query when the pipeline starts with `list`, with what could be pushed into it.
+    public var query: MediaQuery?
+    /// Stages to run, in order, the source first (stages fully pushed into the query are gone).
+    public var stages: [CheckedStage]
+    /// What was pushed down, in words, for `explain`.
+    public var pushedDown: [String]
+}

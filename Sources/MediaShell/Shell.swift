@@ -1,0 +1,248 @@
+import Foundation
+import MediaAPI
+
+/// How a run ended, as an exit status.
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    /// A runtime error, or an action item failed.
+    case failure = 1
+    /// A syntax or checking error: nothing ran.
+    case usage = 2
+    case interrupted = 130
+}
+
+/// The outcome of `Shell.run`.
+public struct RunOutcome: Sendable, Hashable {
+    public var status: ExitStatus
+    /// The line of the statement that failed, if one did.
+    public var failedLine: Int?
+    /// Set when the program ran `exit [N]`: the host should exit with this code.
+    public var exitCode: Int32?
+}
+
+/// What `completions(line:cursor:)` offers.
+public struct Completions: Sendable, Hashable {
+    /// Candidate words for the text being typed.
+    public var candidates: [String]
+    /// Where the word being completed starts (a character offset in the line).
+    public var replacingFrom: Int
+    /// True when the host should complete a file path here (after upload, download to, open, save).
+    public var wantsPath: Bool
+}
+
+/// The mediash language, embedded: make one with a `MediaService`, optionally `register` verbs,
+/// then `run` source text. State (let bindings, def verbs, settings) lasts between runs.
+public final class Shell: Sendable {
+    private let service: any MediaService
+    private let state: ShellState
+
+    public init(service: any MediaService, environment: ShellEnvironment) {
+        self.service = service
+        self.state = ShellState(environment: environment)
+    }
+
+    /// Adds a host-defined verb (replacing a built-in one of the same name).
+    public func register(_ verb: any Verb) {
+        state.update { $0.verbs[verb.signature.name] = verb }
+    }
+
+    /// Every verb's signature, built-in, registered and defined, by name.
+    public var verbs: [VerbSignature] {
+        state.read { s in
+            s.verbs.values.map(\.signature).filter { $0.name != ValueVerb.name }
+                + s.userVerbs.values.map { UserVerb.signature(name: $0.name, parameters: $0.parameters.map(\.name)) }
+        }.sorted { $0.name < $1.name }
+    }
+
+    /// Runs a program, writing results to `out` and diagnostics to `err`. Never throws.
+    public func run(_ source: String, sourceName: String = "<input>", out: any TextSink, err: any TextSink) async -> RunOutcome {
+        let text = SourceText(name: sourceName, text: source)
+        let program: Program
+        do {
+            program = try prepare(text)
+        } catch let e as ShellError {
+            err.write(e.description)
+            return RunOutcome(status: .usage, failedLine: e.diagnostics.first.map { text.location(of: $0.span.start).line })
+        } catch {
+            err.write("error: \(error)\n")
+            return RunOutcome(status: .usage)
+        }
+        var failed = false
+        for statement in program.statements {
+            if Task.isCancelled { return RunOutcome(status: .interrupted) }
+            do {
+                let hadFailures = try await execute(statement, source: text, out: out, err: err)
+                if hadFailures { failed = true }
+                if let code = state.read({ $0.exitCode }) {
+                    state.update { $0.exitCode = nil }
+                    return RunOutcome(status: code == 0 && !failed ? .success : .failure, exitCode: code)
+                }
+            } catch is CancellationError {
+                err.write("interrupted\n")
+                return RunOutcome(status: .interrupted)
+            } catch {
+                if Task.isCancelled {
+                    err.write("interrupted\n")
+                    return RunOutcome(status: .interrupted)
+                }
+                let line = text.location(of: statement.span.start).line
+                err.write("\(sourceName):\(line): error: \(Shell.message(error))\n")
+                return RunOutcome(status: .failure, failedLine: line)
+            }
+        }
+        return RunOutcome(status: failed ? .failure : .success)
+    }
+
+    /// Runs a program and returns the values of its last statement. Throws a `ShellError`
+    /// (with diagnostics) when it does not parse or check, or a `RunError`/`MediaError` when running fails.
+    public func evaluate(_ source: String) async throws -> [Value] {
+        let text = SourceText(text: source)
+        let program = try prepare(text)
+        var last: [Value] = []
+        for statement in program.statements {
+            switch statement {
+            case .pipeline(let p):
+                let (stream, _, context) = try await start(p, source: text, err: DiscardSink())
+                last = try await stream.collect()
+                if context.hasFailures { throw RunError("some items failed") }
+            default:
+                _ = try await execute(statement, source: text, out: DiscardSink(), err: DiscardSink())
+                last = []
+            }
+        }
+        return last
+    }
+
+    /// True when the text is an unfinished statement (ends in `|`, or an open bracket, brace or quote).
+    public func isIncomplete(_ source: String) -> Bool {
+        let tokens = Lexer.tokens(SourceText(text: source))
+        var depth = 0
+        var last: TokenKind?
+        for t in tokens {
+            switch t.kind {
+            case .unterminatedString: return true
+            case .leftParen, .leftBracket, .leftBrace: depth += 1
+            case .rightParen, .rightBracket, .rightBrace: depth -= 1
+            case .newline, .end: break
+            default: break
+            }
+            if t.kind != .newline && t.kind != .end { last = t.kind }
+        }
+        return depth > 0 || last == .pipe
+    }
+
+    /// Completions at a cursor (a character offset in `line`).
+    public func completions(line: String, cursor: Int) -> Completions {
+        let state = self.state.read { $0 }
+        return Completer(signatures: verbs, lastIDs: state.lastIDs, variables: state.variables.keys.sorted())
+            .complete(line: line, cursor: cursor)
+    }
+
+    // MARK: Running
+
+    private func prepare(_ text: SourceText) throws -> Program {
+        let snapshot = state.read { $0 }
+        var signatures: [String: VerbSignature] = [:]
+        for (name, verb) in snapshot.verbs { signatures[name] = verb.signature }
+        for (name, def) in snapshot.userVerbs { signatures[name] = UserVerb.signature(name: name, parameters: def.parameters.map(\.name)) }
+        let (program, syntaxErrors) = Parser.parse(text, signatures: signatures)
+        let checker = Checker(verbs: snapshot.verbs, userVerbs: snapshot.userVerbs, variables: snapshot.variableKinds(arguments: snapshot.environment.arguments))
+        for statement in program.statements {
+            switch statement {
+            case .pipeline(let p): _ = checker.check(p)
+            case .binding(let name, _, let p, _):
+                let shape = checker.check(p).last?.output ?? .nothing
+                if case .scalar(let k) = shape { checker.variables[name] = (k, shape) } else { checker.variables[name] = (.list, shape) }
+            case .definition(let d):
+                checker.userVerbs[d.name] = d
+                let scope = checker.variables
+                for p in d.parameters { checker.variables[p.name] = (.any, .records(nil)) }
+                // Parameters are unknown until called; each call is checked again with its arguments.
+                _ = checker.check(d.body, input: checker.definitionInput(d))
+                checker.variables = scope
+            }
+        }
+        let all = (syntaxErrors + checker.diagnostics).sorted { $0.span.start < $1.span.start }
+        if !all.isEmpty { throw ShellError(Shell.unique(all), source: text, beforeRun: true) }
+        return program
+    }
+
+    private static func unique(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return diagnostics.filter { seen.insert($0).inserted }
+    }
+
+    /// Runs one statement; true when an action item failed.
+    private func execute(_ statement: Statement, source: SourceText, out: any TextSink, err: any TextSink) async throws -> Bool {
+        switch statement {
+        case .definition(let d):
+            state.update { $0.userVerbs[d.name] = d }
+            return false
+        case .binding(let name, _, let p, _):
+            let (stream, shape, context) = try await start(p, source: source, err: err)
+            let values = try await stream.collect()
+            let value: Value = if case .scalar = shape { values.first ?? .null } else { .list(values) }
+            state.update {
+                $0.variables[name] = value
+                $0.variableShapes[name] = shape
+            }
+            return context.hasFailures
+        case .pipeline(let p):
+            let (stream, shape, context) = try await start(p, source: source, err: err)
+            let last = p.stages.last?.verb
+            let format = OutputFormat(rawValue: last ?? "") ?? state.read { $0.environment.output } ?? .table
+            let recorder = IDRecorder(stream)
+            try await format.renderer(terminalWidth: state.read { $0.environment.terminalWidth }).render(recorder.stream, shape: shape, to: out)
+            if !recorder.ids.isEmpty { state.update { $0.lastIDs = recorder.ids } }
+            return context.hasFailures
+        }
+    }
+
+    /// Checks, plans and starts a pipeline; returns its output stream.
+    private func start(_ pipeline: Pipeline, source: SourceText, err: any TextSink) async throws -> (ValueStream, StreamShape, EvaluationContext) {
+        let snapshot = state.read { $0 }
+        let context = makeContext(snapshot, err: err)
+        let checker = Checker(verbs: snapshot.verbs, userVerbs: snapshot.userVerbs, variables: snapshot.variableKinds(arguments: snapshot.environment.arguments))
+        let stages = checker.check(pipeline)
+        if !checker.diagnostics.isEmpty { throw ShellError(checker.diagnostics, source: source, beforeRun: true) }
+        let plan = try Planner(interpreter: context.interpreter).plan(stages)
+        let stream = try await Evaluator.run(plan, context: context)
+        return (stream, stages.last?.output ?? .nothing, context)
+    }
+
+    private func makeContext(_ snapshot: ShellState.Snapshot, err: any TextSink) -> EvaluationContext {
+        let env = snapshot.environment
+        var variables = snapshot.variables
+        for (i, a) in env.arguments.enumerated() { variables[String(i + 1)] = ScriptArgument.value(a) }
+        variables["args"] = .list(env.arguments.map(ScriptArgument.value))
+        return EvaluationContext(service: service, environment: env, interpreter: Interpreter(variables: variables, now: env.now()), err: err, control: state)
+    }
+
+    static func message(_ error: any Error) -> String {
+        if let e = error as? MediaError { return e.description }
+        if let e = error as? RunError { return e.description }
+        if let e = error as? ShellError { return e.description }
+        return (error as? LocalizedError)?.errorDescription ?? "\(error)"
+    }
+}
+
+/// Discards text (for `evaluate`).
+struct DiscardSink: TextSink {
+    func write(_ text: String) {}
+}
+
+/// Remembers the ids of the last results shown, for completion after `info`.
+private final class IDRecorder: @unchecked Sendable {
+    private let source: ValueStream
+    private(set) var ids: [String] = []
+
+    init(_ source: ValueStream) { self.source = source }
+
+    var stream: ValueStream {
+        ValueStream { [self] in
+            let v = try await source.next()
+            if ids.count < 1000, case .string(let id)? = v?.record?["id"] { ids.append(id) }
+            return v
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import MediaAPI
+
+/// Where rendered text goes: the host's stdout or stderr, a file, a test buffer.
+public protocol TextSink: Sendable {
+    func write(_ text: String)
+}
+
+/// How results are rendered.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case table, json, jsonl, csv
+}
+
+/// What a destructive action asks before its first request.
+public struct ConfirmationRequest: Sendable, Hashable {
+    /// `delete`, `update`.
+    public var verb: String
+    public var itemCount: Int
+    public var totalBytes: Int64
+
+    /// `delete 42 items (57.3 MB)?`
+    public var question: String {
+        "\(verb) \(itemCount) item\(itemCount == 1 ? "" : "s") (\(Value.humanSize(totalBytes)))?"
+    }
+}
+
+/// Progress of a bulk action, for a progress bar.
+public struct ActionProgressUpdate: Sendable, Hashable {
+    public var verb: String
+    public var done: Int
+    /// Known when the items were counted first (after confirmation); nil while streaming.
+    public var total: Int?
+    public var bytes: Int64
+}
+
+public protocol ActionProgress: Sendable {
+    func update(_ progress: ActionProgressUpdate)
+}
+
+/// One item's outcome in an action, as the host's journal records it.
+public struct ActionRecord: Sendable, Hashable {
+    public var time: Date
+    public var verb: String
+    public var id: String
+    public var name: String?
+    public var size: Int64?
+    /// `deleted`, `updated`, `downloaded`, `skipped`, `failed`.
+    public var status: String
+    public var error: String?
+}
+
+public protocol ActionJournal: Sendable {
+    func record(_ entry: ActionRecord)
+}
+
+/// Settings and hooks the host gives the shell.
+public struct ShellEnvironment: Sendable {
+    /// The clock (tests pass a fixed one).
+    public var now: @Sendable () -> Date
+    /// nil = table.
+    public var output: OutputFormat?
+    /// nil when stdout is not a terminal (no truncation then).
+    public var terminalWidth: Int?
+    public var color: Bool
+    /// `--yes`: actions do not ask.
+    public var assumeYes: Bool
+    /// `--dry-run`: every action only reports.
+    public var dryRun: Bool
+    /// Requests in flight at once in actions.
+    public var concurrency: Int
+    /// Relative paths (upload, download to, open, save) resolve here.
+    public var workingDirectory: URL
+    /// A script's `$1`, `$2`, … and `$args`.
+    public var arguments: [String]
+    /// Asked before a destructive action runs when neither --yes nor --dry-run is given. nil (no
+    /// terminal to ask at): such an action stops before any request, telling to add --yes or --dry-run.
+    public var confirm: (@Sendable (ConfirmationRequest) async -> Bool)?
+    /// Progress of bulk actions; nil = none.
+    public var progress: (any ActionProgress)?
+    /// Every action's outcome per item; nil = none.
+    public var journal: (any ActionJournal)?
+    /// The host's history entries, for `history`; nil = none kept.
+    public var history: (@Sendable () -> [String])?
+
+    public init(
+        now: @escaping @Sendable () -> Date = { Date() },
+        output: OutputFormat? = nil,
+        terminalWidth: Int? = nil,
+        color: Bool = false,
+        assumeYes: Bool = false,
+        dryRun: Bool = false,
+        concurrency: Int = 8,
+        workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+        arguments: [String] = [],
+        confirm: (@Sendable (ConfirmationRequest) async -> Bool)? = nil,
+        progress: (any ActionProgress)? = nil,
+        journal: (any ActionJournal)? = nil,
+        history: (@Sendable () -> [String])? = nil
+    ) {
+        self.now = now
+        self.output = output
+        self.terminalWidth = terminalWidth
+        self.color = color
+        self.assumeYes = assumeYes
+        self.dryRun = dryRun
+        self.concurrency = concurrency
+        self.workingDirectory = workingDirectory
+        self.arguments = arguments
+        self.confirm = confirm
+        self.progress = progress
+        self.journal = journal
+        self.history = history
+    }
+}

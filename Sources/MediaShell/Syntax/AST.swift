@@ -1,0 +1,189 @@
+import Foundation
+
+/// A whole program: statements in order.
+public struct Program: Sendable {
+    public var statements: [Statement]
+}
+
+/// One statement, with its span.
+public enum Statement: Sendable {
+    case pipeline(Pipeline)
+    /// `let NAME = PIPELINE` (or an expression: `let limit = 1MB`).
+    case binding(name: String, nameSpan: SourceSpan, value: Pipeline, span: SourceSpan)
+    /// `def NAME [PARAMS] { PIPELINE }`.
+    case definition(UserVerbDefinition)
+
+    public var span: SourceSpan {
+        switch self {
+        case .pipeline(let p): p.span
+        case .binding(_, _, _, let span): span
+        case .definition(let d): d.span
+        }
+    }
+}
+
+/// A user verb: its name, parameter names and body.
+public struct UserVerbDefinition: Sendable {
+    public var name: String
+    public var nameSpan: SourceSpan
+    public var parameters: [(name: String, span: SourceSpan)]
+    public var body: Pipeline
+    public var span: SourceSpan
+}
+
+/// Stages joined by `|`; or a lone expression (`let x = 1MB`, `$list`).
+public struct Pipeline: Sendable {
+    public var stages: [Stage]
+    public var span: SourceSpan
+}
+
+/// One verb and its arguments, bound by the verb's signature while parsing.
+public struct Stage: Sendable {
+    public var verb: String
+    public var verbSpan: SourceSpan
+    public var arguments: [Argument]
+    public var span: SourceSpan
+    /// The stage as written (for `explain`).
+    public var text: String
+
+    /// The argument given for a parameter, if any.
+    public func argument(_ name: String) -> Argument? { arguments.first { $0.name == name } }
+    /// Every argument given for a repeating parameter.
+    public func arguments(_ name: String) -> [Argument] { arguments.filter { $0.name == name } }
+    public func has(_ name: String) -> Bool { arguments.contains { $0.name == name } }
+}
+
+/// One argument, named by the parameter it fills.
+public struct Argument: Sendable {
+    public var name: String
+    public var value: ArgumentValue
+    public var span: SourceSpan
+}
+
+/// What an argument holds, by the shape its parameter declares.
+public enum ArgumentValue: Sendable {
+    case expression(Expr)
+    case fields([FieldReference])
+    case sortKeys([SortKey])
+    case assignments([Assignment])
+    case pipeline(Pipeline)
+    /// A switch or a flag keyword: present.
+    case flag
+
+    var expression: Expr? { if case .expression(let e) = self { e } else { nil } }
+}
+
+/// A field named in a stage (`select size name`).
+public struct FieldReference: Sendable, Hashable {
+    public var name: String
+    public var span: SourceSpan
+}
+
+/// `FIELD [asc|desc]` in `sort by`.
+public struct SortKey: Sendable {
+    public var field: FieldReference
+    public var descending: Bool
+}
+
+/// `FIELD=VALUE` in `update set`.
+public struct Assignment: Sendable {
+    public var field: FieldReference
+    public var value: Expr
+}
+
+/// An expression with its span.
+public indirect enum ExprKind: Sendable {
+    case literal(Value)
+    /// A field of the current record (`size`, `media_size`).
+    case field(String)
+    /// `$name`, `$it`, `$1`, `$args`.
+    case variable(String)
+    /// `$it.size`, `$x.name`.
+    case member(Expr, String)
+    case list([Expr])
+    case now
+    case today
+    case negate(Expr)
+    case not(Expr)
+    case binary(BinaryOperator, Expr, Expr)
+}
+
+public struct Expr: Sendable {
+    public var kind: ExprKind
+    public var span: SourceSpan
+
+    public init(_ kind: ExprKind, _ span: SourceSpan) {
+        self.kind = kind
+        self.span = span
+    }
+}
+
+/// Binary operators, loosest first by group.
+public enum BinaryOperator: String, Sendable, CaseIterable {
+    case or, and
+    case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual, matches, notMatches, like, `in`
+    case add, subtract, multiply, divide
+
+    public var symbol: String {
+        switch self {
+        case .or: "or"
+        case .and: "and"
+        case .equal: "=="
+        case .notEqual: "!="
+        case .less: "<"
+        case .lessOrEqual: "<="
+        case .greater: ">"
+        case .greaterOrEqual: ">="
+        case .matches: "=~"
+        case .notMatches: "!~"
+        case .like: "like"
+        case .in: "in"
+        case .add: "+"
+        case .subtract: "-"
+        case .multiply: "*"
+        case .divide: "/"
+        }
+    }
+
+    var isComparison: Bool {
+        switch self {
+        case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual: true
+        default: false
+        }
+    }
+}
+
+extension Expr: CustomStringConvertible {
+    /// The expression as source text (for `explain`).
+    public var description: String {
+        switch kind {
+        case .literal(let v): return v.sourceText
+        case .field(let f): return f
+        case .variable(let v): return "$" + v
+        case .member(let e, let f): return "\(e).\(f)"
+        case .list(let l): return "[" + l.map(\.description).joined(separator: ", ") + "]"
+        case .now: return "now"
+        case .today: return "today"
+        case .negate(let e): return "-\(e)"
+        case .not(let e): return "not \(e)"
+        case .binary(let op, let l, let r):
+            func wrap(_ e: Expr) -> String {
+                if case .binary(let inner, _, _) = e.kind, inner.precedence < op.precedence { return "(\(e))" }
+                return e.description
+            }
+            return "\(wrap(l)) \(op.symbol) \(wrap(r))"
+        }
+    }
+}
+
+extension BinaryOperator {
+    var precedence: Int {
+        switch self {
+        case .or: 1
+        case .and: 2
+        case .add, .subtract: 4
+        case .multiply, .divide: 5
+        default: 3
+        }
+    }
+}

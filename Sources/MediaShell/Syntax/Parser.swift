@@ -1,0 +1,560 @@
+import Foundation
+
+/// A hand-written recursive-descent parser: one method per grammar rule, the rule in a comment
+/// above it. Stage arguments are parsed by the verb's signature. Errors become diagnostics and
+/// the parser skips to the next stage, so one run reports every broken stage it can.
+public struct Parser {
+    private let tokens: [Token]
+    private let source: SourceText
+    private var position = 0
+    /// Open parentheses and brackets: newlines inside them are only spacing.
+    private var nesting = 0
+    private var signatures: [String: VerbSignature]
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    struct Failure: Error {}
+
+    public init(_ source: SourceText, signatures: [String: VerbSignature]) {
+        self.source = source
+        self.tokens = Lexer.tokens(source)
+        self.signatures = signatures
+    }
+
+    /// Parses a whole program; diagnostics say what went wrong (the program holds what parsed).
+    public static func parse(_ source: SourceText, signatures: [String: VerbSignature]) -> (Program, [Diagnostic]) {
+        var parser = Parser(source, signatures: signatures)
+        let program = parser.program()
+        return (program, parser.diagnostics)
+    }
+
+    // MARK: Tokens
+
+    private var peek: Token {
+        var i = position
+        if nesting > 0 { while i < tokens.count - 1, tokens[i].kind == .newline { i += 1 } }
+        return tokens[min(i, tokens.count - 1)]
+    }
+
+    private func peek(_ ahead: Int) -> Token {
+        tokens[min(position + ahead, tokens.count - 1)]
+    }
+
+    @discardableResult
+    private mutating func advance() -> Token {
+        if nesting > 0 { while position < tokens.count - 1, tokens[position].kind == .newline { position += 1 } }
+        let t = tokens[position]
+        if position < tokens.count - 1 { position += 1 }
+        return t
+    }
+
+    private var previousEnd: Int { position > 0 ? tokens[position - 1].span.end : 0 }
+
+    private mutating func fail(_ message: String, at span: SourceSpan, suggestion: String? = nil, hint: String? = nil) -> Failure {
+        diagnostics.append(Diagnostic(message, at: span, suggestion: suggestion, hint: hint))
+        return Failure()
+    }
+
+    /// Consumes a token of this kind or fails saying what was expected.
+    private mutating func consume(_ kind: TokenKind, _ expected: String) throws -> Token {
+        if peek.kind == kind { return advance() }
+        throw fail("expected \(expected), found \(describe(peek))", at: peek.span)
+    }
+
+    /// How a token reads in a message: `'foo'`, `end of line`, `end of input`.
+    func describe(_ t: Token) -> String {
+        switch t.kind {
+        case .end: "end of input"
+        case .newline: "end of line"
+        case .string: "string \(t.text)"
+        default: "'\(t.text)'"
+        }
+    }
+
+    private mutating func skipSeparators() {
+        while [.newline, .semicolon].contains(peek.kind) { advance() }
+    }
+
+    /// Skips to the end of the current stage after an error.
+    private mutating func recover() {
+        nesting = 0
+        while !peek.endsStage { advance() }
+    }
+
+    // MARK: Statements
+
+    // program → separator* ( statement ( separator+ statement )* )? separator* END
+    mutating func program() -> Program {
+        var statements: [Statement] = []
+        skipSeparators()
+        while peek.kind != .end {
+            if let s = statement() { statements.append(s) }
+            if peek.kind == .rightBrace {
+                diagnostics.append(Diagnostic("unexpected '}' with no '{' before it", at: peek.span))
+                advance()
+            } else if !([.newline, .semicolon, .end] as [TokenKind]).contains(peek.kind) {
+                diagnostics.append(Diagnostic("expected '|', ';' or end of line, found \(describe(peek))", at: peek.span))
+                while !([.newline, .semicolon, .end] as [TokenKind]).contains(peek.kind) { advance() }
+            }
+            skipSeparators()
+        }
+        return Program(statements: statements)
+    }
+
+    // statement → "let" NAME "=" pipeline | "def" NAME "[" params "]" "{" pipeline "}" | pipeline
+    private mutating func statement() -> Statement? {
+        if peek.isWord("let"), peek(1).kind == .word { return binding() }
+        if peek.isWord("def"), peek(1).kind == .word { return definition() }
+        return pipeline().map(Statement.pipeline)
+    }
+
+    private mutating func binding() -> Statement? {
+        let start = advance().span
+        let name = advance()
+        guard peek.isOp("=") else {
+            diagnostics.append(Diagnostic("expected '=' after 'let \(name.text)', found \(describe(peek))", at: peek.span))
+            recover()
+            return nil
+        }
+        advance()
+        guard let value = pipeline() else { return nil }
+        return .binding(name: name.text, nameSpan: name.span, value: value, span: start.through(value.span))
+    }
+
+    // definition → "def" NAME "[" ( NAME ","? )* "]" "{" pipeline "}"
+    private mutating func definition() -> Statement? {
+        let start = advance().span
+        let name = advance()
+        do {
+            if signatures[name.text].map({ $0.category != .shell && !$0.summary.hasPrefix("user verb") }) ?? false {
+                throw fail("'\(name.text)' is a built-in verb; choose another name for your verb", at: name.span)
+            }
+            _ = try consume(.leftBracket, "'[' and the parameter names after 'def \(name.text)'")
+            var params: [(String, SourceSpan)] = []
+            while peek.kind == .word || peek.kind == .comma || peek.kind == .newline {
+                let t = advance()
+                if t.kind == .word { params.append((t.text, t.span)) }
+            }
+            _ = try consume(.rightBracket, "']' to close the parameter list")
+            _ = try consume(.leftBrace, "'{' and the verb's pipeline")
+            while peek.kind == .newline { advance() }
+            // Register first so the body and later statements can call it.
+            signatures[name.text] = UserVerb.signature(name: name.text, parameters: params.map(\.0))
+            guard let body = pipeline() else { throw Failure() }
+            while peek.kind == .newline || peek.kind == .semicolon { advance() }
+            let close = try consume(.rightBrace, "'}' to close the body of '\(name.text)'")
+            return .definition(UserVerbDefinition(name: name.text, nameSpan: name.span, parameters: params.map { (name: $0.0, span: $0.1) }, body: body, span: start.through(close.span)))
+        } catch {
+            while !([.newline, .semicolon, .end] as [TokenKind]).contains(peek.kind) { advance() }
+            return nil
+        }
+    }
+
+    // pipeline → stage ( "|" NEWLINE* stage )*
+    private mutating func pipeline() -> Pipeline? {
+        var stages: [Stage] = []
+        var failed = false
+        let start = peek.span
+        while true {
+            if let s = stage() { stages.append(s) } else { failed = true }
+            guard peek.kind == .pipe else { break }
+            let bar = advance()
+            while peek.kind == .newline { advance() }
+            if peek.kind == .end || peek.kind == .semicolon || peek.kind == .pipe {
+                diagnostics.append(Diagnostic("expected a verb after '|', found \(describe(peek))", at: peek.kind == .end ? bar.span : peek.span))
+                return nil
+            }
+        }
+        if failed { return nil }
+        return Pipeline(stages: stages, span: start.through(stages.last?.span ?? start))
+    }
+
+    // stage → VERB argument* | expression
+    private mutating func stage() -> Stage? {
+        let t = peek
+        if t.kind == .pipe || t.endsStage {
+            diagnostics.append(Diagnostic("expected a verb, found \(describe(t))", at: t.span))
+            return nil
+        }
+        guard t.kind == .word, !["true", "false", "null", "now", "today", "not"].contains(t.text) else {
+            return valueStage()
+        }
+        guard let signature = signatures[t.text] else {
+            diagnostics.append(Diagnostic("unknown verb '\(t.text)'", at: t.span,
+                                          suggestion: Suggestion.closest(to: t.text, in: signatures.keys.sorted())))
+            advance()
+            recover()
+            return nil
+        }
+        advance()
+        do {
+            let arguments = try self.arguments(for: signature, verb: t)
+            let span = t.span.through(SourceSpan(t.span.start, max(t.span.end, previousEnd)))
+            return Stage(verb: t.text, verbSpan: t.span, arguments: arguments, span: span, text: source.text(span))
+        } catch {
+            recover()
+            return nil
+        }
+    }
+
+    /// A stage that is a value: `$items`, `1MB + 2MB`, `[1, 2]`.
+    private mutating func valueStage() -> Stage? {
+        do {
+            let e = try expression()
+            return Stage(verb: ValueVerb.name, verbSpan: e.span, arguments: [Argument(name: "value", value: .expression(e), span: e.span)], span: e.span, text: source.text(e.span))
+        } catch {
+            recover()
+            return nil
+        }
+    }
+
+    // arguments → ( SWITCH | KEYWORD value | positional )*   as the signature says
+    private mutating func arguments(for signature: VerbSignature, verb: Token) throws -> [Argument] {
+        var arguments: [Argument] = []
+        var positionals = signature.positionals[...]
+        while !peek.endsStage {
+            let t = peek
+            if t.kind == .switchFlag {
+                let name = String(t.text.dropFirst(2))
+                guard let p = signature.switches.first(where: { $0.name == name }) else {
+                    throw fail("unknown switch '\(t.text)' for '\(signature.name)'", at: t.span,
+                               suggestion: Suggestion.closest(to: name, in: signature.switches.map(\.name)).map { "--" + $0 })
+                }
+                advance()
+                arguments.append(Argument(name: p.name, value: .flag, span: t.span))
+                continue
+            }
+            if t.kind == .word, let p = signature.keywords.first(where: { $0.name == t.text }) {
+                advance()
+                if arguments.contains(where: { $0.name == p.name }) {
+                    throw fail("'\(p.name)' is given twice", at: t.span)
+                }
+                if p.shape == .flag {
+                    arguments.append(Argument(name: p.name, value: .flag, span: t.span))
+                } else {
+                    if peek.endsStage {
+                        throw fail("expected \(p.placeholder) after '\(p.name)' (\(p.help)), found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span)
+                    }
+                    let start = peek.span
+                    let value = try argumentValue(p)
+                    arguments.append(Argument(name: p.name, value: value, span: start.through(SourceSpan(start.start, previousEnd))))
+                }
+                continue
+            }
+            guard let p = positionals.first else {
+                let keywordNames = signature.keywords.map(\.name)
+                if t.kind == .word, let close = Suggestion.closest(to: t.text, in: keywordNames) {
+                    throw fail("unknown keyword '\(t.text)' for '\(signature.name)'", at: t.span, suggestion: close)
+                }
+                throw fail("unexpected \(describe(t)): '\(signature.name)' takes nothing more here (usage: \(signature.usage))", at: t.span)
+            }
+            let start = peek.span
+            let value = try argumentValue(p)
+            arguments.append(Argument(name: p.name, value: value, span: start.through(SourceSpan(start.start, previousEnd))))
+            if !p.repeats { positionals = positionals.dropFirst() }
+        }
+        for p in signature.parameters where p.isRequired && !arguments.contains(where: { $0.name == p.name }) {
+            let what = p.style == .keyword ? "'\(p.name) \(p.placeholder)'" : p.placeholder
+            throw fail("'\(signature.name)' needs \(what): \(p.help) (usage: \(signature.usage))", at: peek.kind == .end || peek.kind == .newline ? verb.span : peek.span)
+        }
+        return arguments
+    }
+
+    private mutating func argumentValue(_ p: Parameter) throws -> ArgumentValue {
+        switch p.shape {
+        case .predicate: return .expression(try expression())
+        case .value: return .expression(try term())
+        case .text: return .expression(try text(p))
+        case .any: return .expression(try anyValue())
+        case .fields: return .fields(try fields())
+        case .sortKeys: return .sortKeys(try sortKeys())
+        case .assignments: return .assignments(try assignments())
+        case .pipeline:
+            guard let p = pipeline() else { throw Failure() }
+            return .pipeline(p)
+        case .choice(let words):
+            let t = peek
+            guard t.kind == .word, words.contains(t.text) else {
+                throw fail("expected \(words.map { "'\($0)'" }.joined(separator: " or ")), found \(describe(t))", at: t.span,
+                           suggestion: t.kind == .word ? Suggestion.closest(to: t.text, in: words) : nil)
+            }
+            advance()
+            return .expression(Expr(.literal(.string(t.text)), t.span))
+        case .flag: return .flag
+        }
+    }
+
+    // text → STRING | VARIABLE member* | "(" expression ")" | bareword
+    private mutating func text(_ p: Parameter) throws -> Expr {
+        switch peek.kind {
+        case .string, .variable, .leftParen: return try primary()
+        case .unterminatedString: return try primary()
+        default: return try bareWord(p.placeholder)
+        }
+    }
+
+    // any → literal-like expression | bareword
+    private mutating func anyValue() throws -> Expr {
+        switch peek.kind {
+        case .int, .float, .size, .duration, .datetime, .string, .variable, .leftParen, .leftBracket, .unterminatedString, .invalid:
+            return try term()
+        case .op("-") where !peek(1).spaceBefore: return try term()
+        case .word where ["true", "false", "null", "now", "today"].contains(peek.text): return try term()
+        default: return try bareWord("a value")
+        }
+    }
+
+    /// Adjacent tokens with no space between them, read as one string: `./backup`, `a1b2-c3`.
+    private mutating func bareWord(_ expected: String) throws -> Expr {
+        let first = peek
+        guard !first.endsStage else {
+            throw fail("expected \(expected), found \(describe(first))", at: first.span)
+        }
+        var end = advance().span.end
+        while !peek.spaceBefore, !peek.endsStage, peek.kind != .comma, peek.kind != .op("="),
+              !(peek.kind == .rightParen || peek.kind == .rightBracket) {
+            end = advance().span.end
+        }
+        let span = SourceSpan(first.span.start, end)
+        return Expr(.literal(.string(source.text(span))), span)
+    }
+
+    // fields → FIELD ( ","? FIELD )*
+    private mutating func fields() throws -> [FieldReference] {
+        var out: [FieldReference] = []
+        repeat {
+            if peek.kind == .comma, !out.isEmpty { advance() }
+            let t = peek
+            guard t.kind == .word else { throw fail("expected a field name, found \(describe(t))", at: t.span) }
+            advance()
+            out.append(FieldReference(name: t.text, span: t.span))
+        } while peek.kind == .word || peek.kind == .comma
+        return out
+    }
+
+    // sortKeys → FIELD ( "asc" | "desc" )? ( ","? sortKeys )?
+    private mutating func sortKeys() throws -> [SortKey] {
+        var keys: [SortKey] = []
+        repeat {
+            if peek.kind == .comma, !keys.isEmpty { advance() }
+            let t = peek
+            guard t.kind == .word else { throw fail("expected a field name to sort by, found \(describe(t))", at: t.span) }
+            advance()
+            var descending = false
+            if peek.isWord("desc") || peek.isWord("descending") { advance(); descending = true }
+            else if peek.isWord("asc") || peek.isWord("ascending") { advance() }
+            keys.append(SortKey(field: FieldReference(name: t.text, span: t.span), descending: descending))
+        } while peek.kind == .word || peek.kind == .comma
+        return keys
+    }
+
+    // assignments → ( FIELD "=" any )+
+    private mutating func assignments() throws -> [Assignment] {
+        var out: [Assignment] = []
+        repeat {
+            let t = peek
+            guard t.kind == .word else { throw fail("expected FIELD=VALUE, found \(describe(t))", at: t.span) }
+            advance()
+            guard peek.isOp("=") || peek.isOp("==") else {
+                throw fail("expected '=' after '\(t.text)' (write FIELD=VALUE), found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span)
+            }
+            advance()
+            if peek.endsStage { throw fail("expected a value after '\(t.text)=', found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span) }
+            out.append(Assignment(field: FieldReference(name: t.text, span: t.span), value: try anyValue()))
+            if peek.kind == .comma { advance() }
+        } while peek.kind == .word
+        return out
+    }
+
+    // MARK: Expressions
+
+    // expression → or
+    mutating func expression() throws -> Expr { try or() }
+
+    // or → and ( "or" and )*
+    private mutating func or() throws -> Expr {
+        var left = try and()
+        while peek.isWord("or") || peek.isOp("||") {
+            advance()
+            let right = try and()
+            left = Expr(.binary(.or, left, right), left.span.through(right.span))
+        }
+        return left
+    }
+
+    // and → not ( "and" not )*
+    private mutating func and() throws -> Expr {
+        var left = try not()
+        while peek.isWord("and") {
+            advance()
+            let right = try not()
+            left = Expr(.binary(.and, left, right), left.span.through(right.span))
+        }
+        return left
+    }
+
+    // not → "not" not | comparison
+    private mutating func not() throws -> Expr {
+        if peek.isWord("not") {
+            let t = advance()
+            let operand = try not()
+            return Expr(.not(operand), t.span.through(operand.span))
+        }
+        return try comparison()
+    }
+
+    // comparison → term ( ( "==" | "=" | "!=" | "<" | "<=" | ">" | ">=" | "=~" | "!~" | "like" | "not"? "in" ) term )?
+    private mutating func comparison() throws -> Expr {
+        let left = try term()
+        let t = peek
+        let op: BinaryOperator?
+        var negated = false
+        switch t.kind {
+        case .op("=="), .op("="): op = .equal
+        case .op("!="): op = .notEqual
+        case .op("<"): op = .less
+        case .op("<="): op = .lessOrEqual
+        case .op(">"): op = .greater
+        case .op(">="): op = .greaterOrEqual
+        case .op("=~"): op = .matches
+        case .op("!~"): op = .notMatches
+        case .word where t.text == "like": op = .like
+        case .word where t.text == "in": op = .in
+        case .word where t.text == "not" && (peek(1).isWord("in") || peek(1).isWord("like")):
+            negated = true
+            op = peek(1).isWord("in") ? .in : .like
+            advance()
+        default: op = nil
+        }
+        guard let op else { return left }
+        advance()
+        if peek.endsStage {
+            throw fail("expected a value after '\(op.symbol)', found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span)
+        }
+        let right = try term()
+        let node = Expr(.binary(op, left, right), left.span.through(right.span))
+        if [.op("=="), .op("="), .op("!="), .op("<"), .op("<="), .op(">"), .op(">=")].contains(peek.kind) {
+            throw fail("comparisons do not chain; join them with 'and'", at: peek.span)
+        }
+        return negated ? Expr(.not(node), node.span) : node
+    }
+
+    // term → factor ( ( "+" | "-" ) factor )*
+    private mutating func term() throws -> Expr {
+        var left = try factor()
+        while peek.isOp("+") || peek.isOp("-") {
+            let op: BinaryOperator = advance().text == "+" ? .add : .subtract
+            let right = try factor()
+            left = Expr(.binary(op, left, right), left.span.through(right.span))
+        }
+        return left
+    }
+
+    // factor → unary ( ( "*" | "/" ) unary )*
+    private mutating func factor() throws -> Expr {
+        var left = try unary()
+        while peek.isOp("*") || peek.isOp("/") {
+            let op: BinaryOperator = advance().text == "*" ? .multiply : .divide
+            let right = try unary()
+            left = Expr(.binary(op, left, right), left.span.through(right.span))
+        }
+        return left
+    }
+
+    // unary → "-" unary | primary
+    private mutating func unary() throws -> Expr {
+        if peek.isOp("-") {
+            let t = advance()
+            let operand = try unary()
+            if case .literal(let v) = operand.kind {
+                switch v {
+                case .int(let i): return Expr(.literal(.int(-i)), t.span.through(operand.span))
+                case .float(let f): return Expr(.literal(.float(-f)), t.span.through(operand.span))
+                case .duration(let d): return Expr(.literal(.duration(-d)), t.span.through(operand.span))
+                default: break
+                }
+            }
+            return Expr(.negate(operand), t.span.through(operand.span))
+        }
+        return try primary()
+    }
+
+    // primary → literal | FIELD | VARIABLE ( "." FIELD )* | "(" expression ")" | "[" ( expression ( "," expression )* )? "]"
+    private mutating func primary() throws -> Expr {
+        let t = peek
+        switch t.kind {
+        case .int(let i): advance(); return Expr(.literal(.int(i)), t.span)
+        case .float(let f): advance(); return Expr(.literal(.float(f)), t.span)
+        case .size(let s): advance(); return Expr(.literal(.size(s)), t.span)
+        case .duration(let d): advance(); return Expr(.literal(.duration(d)), t.span)
+        case .datetime(let d): advance(); return Expr(.literal(.datetime(d)), t.span)
+        case .string(let s): advance(); return Expr(.literal(.string(s)), t.span)
+        case .unterminatedString:
+            throw fail("unterminated string: no closing \(t.text.hasPrefix("'") ? "'" : "\"")", at: SourceSpan(t.span.start, t.span.start + 1))
+        case .invalid(let reason):
+            var suggestion: String?
+            if reason.hasPrefix("unknown unit") {
+                let unit = String(t.text.drop { $0.isNumber || $0 == "." })
+                suggestion = Suggestion.closest(to: unit, in: Units.spelled).map { String(t.text.prefix { $0.isNumber || $0 == "." }) + $0 }
+                throw fail("\(reason) in '\(t.text)' (sizes: B KB MB GB TB KiB MiB GiB TiB; durations: ms s m h d w)", at: t.span, suggestion: suggestion)
+            }
+            throw fail(reason, at: t.span)
+        case .word:
+            advance()
+            switch t.text {
+            case "true": return Expr(.literal(.bool(true)), t.span)
+            case "false": return Expr(.literal(.bool(false)), t.span)
+            case "null": return Expr(.literal(.null), t.span)
+            case "now": return Expr(.now, t.span)
+            case "today": return Expr(.today, t.span)
+            case "and", "or", "like", "in":
+                throw fail("expected a value before '\(t.text)'", at: t.span)
+            default:
+                if let first = t.text.unicodeScalars.first, CharacterSet.decimalDigits.contains(first) {
+                    throw fail("'\(t.text)' is not a number, size or duration", at: t.span, hint: "quote it if it is text: \"\(t.text)\"")
+                }
+                return Expr(.field(t.text), t.span)
+            }
+        case .variable:
+            advance()
+            var e = Expr(.variable(String(t.text.dropFirst())), t.span)
+            while peek.kind == .dot, !peek.spaceBefore {
+                advance()
+                let name = peek
+                guard name.kind == .word, !name.spaceBefore else {
+                    throw fail("expected a field name after '.', found \(describe(name))", at: name.span)
+                }
+                advance()
+                e = Expr(.member(e, name.text), e.span.through(name.span))
+            }
+            return e
+        case .leftParen:
+            advance()
+            nesting += 1
+            let inner = try expression()
+            let close = peek
+            guard close.kind == .rightParen else {
+                throw fail("expected ')' to close the '(' at column \(source.location(of: t.span.start).column), found \(describe(close))", at: close.span)
+            }
+            nesting -= 1
+            advance()
+            return Expr(inner.kind, t.span.through(close.span))
+        case .leftBracket:
+            advance()
+            nesting += 1
+            var items: [Expr] = []
+            while peek.kind != .rightBracket {
+                items.append(try expression())
+                if peek.kind == .comma { advance() } else { break }
+            }
+            let close = peek
+            guard close.kind == .rightBracket else {
+                throw fail("expected ',' or ']' in the list, found \(describe(close))", at: close.span)
+            }
+            nesting -= 1
+            advance()
+            return Expr(.list(items), t.span.through(close.span))
+        default:
+            throw fail("expected a value (a number, size, duration, date, string, field or $variable), found \(describe(t))", at: t.span)
+        }
+    }
+}

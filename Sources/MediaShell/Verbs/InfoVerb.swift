@@ -1,0 +1,22 @@
+import MediaAPI
+
+/// `info ID…`: the records of items by id (also ids streamed in).
+struct InfoVerb: Verb {
+    static let name = "info"
+    let signature = VerbSignature(
+        name, .source, summary: "show items by id",
+        parameters: [.positional("ids", .text, "ID", repeats: true, help: "ids of the items")],
+        output: .media,
+        examples: [VerbExample("info 00000000-0000-4000-8000-000000000001 | select name size", "one item by id")])
+
+    func run(_ call: VerbCall) async throws -> ValueStream {
+        let ids = try call.values("ids").map(\.humanText)
+        let service = call.context.service
+        var i = 0
+        return ValueStream {
+            guard i < ids.count else { return nil }
+            defer { i += 1 }
+            return .record(Record(try await service.info(id: ids[i])))
+        }
+    }
+}
