@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "LineEditor", targets: ["LineEditor"]),
         .library(name: "MediaStore", targets: ["MediaStore"]),
         .library(name: "MediaShell", targets: ["MediaShell"]),
+        .executable(name: "mediash", targets: ["mediash"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +34,11 @@ let package = Package(
         ),
         .target(name: "MediaShell", dependencies: ["MediaAPI"]),
         .testTarget(name: "MediaShellTests", dependencies: ["MediaShell"]),
+        .executableTarget(name: "mediash", dependencies: [
+            "MediaAPI", "MediaShell", "MediaStore", "LineEditor",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "mediashTests", dependencies: ["mediash"]),
     ],
     swiftLanguageModes: [.v6]
 )
