@@ -12,11 +12,15 @@ let package = Package(
         .library(name: "MediaStore", targets: ["MediaStore"]),
         .library(name: "MediaShell", targets: ["MediaShell"]),
         .executable(name: "mediash", targets: ["mediash"]),
+        .library(name: "MediaHTTPClient", targets: ["MediaHTTPClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "MediaAPI"),
@@ -35,10 +39,33 @@ let package = Package(
         .target(name: "MediaShell", dependencies: ["MediaAPI"]),
         .testTarget(name: "MediaShellTests", dependencies: ["MediaShell"]),
         .executableTarget(name: "mediash", dependencies: [
-            "MediaAPI", "MediaShell", "MediaStore", "LineEditor",
+            "MediaAPI", "MediaShell", "MediaStore", "MediaHTTPClient", "LineEditor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "mediashTests", dependencies: ["mediash"]),
+        .target(
+            name: "MediaHTTPClient",
+            dependencies: [
+                "MediaAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "MediaServiceContract", dependencies: ["MediaAPI"], path: "Tests/MediaServiceContract"),
+        .executableTarget(name: "store-stress", dependencies: ["MediaStore", "MediaAPI"], path: "Tests/store-stress"),
+        .testTarget(
+            name: "MediaStoreTests",
+            dependencies: [
+                "MediaStore", "MediaAPI", "MediaServiceContract", "store-stress",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -231,3 +231,9 @@ struct ListCursor: Sendable {
     var time: Int64
     var id: String
 }
+
+/// Where a listing stands: after which item, and how many items its limit still allows.
+struct ListPosition: Sendable {
+    var after: ListCursor?
+    var remaining: Int?
+}

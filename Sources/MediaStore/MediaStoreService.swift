@@ -14,10 +14,12 @@ public struct MediaStoreService: MediaService {
 
     public func list(_ query: MediaQuery) -> MediaItemSequence {
         let filter = ListFilter(account: account, query: query)
-        let pageSize = max(1, min(query.pageSize, query.limit ?? Int.max))
         let store = self.store
-        return MediaItemSequence(start: ListCursor?.none, limit: query.limit) { cursor in
-            let (sql, arguments) = cursor.map(filter.after) ?? (filter.sql, filter.arguments)
+        let start = ListPosition(after: nil, remaining: query.limit)
+        return MediaItemSequence(start: start, limit: query.limit) { position in
+            // The last page is sized by what the limit leaves, so nothing past it is read.
+            let pageSize = max(1, min(query.pageSize, position.remaining ?? Int.max))
+            let (sql, arguments) = position.after.map(filter.after) ?? (filter.sql, filter.arguments)
             let items = try await store.read { db in
                 try Row.fetchAll(
                     db,
@@ -25,10 +27,11 @@ public struct MediaStoreService: MediaService {
                     arguments: arguments + [pageSize]
                 ).map(MediaRow.item)
             }
-            guard items.count == pageSize, let last = items.last, let time = last.timeCreated else {
+            let remaining = position.remaining.map { $0 - items.count }
+            guard items.count == pageSize, remaining.map({ $0 > 0 }) ?? true, let last = items.last, let time = last.timeCreated else {
                 return (items, nil)
             }
-            return (items, ListCursor?.some(ListCursor(time: MediaRow.milliseconds(time), id: last.id)))
+            return (items, ListPosition(after: ListCursor(time: MediaRow.milliseconds(time), id: last.id), remaining: remaining))
         }
     }
 
