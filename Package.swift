@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "MediaShell", targets: ["MediaShell"]),
         .executable(name: "mediash", targets: ["mediash"]),
         .library(name: "MediaHTTPClient", targets: ["MediaHTTPClient"]),
+        .library(name: "MediaServer", targets: ["MediaServer"]),
+        .executable(name: "media-server", targets: ["media-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(name: "MediaAPI"),
@@ -64,6 +69,36 @@ let package = Package(
                 "MediaStore", "MediaAPI", "MediaServiceContract", "store-stress",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+        .target(
+            name: "MediaServer",
+            dependencies: [
+                "MediaAPI",
+                "MediaStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "media-server",
+            dependencies: [
+                "MediaServer",
+                "MediaStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MediaServerTests",
+            dependencies: [
+                "MediaServer",
+                "MediaStore",
+                "MediaAPI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
     ],
