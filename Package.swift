@@ -69,6 +69,8 @@ let package = Package(
                 "MediaStore", "MediaAPI", "MediaServiceContract", "store-stress",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "MediaServer",
             dependencies: [
