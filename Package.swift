@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "MediaServer", targets: ["MediaServer"]),
         .executable(name: "media-server", targets: ["media-server"]),
         .library(name: "MediaHTTPClient", targets: ["MediaHTTPClient"]),
+        .library(name: "LineEditor", targets: ["LineEditor"]),
+        .executable(name: "mediash", targets: ["mediash"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -31,6 +33,14 @@ let package = Package(
         .target(name: "MediaShell", dependencies: ["MediaAPI"]),
         .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaStore", "MediaAPI"]),
         .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaStore"]),
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "LineEditor", dependencies: ["CEditLine"]),
+        .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
+        .executableTarget(name: "mediash", dependencies: [
+            "MediaAPI", "MediaShell", "MediaStore", "MediaHTTPClient", "LineEditor",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "mediashTests", dependencies: ["mediash"]),
         .target(
             name: "MediaStore",
             dependencies: [
