@@ -98,10 +98,13 @@ import Testing
     @Test func theDemoStoreIsRemovedWhenTheSessionEnds() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let before = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("mediash-demo-") }
-        _ = try sandbox.mediash(["--demo", "--quiet", "-c", "list | count"])
-        let after = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("mediash-demo-") }
-        #expect(Set(after).subtracting(before).isEmpty)
+        // Its own TMPDIR: other tests run demo sessions at the same time.
+        let tmp = sandbox.root.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let run = try sandbox.mediash(["--demo", "--quiet", "-c", "list | count"], environment: ["TMPDIR": tmp.path])
+        #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "50")
+        let left = try FileManager.default.contentsOfDirectory(atPath: tmp.path).filter { $0.hasPrefix("mediash-demo-") }
+        #expect(left.isEmpty)
     }
 }
 
