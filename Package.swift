@@ -8,25 +8,58 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "MediaAPI", targets: ["MediaAPI"]),
-        .library(name: "MediaShell", targets: ["MediaShell"]),
+        .library(name: "LineEditor", targets: ["LineEditor"]),
         .library(name: "MediaStore", targets: ["MediaStore"]),
+        .library(name: "MediaShell", targets: ["MediaShell"]),
+        .executable(name: "mediash", targets: ["mediash"]),
+        .library(name: "MediaHTTPClient", targets: ["MediaHTTPClient"]),
+        .library(name: "MediaServer", targets: ["MediaServer"]),
+        .executable(name: "media-server", targets: ["media-server"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(name: "MediaAPI"),
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
-        .target(name: "MediaShell", dependencies: ["MediaAPI"]),
-        .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaStore", "MediaAPI"]),
-        .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaStore"]),
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "LineEditor", dependencies: ["CEditLine"]),
+        .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
         .target(
             name: "MediaStore",
             dependencies: [
                 "MediaAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "MediaShell", dependencies: ["MediaAPI"]),
+        .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaStore", "MediaAPI"]),
+        .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaStore"]),
+        .executableTarget(name: "mediash", dependencies: [
+            "MediaAPI", "MediaShell", "MediaStore", "MediaHTTPClient", "LineEditor",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "mediashTests", dependencies: ["mediash"]),
+        .target(
+            name: "MediaHTTPClient",
+            dependencies: [
+                "MediaAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(name: "MediaServiceContract", dependencies: ["MediaAPI"], path: "Tests/MediaServiceContract"),
@@ -37,6 +70,38 @@ let package = Package(
                 "MediaStore", "MediaAPI", "MediaServiceContract", "store-stress",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "MediaServer",
+            dependencies: [
+                "MediaAPI",
+                "MediaStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "media-server",
+            dependencies: [
+                "MediaServer",
+                "MediaStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MediaServerTests",
+            dependencies: [
+                "MediaServer",
+                "MediaStore",
+                "MediaAPI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
     ],

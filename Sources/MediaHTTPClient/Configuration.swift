@@ -1,0 +1,38 @@
+import Foundation
+
+extension MediaHTTPClient {
+    /// Timeouts and retry limits of a MediaHTTPClient.
+    public struct Configuration: Sendable {
+        /// How long to wait for a TCP (and TLS) connection.
+        public var connectTimeout: Duration
+        /// How long a response may stall (no bytes arriving) before the request fails.
+        public var readTimeout: Duration
+        /// Attempts per request, the first included, when failures are transient.
+        public var maxAttempts: Int
+        /// The first backoff; each further retry doubles it (with jitter) up to `maxBackoff`.
+        public var initialBackoff: Duration
+        public var maxBackoff: Duration
+        /// A `Retry-After` longer than this is not waited for: the request fails with `.rateLimited`.
+        public var maxRetryAfter: Duration
+        /// Sent as `User-Agent`.
+        public var userAgent: String
+
+        public init(
+            connectTimeout: Duration = .seconds(10),
+            readTimeout: Duration = .seconds(60),
+            maxAttempts: Int = 5,
+            initialBackoff: Duration = .milliseconds(250),
+            maxBackoff: Duration = .seconds(8),
+            maxRetryAfter: Duration = .seconds(120),
+            userAgent: String = "mediash"
+        ) {
+            self.connectTimeout = connectTimeout
+            self.readTimeout = readTimeout
+            self.maxAttempts = max(1, maxAttempts)
+            self.initialBackoff = initialBackoff
+            self.maxBackoff = maxBackoff
+            self.maxRetryAfter = maxRetryAfter
+            self.userAgent = userAgent
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import AsyncHTTPClient
+import Foundation
+import MediaAPI
+import NIOCore
+
+/// Lists items by moving a time window rather than by page index, which would skip items
+/// whenever items before the cursor are deleted meanwhile (`list | delete`).
+///
+/// Each page asks for the items from the last time seen onwards (a bound that includes that
+/// instant, widened by a millisecond for servers that keep finer times than they print), and
+/// drops the ids it already delivered near that instant. Nothing the server says about paging
+/// is trusted: `page_size` may be capped, `count` and `_links.next` may be absent, a 404 means
+/// nothing matched. The list ends at an empty page, or at a page shorter than one the server
+/// already gave in full.
+struct Listing: Sendable {
+    let client: MediaHTTPClient
+    let query: MediaQuery
+
+    /// Where the next page starts.
+    struct Cursor: Sendable {
+        /// `time_created` of the last item delivered; nil before the first page.
+        var bound: Date?
+        /// Items delivered at (or within a few ms of) the bound, which the next page returns again.
+        var nearBound: [String: Date?] = [:]
+        /// Normally 0; counts up only while a whole page shares one instant (or has no times).
+        var pageIndex = 0
+        /// The most items the server has returned in one page: a shorter page is the last.
+        var largestPage = 0
+    }
+
+    /// Times on the wire have millisecond precision; a server may store finer ones.
+    static let slack: TimeInterval = 0.001
+
+    func items() -> MediaItemSequence {
+        MediaItemSequence(start: Cursor(), limit: query.limit) { cursor in
+            try await page(after: cursor)
+        }
+    }
+
+    var pageSize: Int {
+        max(1, min(query.pageSize, query.limit ?? query.pageSize))
+    }
+
+    func page(after cursor: Cursor) async throws -> (items: [MediaItem], next: Cursor?) {
+        let raw = try await fetch(cursor)
+        guard !raw.isEmpty else { return ([], nil) }
+        let fresh = raw.filter { cursor.nearBound[$0.id] == nil && ($0.timeCreated.map(query.contains) ?? true) }
+
+        var next = cursor
+        next.largestPage = max(cursor.largestPage, raw.count)
+        let exhausted = raw.count < cursor.largestPage
+        if let last = raw.last?.timeCreated, last != cursor.bound {
+            // The window moves to the last instant seen; remember only the ids close to it.
+            next.bound = last
+            next.pageIndex = 0
+            next.nearBound = [:]
+            for item in (cursor.nearBound.map { ($0.key, $0.value) } + raw.map { ($0.id, $0.timeCreated) }) {
+                if let time = item.1, abs(time.timeIntervalSince(last)) <= 2 * Self.slack {
+                    next.nearBound[item.0] = time
+                }
+            }
+        } else {
+            // The page did not get past the bound's instant (or carries no times): step through
+            // that instant by index, but only once nothing new comes back at the current index.
+            for item in raw { next.nearBound[item.id] = item.timeCreated }
+            if fresh.isEmpty { next.pageIndex += 1 }
+        }
+        return (fresh, exhausted ? nil : next)
+    }
+
+    /// One raw page as the server sent it.
+    private func fetch(_ cursor: Cursor) async throws -> [MediaItem] {
+        var start = query.startTime
+        var end = query.endTime
+        if let bound = cursor.bound {
+            switch query.order {
+            case .descending: end = min(end ?? .distantFuture, bound)
+            case .ascending: start = max(start ?? .distantPast, bound)
+            }
+        }
+        // Bounds are widened by the slack (times print floored to the millisecond) and the
+        // items outside the query's own bounds are dropped when the page arrives.
+        let epoch = Date(timeIntervalSince1970: 0)
+        var parameters = [
+            ("order", query.order.rawValue),
+            ("page_index", String(cursor.pageIndex)),
+            ("page_size", String(pageSize)),
+            // Without a start the API lists only the last 7 days; the contract says every item.
+            ("start_time", MediaTime.format(max(epoch, (start ?? epoch).addingTimeInterval(-Self.slack)))),
+        ]
+        if let end { parameters.append(("end_time", MediaTime.format(end.addingTimeInterval(Self.slack)))) }
+        var components = URLComponents()
+        components.queryItems = parameters.map { URLQueryItem(name: $0.0, value: $0.1) }
+        let url = client.base + "?" + (components.percentEncodedQuery ?? "")
+
+        return try await client.perform(.GET, url, headers: { ["Accept": "application/json"] }) { response, _ in
+            if response.status == .notFound {
+                _ = try? await response.body.collect(upTo: 64 * 1024)
+                return []
+            }
+            try await MediaHTTPClient.expect(response, [200])
+            let page = try MediaHTTPClient.decode(MediaPage.self, from: try await MediaHTTPClient.collect(response), what: "media list")
+            return page.items
+        }
+    }
+}
+
+/// A list answer: HAL `_embedded.media`; `count`, `page_size` and `_links` are not relied on.
+struct MediaPage: Decodable {
+    var items: [MediaItem]
+
+    private struct Embedded: Decodable {
+        var media: [MediaItem]?
+    }
+
+    private enum Keys: String, CodingKey {
+        case embedded = "_embedded"
+        case media
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        if let embedded = try c.decodeIfPresent(Embedded.self, forKey: .embedded) {
+            items = embedded.media ?? []
+        } else {
+            items = try c.decodeIfPresent([MediaItem].self, forKey: .media) ?? []
+        }
+    }
+}

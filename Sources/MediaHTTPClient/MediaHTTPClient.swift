@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import Foundation
+import MediaAPI
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// The HTTP binding of MediaService: the Vonage Media API v3 (`https://api.nexmo.com/v3/media`)
+/// or any server speaking it, such as media-server.
+public final class MediaHTTPClient: MediaService {
+    /// The real Media API.
+    public static let vonageEndpoint = URL(string: "https://api.nexmo.com/v3/media")!
+
+    let base: String
+    let configuration: Configuration
+    let http: HTTPClient
+    let retry: RetryPolicy
+    let counter = NIOLockedValueBox(0)
+    private let credentials: Credentials
+    private let applicationToken: ApplicationToken?
+
+    /// `endpoint` is the media collection's URL (`…/v3/media`). Fails at once, before any request,
+    /// when the endpoint is not http(s) or an application's private key is not an RSA PEM key.
+    public init(endpoint: URL, credentials: Credentials, configuration: Configuration = Configuration()) throws {
+        guard let scheme = endpoint.scheme?.lowercased(), scheme == "http" || scheme == "https", endpoint.host != nil else {
+            throw MediaError.invalidInput("'\(endpoint.absoluteString)' is not an http(s) URL (expected e.g. https://api.nexmo.com/v3/media)")
+        }
+        var text = endpoint.absoluteString
+        while text.hasSuffix("/") { text.removeLast() }
+        base = text
+        self.credentials = credentials
+        self.configuration = configuration
+        switch credentials {
+        case .apiKey: applicationToken = nil
+        case .application(let id, let pem): applicationToken = try ApplicationToken(applicationID: id, privateKeyPEM: pem)
+        }
+        retry = RetryPolicy(
+            maxAttempts: configuration.maxAttempts, initialBackoff: configuration.initialBackoff,
+            maxBackoff: configuration.maxBackoff, maxRetryAfter: configuration.maxRetryAfter)
+        var settings = HTTPClient.Configuration()
+        settings.timeout = .init(
+            connect: .nanoseconds(Int64(configuration.connectTimeout.seconds * 1e9)),
+            read: .nanoseconds(Int64(configuration.readTimeout.seconds * 1e9)))
+        // Our own loop retries (and counts) failed connections; the pool's silent retries would hide them.
+        settings.connectionPool.retryConnectionEstablishment = false
+        settings.decompression = .disabled
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
+    }
+
+    /// Closes the connections. Call once, when done with the client.
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    /// HTTP requests sent so far, every retry included.
+    public var requestsSent: Int { counter.withLockedValue { $0 } }
+
+    /// The `Authorization` header value.
+    func authorization() async throws -> String {
+        switch credentials {
+        case .apiKey(let key, let secret):
+            return "Basic " + Data("\(key):\(secret)".utf8).base64EncodedString()
+        case .application:
+            guard let applicationToken else { throw MediaError.unauthorized("no application key") }
+            return "Bearer " + (try await applicationToken.token())
+        }
+    }
+
+    /// The URL of one item, or of one of its sub-resources (`info`).
+    func url(id: String, _ suffix: String = "") throws -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#")
+        guard !id.isEmpty, let escaped = id.addingPercentEncoding(withAllowedCharacters: allowed) else {
+            throw MediaError.invalidInput("'\(id)' is not a media id (expected a UUID like aaaaaaaa-bbbb-cccc-dddd-0123456789ab)")
+        }
+        return base + "/" + escaped + suffix
+    }
+
+    public func list(_ query: MediaQuery) -> MediaItemSequence {
+        Listing(client: self, query: query).items()
+    }
+
+    public func info(id: String) async throws -> MediaItem {
+        try await perform(.GET, try url(id: id, "/info"), id: id, headers: { ["Accept": "application/json"] }) { response, _ in
+            try await Self.expect(response, [200])
+            return try Self.decode(MediaItem.self, from: try await Self.collect(response), what: "media item")
+        }
+    }
+
+    public func update(id: String, _ changes: MediaUpdate) async throws {
+        try changes.validate()
+        let form = MultipartForm(fields: changes.formFields)
+        try await perform(.PUT, try url(id: id, "/info"), id: id, headers: { form.headers }, body: { .bytes(form.bytes()) }) { response, _ in
+            try await Self.expect(response, [200, 204])
+            _ = try await response.body.collect(upTo: 1024 * 1024)
+        }
+    }
+
+    public func delete(id: String) async throws {
+        try await perform(.DELETE, try url(id: id), id: id) { response, attempt in
+            // A DELETE whose answer was lost may have worked: a 404 when trying again means it did.
+            if response.status == .notFound, attempt > 1 { return }
+            try await Self.expect(response, [200, 202, 204])
+            _ = try await response.body.collect(upTo: 1024 * 1024)
+        }
+    }
+
+    /// Decodes a JSON answer; an unreadable one is the server's fault, not ours to retry.
+    static func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer, what: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(body.readableBytesView))
+        } catch {
+            throw MediaError.server(status: 200, message: "the service answered with an unreadable \(what): \(error)")
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Hummingbird
+import JWTKit
+
+/// Who a request is: an account by Basic auth or `api_key`/`api_secret`, or an application's RS256 Bearer JWT.
+struct Authenticator: Sendable {
+    private let secrets: [String: String]
+    private let applications: [String: RegisteredApplication]
+
+    private struct RegisteredApplication: Sendable {
+        var accountKey: String
+        /// Nil when the configured PEM is not an RSA public key: its tokens are refused, with the reason.
+        var key: Insecure.RSA.PublicKey?
+    }
+
+    init(accounts: [Account], applications: [Application]) {
+        secrets = Dictionary(accounts.map { ($0.apiKey, $0.apiSecret) }, uniquingKeysWith: { _, last in last })
+        self.applications = Dictionary(
+            applications.map { app in
+                (app.id, RegisteredApplication(accountKey: app.accountKey, key: try? Insecure.RSA.PublicKey(pem: app.publicKeyPEM)))
+            },
+            uniquingKeysWith: { _, last in last })
+    }
+
+    /// The account the request's credentials name; nil when it has none; 401 when they are wrong.
+    func account(for request: Request) async throws -> String? {
+        if let authorization = request.headers[.authorization] {
+            let (scheme, value) = Self.split(authorization)
+            switch scheme.lowercased() {
+            case "basic": return try basic(value)
+            case "bearer": return try await bearer(value)
+            default:
+                throw Problem.unauthorized("the Authorization scheme '\(scheme)' is not supported; use Basic (API key and secret) or Bearer (a JWT)")
+            }
+        }
+        let query = request.uri.queryParameters
+        let key = query["api_key"].map(String.init)
+        let secret = query["api_secret"].map(String.init)
+        switch (key, secret) {
+        case (nil, nil): return nil
+        case (let key?, let secret?): return try check(key: key, secret: secret)
+        case (nil, _): throw Problem.unauthorized("api_secret was given without api_key")
+        case (_, nil): throw Problem.unauthorized("api_key was given without api_secret")
+        }
+    }
+
+    private func basic(_ encoded: String) throws -> String {
+        guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8),
+              let colon = text.firstIndex(of: ":")
+        else {
+            throw Problem.unauthorized("the Basic credentials are not base64 of 'api_key:api_secret'")
+        }
+        return try check(key: String(text[..<colon]), secret: String(text[text.index(after: colon)...]))
+    }
+
+    private func check(key: String, secret: String) throws -> String {
+        guard let expected = secrets[key], Self.constantTimeEqual(expected, secret) else {
+            throw Problem.unauthorized("the API key or secret is wrong")
+        }
+        return key
+    }
+
+    private func bearer(_ token: String) async throws -> String {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw Problem.unauthorized("the Bearer token is not a JWT (header.payload.signature)") }
+        let algorithm = Self.algorithm(ofHeader: parts[0])
+        // jwt-kit verifies with whatever key it holds; the algorithm is checked first so an HS256 or
+        // "none" token can never be weighed against an RSA public key.
+        guard algorithm == "RS256" else {
+            throw Problem.unauthorized("the JWT is signed with '\(algorithm ?? "no algorithm")'; sign it with RS256 and the application's private key")
+        }
+        let keys = JWTKeyCollection()
+        let claims: ApplicationClaims
+        do {
+            claims = try await keys.unverified(token, as: ApplicationClaims.self)
+        } catch {
+            throw Problem.unauthorized("the JWT payload needs application_id, iat and jti (and may have exp, nbf)")
+        }
+        guard let application = applications[claims.applicationID] else {
+            throw Problem.unauthorized("no application '\(claims.applicationID)' on this server")
+        }
+        guard let key = application.key else {
+            throw Problem.unauthorized("application '\(claims.applicationID)' has no usable RSA public key on this server")
+        }
+        await keys.add(rsa: key, digestAlgorithm: .sha256)
+        do {
+            _ = try await keys.verify(token, as: ApplicationClaims.self)
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            throw Problem.unauthorized("the JWT signature does not verify with application '\(claims.applicationID)'s public key")
+        }
+        return application.accountKey
+    }
+
+    /// `alg` of a JWT's base64url header, or nil when unreadable.
+    private static func algorithm(ofHeader header: Substring) -> String? {
+        var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
+        return object["alg"] as? String
+    }
+
+    private static func split(_ authorization: String) -> (scheme: String, value: String) {
+        let trimmed = authorization.trimmingCharacters(in: .whitespaces)
+        guard let space = trimmed.firstIndex(of: " ") else { return (trimmed, "") }
+        return (String(trimmed[..<space]), trimmed[space...].trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Compares secrets in time independent of where they differ.
+    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for i in 0..<max(x.count, y.count) {
+            difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+        }
+        return difference == 0
+    }
+}
+
+/// The claims of a Media API JWT. Without `exp` a token lasts 15 minutes from `iat`, as the real API's.
+struct ApplicationClaims: JWTPayload {
+    var applicationID: String
+    var iat: IssuedAtClaim
+    var jti: IDClaim
+    var exp: ExpirationClaim?
+    var nbf: NotBeforeClaim?
+
+    enum CodingKeys: String, CodingKey {
+        case applicationID = "application_id"
+        case iat, jti, exp, nbf
+    }
+
+    /// Clock skew tolerated between the token's signer and this server.
+    static let leeway: TimeInterval = 30
+    static let defaultLifetime: TimeInterval = 15 * 60
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        let now = Date()
+        let expiry = exp?.value ?? iat.value.addingTimeInterval(Self.defaultLifetime)
+        guard now.addingTimeInterval(-Self.leeway) < expiry else {
+            throw Problem.unauthorized("the JWT expired at \(HTTPDate.format(expiry)); make a new one")
+        }
+        if let nbf, now.addingTimeInterval(Self.leeway) < nbf.value {
+            throw Problem.unauthorized("the JWT is not valid before \(HTTPDate.format(nbf.value))")
+        }
+        guard iat.value <= now.addingTimeInterval(Self.leeway) else {
+            throw Problem.unauthorized("the JWT was issued in the future (iat \(HTTPDate.format(iat.value))); check the clock")
+        }
+        guard !jti.value.isEmpty else { throw Problem.unauthorized("the JWT needs a non-empty jti") }
+    }
+}
+
+/// Sets `context.account` from the request's credentials before the routes run.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = MediaRequestContext
+    let authenticator: Authenticator
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.account = try await authenticator.account(for: request)
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import MediaAPI
+import MediaStore
+import NIOCore
+
+/// The Media API v3 under `/v3/media`, over one MediaStore.
+struct MediaRoutes: Sendable {
+    let store: MediaStore
+    let configuration: MediaServerConfiguration
+    let shape: RecordShape
+
+    init(store: MediaStore, configuration: MediaServerConfiguration) {
+        self.store = store
+        self.configuration = configuration
+        shape = RecordShape(legacy: configuration.legacyShape)
+    }
+
+    func register(on router: Router<MediaRequestContext>) {
+        let collection: RouterPath = "/v3/media"
+        let item: RouterPath = "/v3/media/{id}"
+        let info: RouterPath = "/v3/media/{id}/info"
+        router.get(collection, use: list)
+        router.post(collection, use: upload)
+        router.get(item, use: { request, context in try await download(request, context, counted: true) })
+        router.head(item, use: { request, context in try await download(request, context, counted: false) })
+        router.delete(item, use: delete)
+        router.get(info, use: self.info)
+        router.put(info, use: updateInfo)
+        Self.refuseOtherMethods(on: router, collection, allowing: [.get, .post])
+        Self.refuseOtherMethods(on: router, item, allowing: [.get, .head, .delete])
+        Self.refuseOtherMethods(on: router, info, allowing: [.get, .put])
+    }
+
+    /// 405 with an Allow header, rather than the router's 404, for a known path with the wrong method.
+    private static func refuseOtherMethods(on router: Router<MediaRequestContext>, _ path: RouterPath, allowing allowed: [HTTPRequest.Method]) {
+        let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
+        let allow = allowed.map(\.rawValue).joined(separator: ", ")
+        for method in all where !allowed.contains(method) {
+            router.on(path, method: method) { request, _ -> Response in
+                throw Problem(status: .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(allow)",
+                              headers: [.allow: allow])
+            }
+        }
+    }
+
+    // MARK: - GET /v3/media
+
+    @Sendable func list(_ request: Request, _ context: MediaRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let parameters = try ListParameters(request: request, maxPageSize: configuration.maxPageSize, now: Date())
+        let (items, total) = try await store.page(
+            account: account, query: parameters.query, pageIndex: parameters.pageIndex, pageSize: parameters.pageSize)
+        let page = HALPage(
+            records: items.map(shape.record), count: total, pageIndex: parameters.pageIndex,
+            pageSize: parameters.pageSize, linkQuery: parameters.linkQuery)
+        return try shape.json(page)
+    }
+
+    // MARK: - GET, PUT /v3/media/{id}/info
+
+    @Sendable func info(_ request: Request, _ context: MediaRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let item = try await store.service(account: account).info(id: try Self.id(context))
+        return try shape.json(shape.record(item))
+    }
+
+    @Sendable func updateInfo(_ request: Request, _ context: MediaRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let id = try Self.id(context)
+        let update = try await Self.readUpdate(request)
+        try await store.service(account: account).update(id: id, update)
+        return Response(status: .noContent)
+    }
+
+    /// The update in a PUT body: multipart/form-data as the seed says, or JSON or a urlencoded form as older clients send.
+    private static func readUpdate(_ request: Request) async throws -> MediaUpdate {
+        let contentType = request.headers[.contentType] ?? ""
+        if let boundary = try MultipartForm.boundary(ofContentType: contentType) {
+            let form = try await MultipartForm.read(request.body, boundary: boundary)
+            return try UpdateFields.update(fromForm: form.fields)
+        }
+        let type = HeaderParameters(contentType).value.lowercased()
+        if type == "application/json" || type.hasSuffix("+json") {
+            return try UpdateFields.update(fromJSON: Data(try await smallBody(request).readableBytesView))
+        }
+        if type == "application/x-www-form-urlencoded" {
+            let text = String(buffer: try await smallBody(request))
+            return try UpdateFields.update(fromForm: URLEncodedForm.fields(text))
+        }
+        throw Problem(
+            status: .unsupportedMediaType,
+            detail: "the body's Content-Type is '\(contentType)'; send multipart/form-data (or application/json) with the fields \(UpdateFields.names.joined(separator: ", "))")
+    }
+
+    /// A body that has no business being large, collected whole (413 past 1 MiB).
+    private static func smallBody(_ request: Request) async throws -> ByteBuffer {
+        let limit = 1024 * 1024
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw Problem(status: .contentTooLarge, detail: "the body is larger than \(limit / 1024) KiB")
+        }
+    }
+
+    // MARK: - DELETE /v3/media/{id}
+
+    @Sendable func delete(_ request: Request, _ context: MediaRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        try await store.service(account: account).delete(id: try Self.id(context))
+        return Response(status: .noContent)
+    }
+
+    static func id(_ context: MediaRequestContext) throws -> String {
+        guard let id = context.parameters.get("id"), !id.isEmpty else { throw Problem.badRequest("the path has no media id") }
+        return id
+    }
+}
+
+/// `application/x-www-form-urlencoded` pairs (`+` is a space).
+enum URLEncodedForm {
+    static func fields(_ text: String) throws -> [(name: String, value: String)] {
+        try text.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) throws -> String {
+                guard let decoded = s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding else {
+                    throw Problem.badRequest("the form has a bad percent-encoding in '\(pair)'")
+                }
+                return decoded
+            }
+            return (try decode(parts[0]), parts.count > 1 ? try decode(parts[1]) : "")
+        }
+    }
+}

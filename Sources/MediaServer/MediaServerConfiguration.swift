@@ -1,0 +1,109 @@
+import Foundation
+import JWTKit
+
+/// Everything a media-server needs to know besides its store: where to listen, who may sign in, and its limits.
+public struct MediaServerConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    /// 0 = any free port (reported through `onServerRunning`).
+    public var port: Int = 3000
+    public var accounts: [Account] = []
+    public var applications: [Application] = []
+    /// Larger uploads get 413.
+    public var maxUploadBytes: Int64 = 100 * 1024 * 1024
+    /// Larger `page_size` requests are cut to this (and the answer says so in `page_size`).
+    public var maxPageSize: Int = 100
+    /// Answer in the older camelCase shape (`mediaSize`, `publicItem`, …) with epoch-millisecond times.
+    public var legacyShape: Bool = false
+    public var faults: FaultPlan = .none
+    /// Whether an upload may give a `url` for the server to fetch; off keeps a fuzzer's URLs off the network.
+    public var urlUploads: Bool = true
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 3000, accounts: [Account] = [], applications: [Application] = [],
+        maxUploadBytes: Int64 = 100 * 1024 * 1024, maxPageSize: Int = 100, legacyShape: Bool = false,
+        faults: FaultPlan = .none, urlUploads: Bool = true
+    ) {
+        self.host = host
+        self.port = port
+        self.accounts = accounts
+        self.applications = applications
+        self.maxUploadBytes = maxUploadBytes
+        self.maxPageSize = maxPageSize
+        self.legacyShape = legacyShape
+        self.faults = faults
+        self.urlUploads = urlUploads
+    }
+}
+
+/// An account of the Media API: its API key (also its `account_id`) and secret.
+public struct Account: Sendable, Hashable {
+    public var apiKey: String
+    public var apiSecret: String
+
+    public init(apiKey: String, apiSecret: String) {
+        self.apiKey = apiKey
+        self.apiSecret = apiSecret
+    }
+}
+
+/// An application of an account: Bearer JWTs signed (RS256) with its private key act as that account.
+public struct Application: Sendable, Hashable {
+    public var id: String
+    /// The API key of the account it belongs to.
+    public var accountKey: String
+    /// The RSA public key, PEM (`-----BEGIN PUBLIC KEY-----`).
+    public var publicKeyPEM: String
+
+    public init(id: String, accountKey: String, publicKeyPEM: String) {
+        self.id = id
+        self.accountKey = accountKey
+        self.publicKeyPEM = publicKeyPEM
+    }
+}
+
+/// A setting that cannot work, said the way a user can fix it.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+extension MediaServerConfiguration {
+    /// Checks what would otherwise fail later, request by request: unreadable keys, unknown accounts, bad limits.
+    public func validate() throws {
+        guard (0...65535).contains(port) else { throw ConfigurationError("port \(port) is not a TCP port (0 to 65535; 0 picks a free one)") }
+        guard maxUploadBytes > 0 else { throw ConfigurationError("the maximum upload size must be more than 0 bytes") }
+        guard maxPageSize >= 1 else { throw ConfigurationError("the maximum page size must be 1 or more, not \(maxPageSize)") }
+        var keys = Set<String>()
+        for account in accounts {
+            guard !account.apiKey.isEmpty, !account.apiSecret.isEmpty else {
+                throw ConfigurationError("an account needs a non-empty API key and secret (KEY:SECRET)")
+            }
+            guard keys.insert(account.apiKey).inserted else { throw ConfigurationError("the account '\(account.apiKey)' is given twice") }
+        }
+        for application in applications {
+            guard keys.contains(application.accountKey) else {
+                throw ConfigurationError("application '\(application.id)' belongs to account '\(application.accountKey)', which is not configured (add --account \(application.accountKey):SECRET)")
+            }
+            do {
+                _ = try Insecure.RSA.PublicKey(pem: application.publicKeyPEM)
+            } catch {
+                throw ConfigurationError("the public key of application '\(application.id)' is not an RSA public key in PEM (-----BEGIN PUBLIC KEY-----)")
+            }
+        }
+        for (name, rate) in [("server error rate", faults.serverErrorRate), ("drop rate", faults.dropRate)] {
+            guard (0...1).contains(rate) else { throw ConfigurationError("the fault \(name) \(rate) must lie between 0 and 1") }
+        }
+        guard faults.serverErrorRate + faults.dropRate <= 1 else {
+            throw ConfigurationError("the fault server error rate and drop rate add up to more than 1")
+        }
+        if let every = faults.rateLimitEvery, every < 1 {
+            throw ConfigurationError("--fault-rate-limit-every must be 1 or more, not \(every)")
+        }
+        guard faults.retryAfterSeconds >= 0, faults.latency >= .zero else {
+            throw ConfigurationError("fault latency and retry-after must not be negative")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import MediaAPI
+
+/// An error answer: a status and a JSON body `{type, title, detail}` (RFC 9457's problem details).
+struct Problem: Error, HTTPResponseError, Sendable {
+    var status: HTTPResponse.Status
+    var detail: String
+    var headers: HTTPFields = [:]
+
+    init(status: HTTPResponse.Status, detail: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.detail = detail
+        self.headers = headers
+    }
+
+    /// The error page a client can look the type up on, by a slug of the title.
+    var type: String {
+        let slug = status.reasonPhrase.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
+        return "https://developer.nexmo.com/api-errors/media#\(slug)"
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        let body = ProblemBody(type: type, title: status.reasonPhrase, detail: detail)
+        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"title":"Internal Server Error"}"#.utf8)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func badRequest(_ detail: String) -> Problem { Problem(status: .badRequest, detail: detail) }
+
+    static func unauthorized(_ detail: String) -> Problem {
+        Problem(status: .unauthorized, detail: detail, headers: [.wwwAuthenticate: #"Basic realm="media", Bearer"#])
+    }
+
+    /// The answer for an error from the store or anywhere below the routes.
+    static func from(_ error: any Error) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as MediaError:
+            switch error {
+            case .notFound: return Problem(status: .notFound, detail: error.description)
+            case .unauthorized(let m): return .unauthorized(m)
+            case .forbidden: return Problem(status: .forbidden, detail: error.description)
+            case .invalidInput(let m): return .badRequest(m)
+            case .rateLimited(let after):
+                return Problem(status: .tooManyRequests, detail: error.description,
+                               headers: after.map { [.retryAfter: FaultMiddleware.seconds($0)] } ?? [:])
+            case .server(let status, _): return Problem(status: .init(code: status), detail: error.description)
+            case .transport: return Problem(status: .badGateway, detail: error.description)
+            case .storage: return Problem(status: .internalServerError, detail: error.description)
+            }
+        case let error as HTTPError:
+            return Problem(status: error.status, detail: error.body ?? Self.defaultDetail(error.status), headers: error.headers)
+        case let error as any HTTPResponseError:
+            return Problem(status: error.status, detail: Self.defaultDetail(error.status))
+        default:
+            return Problem(status: .internalServerError, detail: "the server failed: \(error)")
+        }
+    }
+
+    private static func defaultDetail(_ status: HTTPResponse.Status) -> String {
+        switch status {
+        case .notFound: "no such resource; the Media API lives under /v3/media"
+        case .contentTooLarge: "the request body is larger than the server accepts"
+        default: status.reasonPhrase
+        }
+    }
+}
+
+private struct ProblemBody: Encodable {
+    var type: String
+    var title: String
+    var detail: String
+}
+
+/// Turns every error thrown below it into a Problem answer, so no error reaches a client as a bare 500.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = MediaRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let problem = Problem.from(error)
+            // Injected faults and the answers routes chose are expected; anything else that became a 500 is a failure to look into.
+            if problem.status == .internalServerError, !(error is Problem) {
+                context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            }
+            return try problem.response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import MediaServer
+import MediaStore
+
+/// `media-server`: the Media API v3 over HTTP, on an embedded store.
+@main
+struct MediaServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "media-server",
+        abstract: "Serve the Media API v3 (/v3/media) over HTTP, on an embedded store.",
+        discussion: """
+            Items live in the --data folder (SQLite metadata and content files). Requests authenticate \
+            as an account (Basic auth with KEY:SECRET, or api_key/api_secret query parameters) or as \
+            an application (Authorization: Bearer <RS256 JWT signed with its private key>).
+            On start it prints one line to stdout: media-server listening on http://HOST:PORT
+            SIGTERM or SIGINT stops it after the requests in flight are answered.
+
+            Example: media-server --data /tmp/media --account k:s --port 0
+            """)
+
+    @Option(help: "The address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "The TCP port (default 3000; 0 picks a free port, printed on start).")
+    var port: Int?
+
+    @Option(help: ArgumentHelp("The folder of the store (created when missing).", valueName: "dir"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("An account, as API key and secret (repeatable).", valueName: "key:secret"))
+    var account: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "An application of an account and the file of its RSA public key, PEM (repeatable).",
+        valueName: "id:account-key:public-key-pem-file"))
+    var application: [String] = []
+
+    @Option(help: ArgumentHelp("The largest upload accepted, like 100MB, 512KB or 2GB (default 100MB).", valueName: "size"))
+    var maxUploadSize: String?
+
+    @Option(help: ArgumentHelp("The largest page_size answered (default 100).", valueName: "n"))
+    var maxPageSize: Int?
+
+    @Flag(help: "Answer in the older camelCase shape (mediaSize, publicItem, …) with epoch-millisecond times.")
+    var legacyShape = false
+
+    @Flag(name: .customLong("no-url-uploads"), help: "Refuse uploads by url (the server then never fetches anything itself).")
+    var noURLUploads = false
+
+    @Option(help: ArgumentHelp("Fault: delay every request, like 20ms or 1s.", valueName: "duration"))
+    var faultLatency: String?
+
+    @Option(help: ArgumentHelp("Fault: answer every Nth request 429 with Retry-After.", valueName: "n"))
+    var faultRateLimitEvery: Int?
+
+    @Option(help: ArgumentHelp("Fault: the Retry-After of those 429s, in seconds (default 1).", valueName: "seconds"))
+    var faultRetryAfter: Double?
+
+    @Option(help: ArgumentHelp("Fault: the fraction of requests answered 500 or 503, like 0.1.", valueName: "fraction"))
+    var faultServerErrors: Double?
+
+    @Option(help: ArgumentHelp("Fault: the fraction of requests whose connection is closed with no answer.", valueName: "fraction"))
+    var faultDrop: Double?
+
+    @Option(help: ArgumentHelp("Fault: the seed of the fault randomness (default 1).", valueName: "n"))
+    var faultSeed: UInt64?
+
+    @Option(help: ArgumentHelp(
+        "A file of the same settings, one 'name value' a line (names as the flags without --; # comments). Flags win.",
+        valueName: "file"))
+    var config: String?
+
+    func run() async throws {
+        var settings = Settings()
+        if let config {
+            settings = try Settings(file: config)
+        }
+        try settings.apply(self)
+        let configuration: MediaServerConfiguration
+        let dataFolder: String
+        do {
+            (configuration, dataFolder) = try settings.configuration()
+            try configuration.validate()
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        if configuration.accounts.isEmpty {
+            FileHandle.standardError.write(Data("media-server: no --account given: only public items can be downloaded\n".utf8))
+        }
+        let store = try MediaStore(directory: URL(fileURLWithPath: dataFolder, isDirectory: true))
+        let host = configuration.host
+        let app = buildMediaServer(store: store, configuration: configuration) { port in
+            let shown = host.contains(":") ? "[\(host)]" : host
+            // Written straight to the file descriptor: scripts wait for this line through a pipe.
+            FileHandle.standardOutput.write(Data("media-server listening on http://\(shown):\(port)\n".utf8))
+        }
+        try await app.runService()
+    }
+}

@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import MediaServer
+
+/// The server's settings as text, from a config file and then the flags, turned into a configuration.
+struct Settings {
+    private var values: [String: String] = [:]
+    private var accounts: [String] = []
+    private var applications: [String] = []
+    private var legacyShape = false
+    private var noURLUploads = false
+
+    static let names: Set<String> = [
+        "host", "port", "data", "account", "application", "max-upload-size", "max-page-size", "legacy-shape", "no-url-uploads",
+        "fault-latency", "fault-rate-limit-every", "fault-retry-after", "fault-server-errors", "fault-drop", "fault-seed",
+    ]
+
+    init() {}
+
+    /// Reads `name value` (or `name = value`) lines; `account` and `application` may repeat.
+    init(file path: String) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read the config file \(path): \(error.localizedDescription)")
+        }
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            let name: String
+            var value: String
+            if let separator = trimmed.firstIndex(where: { $0 == " " || $0 == "=" || $0 == "\t" }) {
+                name = String(trimmed[..<separator])
+                value = trimmed[separator...].trimmingCharacters(in: .whitespaces)
+                if value.hasPrefix("=") { value = value.dropFirst().trimmingCharacters(in: .whitespaces) }
+            } else {
+                name = trimmed
+                value = ""
+            }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            guard Self.names.contains(name) else {
+                throw ValidationError("\(path):\(number + 1): unknown setting '\(name)'; the settings are \(Self.names.sorted().joined(separator: ", "))")
+            }
+            switch name {
+            case "account": accounts.append(value)
+            case "application": applications.append(value)
+            case "legacy-shape": legacyShape = ["", "true", "yes", "1"].contains(value.lowercased())
+            case "no-url-uploads": noURLUploads = ["", "true", "yes", "1"].contains(value.lowercased())
+            default: values[name] = value
+            }
+        }
+    }
+
+    /// The flags given on the command line override the file.
+    mutating func apply(_ command: MediaServerCommand) throws {
+        func set(_ name: String, _ value: (some CustomStringConvertible)?) {
+            if let value { values[name] = value.description }
+        }
+        set("host", command.host)
+        set("port", command.port)
+        set("data", command.data)
+        set("max-upload-size", command.maxUploadSize)
+        set("max-page-size", command.maxPageSize)
+        set("fault-latency", command.faultLatency)
+        set("fault-rate-limit-every", command.faultRateLimitEvery)
+        set("fault-retry-after", command.faultRetryAfter)
+        set("fault-server-errors", command.faultServerErrors)
+        set("fault-drop", command.faultDrop)
+        set("fault-seed", command.faultSeed)
+        accounts += command.account
+        applications += command.application
+        if command.legacyShape { legacyShape = true }
+        if command.noURLUploads { noURLUploads = true }
+    }
+
+    func configuration() throws -> (MediaServerConfiguration, dataFolder: String) {
+        guard let data = values["data"], !data.isEmpty else {
+            throw ValidationError("--data DIR is required: the folder of the store (created when missing)")
+        }
+        var c = MediaServerConfiguration()
+        if let host = values["host"] { c.host = host }
+        if let port = values["port"] { c.port = try integer(port, "port") }
+        c.accounts = try accounts.map { text in
+            let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { throw ValidationError("--account '\(text)' is not KEY:SECRET") }
+            return Account(apiKey: String(parts[0]), apiSecret: String(parts[1]))
+        }
+        c.applications = try applications.map { text in
+            let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, !parts[0].isEmpty, !parts[2].isEmpty else {
+                throw ValidationError("--application '\(text)' is not ID:ACCOUNT_KEY:PUBLIC_KEY_PEM_FILE")
+            }
+            let pem: String
+            do {
+                pem = try String(contentsOfFile: String(parts[2]), encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot read the public key of application '\(parts[0])' from \(parts[2]): \(error.localizedDescription)")
+            }
+            return Application(id: String(parts[0]), accountKey: String(parts[1]), publicKeyPEM: pem)
+        }
+        if let size = values["max-upload-size"] {
+            guard let bytes = Units.bytes(size) else {
+                throw ValidationError("--max-upload-size '\(size)' is not a size: use one like 100MB, 512KB, 2GB or a number of bytes")
+            }
+            c.maxUploadBytes = bytes
+        }
+        if let size = values["max-page-size"] { c.maxPageSize = try integer(size, "max-page-size") }
+        c.legacyShape = legacyShape
+        c.urlUploads = !noURLUploads
+        if let latency = values["fault-latency"] {
+            guard let duration = Units.duration(latency) else {
+                throw ValidationError("--fault-latency '\(latency)' is not a duration: use one like 20ms or 1.5s")
+            }
+            c.faults.latency = duration
+        }
+        if let every = values["fault-rate-limit-every"] { c.faults.rateLimitEvery = try integer(every, "fault-rate-limit-every") }
+        if let seconds = values["fault-retry-after"] { c.faults.retryAfterSeconds = try number(seconds, "fault-retry-after") }
+        if let rate = values["fault-server-errors"] { c.faults.serverErrorRate = try number(rate, "fault-server-errors") }
+        if let rate = values["fault-drop"] { c.faults.dropRate = try number(rate, "fault-drop") }
+        if let seed = values["fault-seed"] {
+            guard let value = UInt64(seed) else { throw ValidationError("--fault-seed '\(seed)' is not a whole number of 0 or more") }
+            c.faults.seed = value
+        }
+        return (c, data)
+    }
+
+    private func integer(_ text: String, _ name: String) throws -> Int {
+        guard let value = Int(text) else { throw ValidationError("--\(name) '\(text)' is not a whole number") }
+        return value
+    }
+
+    private func number(_ text: String, _ name: String) throws -> Double {
+        guard let value = Double(text), value.isFinite else { throw ValidationError("--\(name) '\(text)' is not a number") }
+        return value
+    }
+}
+
+/// Sizes (`100MB`, binary multiples) and durations (`20ms`, `1.5s`) as people write them.
+enum Units {
+    private static let kib = 1024.0, mib = kib * 1024, gib = mib * 1024
+
+    static func bytes(_ text: String) -> Int64? {
+        let t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let units: [(String, Double)] = [("GIB", gib), ("MIB", mib), ("KIB", kib), ("GB", gib), ("MB", mib),
+                                         ("KB", kib), ("G", gib), ("M", mib), ("K", kib), ("B", 1)]
+        for (suffix, factor) in units where t.hasSuffix(suffix) {
+            guard let value = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), value > 0, value * factor < 9e18 else {
+                return nil
+            }
+            return Int64(value * factor)
+        }
+        return Int64(t).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    static func duration(_ text: String) -> Duration? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("s", 1)]
+        for (suffix, factor) in units where t.hasSuffix(suffix) {
+            guard let value = Double(t.dropLast(suffix.count)), value >= 0, value * factor < 3600 else { return nil }
+            return .nanoseconds(Int64((value * factor * 1e9).rounded()))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+
+/// mediash's command line: declared once, so `--help`, errors and completion scripts follow it.
+struct MediashCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mediash",
+        abstract: "A pipeline shell for the Media API:  list since 7d | where size > 1MB | delete",
+        usage: """
+            mediash [OPTIONS]                  the REPL (reads the program from stdin when stdin is not a terminal)
+            mediash [OPTIONS] -c PROGRAM       run PROGRAM and exit
+            mediash [OPTIONS] FILE [ARG ...]   run a script file; its arguments are $1, $2, … and $args
+            mediash --demo                     the REPL on a throwaway store of sample recordings
+            """,
+        discussion: """
+            BACKEND
+              The local embedded store by default ($XDG_DATA_HOME/mediash, or ~/.local/share/mediash).
+              --endpoint URL talks to the Media API (or a media-server) with an API key and secret,
+              or an application id and private key, from the flags, a --profile in
+              $XDG_CONFIG_HOME/mediash/config.toml, or the environment: MEDIASH_ENDPOINT,
+              VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_APPLICATION_ID, VONAGE_PRIVATE_KEY_PATH.
+
+            FILES
+              $XDG_STATE_HOME/mediash/history        REPL history (~/.local/state/mediash/history)
+              $XDG_STATE_HOME/mediash/journal.jsonl  one line per item of every action (delete, update, …)
+
+            EXIT STATUS
+              0    success
+              1    a runtime failure, including any item that failed in a bulk action
+              2    a usage, syntax or check error (nothing was run)
+              130  interrupted (Ctrl-C)
+            """,
+        version: MediashCommand.version)
+
+    static let version = "mediash 0.1.0"
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run PROGRAM and exit.", valueName: "PROGRAM"))
+    var program: String?
+
+    @Flag(help: "Use a throwaway store filled with about 50 sample recordings.")
+    var demo = false
+
+    @Option(help: ArgumentHelp("The embedded store's directory.", valueName: "DIR"))
+    var store: String?
+
+    @Option(help: ArgumentHelp("A Media API endpoint, e.g. https://api.nexmo.com/v3/media or a media-server.", valueName: "URL"))
+    var endpoint: String?
+
+    @Option(name: .customLong("api-key"), help: "The account's API key.")
+    var apiKey: String?
+
+    @Option(name: .customLong("api-secret"), help: "The account's API secret.")
+    var apiSecret: String?
+
+    @Option(name: .customLong("application-id"), help: "A Vonage application id (requests carry a JWT).")
+    var applicationID: String?
+
+    @Option(name: .customLong("private-key"), help: ArgumentHelp("The application's private key (PEM).", valueName: "FILE"))
+    var privateKey: String?
+
+    @Option(help: ArgumentHelp("A [profile.NAME] of $XDG_CONFIG_HOME/mediash/config.toml.", valueName: "NAME"))
+    var profile: String?
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: table, json, jsonl or csv.", valueName: "FORMAT"))
+    var output: OutputChoice?
+
+    @Flag(help: "Never ask for confirmation (scripts and runbooks).")
+    var yes = false
+
+    @Flag(name: .customLong("dry-run"), help: "Actions only report what they would do.")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("Items an action works on at once (default 8).", valueName: "N"))
+    var concurrency: Int?
+
+    @Flag(name: [.customShort("q"), .long], help: "No progress bars and no banner.")
+    var quiet = false
+
+    @Argument(help: ArgumentHelp("A script file to run, then its arguments.", valueName: "FILE"))
+    var script: String?
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The script's arguments.", valueName: "ARG"))
+    var scriptArguments: [String] = []
+
+    func validate() throws {
+        if let concurrency, !(1...256).contains(concurrency) {
+            throw ValidationError("--concurrency must be between 1 and 256, not \(concurrency)")
+        }
+        if program != nil, script != nil {
+            throw ValidationError("give either -c PROGRAM or a script FILE, not both")
+        }
+        if program == nil, script == nil, !scriptArguments.isEmpty {
+            throw ValidationError("arguments are for a script file: mediash FILE ARG…")
+        }
+    }
+
+    var backendFlags: BackendFlags {
+        BackendFlags(store: store, demo: demo, endpoint: endpoint, apiKey: apiKey, apiSecret: apiSecret,
+                     applicationID: applicationID, privateKey: privateKey, profile: profile)
+    }
+}
+
+/// The `-o` formats.
+enum OutputChoice: String, ExpressibleByArgument, CaseIterable {
+    case table, json, jsonl, csv
+}

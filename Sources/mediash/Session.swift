@@ -1,0 +1,132 @@
+import Foundation
+import LineEditor
+import MediaAPI
+import MediaShell
+import MediaStore
+
+/// One run of mediash: the backend, the shell's settings and hooks, then the REPL, `-c`, a
+/// script file, or a program on standard input.
+enum Session {
+    static func run(_ command: MediashCommand) async -> Int32 {
+        let environment = ProcessInfo.processInfo.environment
+        let paths = Paths(environment: environment)
+        let interrupts = Interrupts()
+        signal(SIGPIPE, SIG_IGN)
+
+        let choice: BackendChoice
+        do {
+            choice = try command.backendFlags.resolve(environment: environment, paths: paths) { standardError.write("mediash: \($0)\n") }
+        } catch {
+            standardError.write("mediash: \(error)\n")
+            return 2
+        }
+
+        let backend: Backend
+        do {
+            backend = try await Backend.open(choice, quiet: command.quiet)
+        } catch let error as UsageError {
+            standardError.write("mediash: \(error)\n")
+            return 2
+        } catch {
+            standardError.write("mediash: \(error)\n")
+            return 1
+        }
+        let status = await drive(command, backend: backend, paths: paths, interrupts: interrupts, environment: environment)
+        await backend.close()
+        return status
+    }
+
+    private static func drive(_ command: MediashCommand, backend: Backend, paths: Paths, interrupts: Interrupts,
+                              environment: [String: String]) async -> Int32 {
+        let stdinIsTerminal = isatty(0) == 1
+        let stderrIsTerminal = isatty(2) == 1
+        let interactive = command.program == nil && command.script == nil && stdinIsTerminal
+        let progress = stderrIsTerminal && !command.quiet ? ProgressBar(width: { TerminalSize.columns(of: 2) ?? 80 }) : nil
+        let history = HistoryEntries()
+
+        var settings = ShellEnvironment()
+        settings.output = command.output.flatMap { OutputFormat(rawValue: $0.rawValue) }
+        settings.terminalWidth = TerminalSize.columns(of: 1)
+        settings.color = standardOutput.isTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+        settings.assumeYes = command.yes
+        settings.dryRun = command.dryRun
+        settings.concurrency = command.concurrency ?? 8
+        settings.arguments = command.scriptArguments
+        // A question needs someone to answer it: a terminal on both ends, and standard input
+        // not already being the program.
+        if stdinIsTerminal, stderrIsTerminal {
+            settings.confirm = { request in await TerminalQuestion.ask(request.question) }
+        }
+        settings.progress = progress
+        settings.journal = JournalFile(url: paths.journal)
+        settings.history = { history.all }
+
+        let shell = Shell(service: backend.service, environment: settings)
+        let runner = Runner(shell: shell, interrupts: interrupts, progress: progress)
+
+        if let program = command.program {
+            return await runner.run(program, sourceName: "-c").processStatus
+        }
+        if let script = command.script {
+            guard let source = ScriptFile.read(script) else { return 2 }
+            return await runner.run(source, sourceName: script).processStatus
+        }
+        if !interactive {
+            let source = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            return await runner.run(source, sourceName: "stdin").processStatus
+        }
+        let banner = command.quiet ? nil : backend.banner
+        return await REPL(shell: shell, runner: runner, interrupts: interrupts, history: history,
+                          historyFile: HistoryFile(url: paths.history)).run(banner: banner)
+    }
+}
+
+/// Runs programs so that Ctrl-C cancels them, and says where a script stopped.
+struct Runner {
+    let shell: Shell
+    let interrupts: Interrupts
+    let progress: ProgressBar?
+
+    func run(_ source: String, sourceName: String) async -> RunOutcome {
+        let shell = self.shell
+        let outcome = await interrupts.cancellable {
+            await shell.run(source, sourceName: sourceName, out: StandardSink.output, err: StandardSink.error)
+        }
+        // The shell has already said what failed and on which line.
+        progress?.finish()
+        standardOutput.flush()
+        standardError.flush()
+        return outcome
+    }
+}
+
+/// The shell's text sinks over standard output and error.
+struct StandardSink: TextSink {
+    let stream: StandardStream
+    func write(_ text: String) { stream.write(text) }
+
+    static let output = StandardSink(stream: standardOutput)
+    static let error = StandardSink(stream: standardError)
+}
+
+/// A script file's text, its `#!` line blanked (line numbers stay right).
+enum ScriptFile {
+    static func read(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
+            standardError.write("mediash: \(path): \(reason)\n")
+            return nil
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix("#!") {
+            let end = text.firstIndex(of: "\n") ?? text.endIndex
+            text.replaceSubrange(text.startIndex..<end, with: "")
+        }
+        return text
+    }
+}
+
+extension RunOutcome {
+    /// What mediash exits with after this run: the program's own `exit N`, else its status.
+    var processStatus: Int32 { exitCode ?? status.rawValue }
+}

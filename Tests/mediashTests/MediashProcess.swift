@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+/// What one run of a built binary did.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// The executables `swift build` put next to this test bundle.
+enum BuiltBinary {
+    static var directory: URL {
+        // `swift test` runs the bundle from the build products directory (…/debug/mediashPackageTests.xctest).
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        var candidate = bundle.deletingLastPathComponent()
+        for _ in 0..<4 where !FileManager.default.fileExists(atPath: candidate.appendingPathComponent("mediash").path) {
+            candidate = candidate.deletingLastPathComponent()
+        }
+        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("mediash").path) { return candidate }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
+    }
+
+    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+}
+
+/// A sandbox for one test: its own home and XDG directories, so no test reads or writes the
+/// user's history, journal, config or store, and none inherits their credentials.
+struct Sandbox {
+    let root: URL
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("mediash-test-\(UUID().uuidString.prefix(8))")
+        for sub in ["home", "data", "state", "config", "work"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+    }
+
+    var work: URL { root.appendingPathComponent("work") }
+    var store: URL { root.appendingPathComponent("store") }
+    var journal: URL { root.appendingPathComponent("state/mediash/journal.jsonl") }
+    var config: URL { root.appendingPathComponent("config/mediash/config.toml") }
+
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("VONAGE_") && !$0.key.hasPrefix("MEDIASH_") }
+        env["HOME"] = root.appendingPathComponent("home").path
+        env["XDG_DATA_HOME"] = root.appendingPathComponent("data").path
+        env["XDG_STATE_HOME"] = root.appendingPathComponent("state").path
+        env["XDG_CONFIG_HOME"] = root.appendingPathComponent("config").path
+        env["NO_COLOR"] = "1"
+        return env
+    }
+
+    func write(_ text: String, to name: String, mode: Int = 0o644) throws -> URL {
+        let url = work.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+        return url
+    }
+
+    /// Runs `mediash` with `arguments`, optionally feeding `stdin`, and waits (at most `timeout`).
+    func mediash(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
+                 timeout: Duration = .seconds(120)) throws -> ProcessResult {
+        let running = try start(arguments, stdin: stdin, environment: extra)
+        return try running.wait(timeout: timeout)
+    }
+
+    func start(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> RunningProcess {
+        try RunningProcess(executable: BuiltBinary.url("mediash"), arguments: arguments,
+                           environment: environment.merging(extra) { $1 }, directory: work, stdin: stdin)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+}
+
+/// A child process whose output is collected while it runs.
+final class RunningProcess: @unchecked Sendable {
+    let process = Process()
+    private let out = Pipe()
+    private let err = Pipe()
+    private var outData = Data()
+    private var errData = Data()
+    private let readers = DispatchGroup()
+
+    init(executable: URL, arguments: [String], environment: [String: String], directory: URL, stdin: String?) throws {
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw TestFailure("\(executable.path) is not built: run `swift build` first")
+        }
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = directory
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        readers.enter()
+        DispatchQueue.global().async { self.outData = self.out.fileHandleForReading.readDataToEndOfFile(); self.readers.leave() }
+        readers.enter()
+        DispatchQueue.global().async { self.errData = self.err.fileHandleForReading.readDataToEndOfFile(); self.readers.leave() }
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    func wait(timeout: Duration) throws -> ProcessResult {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            _ = readers.wait(timeout: .now() + 5)
+            throw TestFailure("timed out after \(timeout); stderr: \(String(decoding: errData, as: UTF8.self))")
+        }
+        process.waitUntilExit()
+        _ = readers.wait(timeout: .now() + 10)
+        return ProcessResult(status: process.terminationStatus,
+                             stdout: String(decoding: outData, as: UTF8.self),
+                             stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
