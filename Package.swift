@@ -94,6 +94,17 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "MediaHTTPClientTests",
+            dependencies: [
+                "MediaHTTPClient", "MediaAPI", "MediaServer", "MediaStore", "MediaServiceContract",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // The list benchmark's driver (scripts/bench.d/list); not a product.
+        .executableTarget(name: "media-bench", dependencies: ["MediaHTTPClient", "MediaStore", "MediaAPI"]),
+        .testTarget(
             name: "MediaServerTests",
             dependencies: [
                 "MediaServer",

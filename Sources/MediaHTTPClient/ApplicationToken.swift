@@ -18,13 +18,13 @@ struct ApplicationClaims: JWTPayload {
 /// requests costs one RSA signature, not one each.
 actor ApplicationToken {
     private let applicationID: String
-    private let keys: JWTKeyCollection
+    private let key: Insecure.RSA.PrivateKey
     private let lifetime: TimeInterval
+    private var signer: JWTKeyCollection?
     private var current: (token: String, expires: Date)?
 
     /// Parses the key now, so a bad key fails when the client is made, before any request.
     init(applicationID: String, privateKeyPEM: String, lifetime: TimeInterval = 15 * 60) throws {
-        let key: Insecure.RSA.PrivateKey
         do {
             key = try Insecure.RSA.PrivateKey(pem: privateKeyPEM)
         } catch {
@@ -33,30 +33,31 @@ actor ApplicationToken {
         }
         self.applicationID = applicationID
         self.lifetime = lifetime
-        let keys = JWTKeyCollection()
-        self.keys = keys
-        self.pendingKey = key
     }
-
-    private var pendingKey: Insecure.RSA.PrivateKey?
 
     /// A token valid for at least another minute.
     func token(now: Date = Date()) async throws -> String {
         if let current, current.expires.timeIntervalSince(now) > 60 {
             return current.token
         }
-        if let pendingKey {
-            await keys.add(rsa: pendingKey, digestAlgorithm: .sha256)
-            self.pendingKey = nil
-        }
+        let signer = try await loadedSigner()
         let expires = now.addingTimeInterval(lifetime)
         let claims = ApplicationClaims(
             application_id: applicationID,
             iat: IssuedAtClaim(value: now),
             jti: IDClaim(value: UUID().uuidString),
             exp: ExpirationClaim(value: expires))
-        let token = try await keys.sign(claims)
+        let token = try await signer.sign(claims)
         current = (token, expires)
         return token
+    }
+
+    /// The key collection, made on first use (adding a key is async, so not in init).
+    private func loadedSigner() async throws -> JWTKeyCollection {
+        if let signer { return signer }
+        let keys = JWTKeyCollection()
+        await keys.add(rsa: key, digestAlgorithm: .sha256)
+        signer = keys
+        return keys
     }
 }

@@ -10,7 +10,8 @@ struct MultipartForm: Sendable {
     struct FilePart: Sendable {
         var field: String
         var fileName: String
-        var contentType: String
+        /// Nil leaves the type to the service (it guesses from the file name).
+        var contentType: String?
         var url: URL
         var size: Int64
     }
@@ -36,7 +37,8 @@ struct MultipartForm: Sendable {
         }
         if let file {
             text += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.quoted(file.field))\"; filename=\"\(Self.quoted(file.fileName))\"\r\n"
-            text += "Content-Type: \(file.contentType)\r\n\r\n"
+            if let type = file.contentType { text += "Content-Type: \(type)\r\n" }
+            text += "\r\n"
         }
         return Array(text.utf8)
     }

@@ -16,7 +16,7 @@ extension MediaHTTPClient {
         case .file(let path):
             file = MultipartForm.FilePart(
                 field: "filedata", fileName: upload.effectiveFileName,
-                contentType: upload.info.mimeType ?? "application/octet-stream",
+                contentType: upload.info.mimeType,
                 url: path, size: try Self.regularFileSize(path))
         }
         let form = MultipartForm(fields: fields, file: file)

@@ -1,0 +1,98 @@
+import CryptoExtras
+import Foundation
+import JWTKit
+import MediaAPI
+@testable import MediaHTTPClient
+import MediaServer
+import Testing
+
+/// Application JWTs end to end, and credentials that fail before any request.
+@Suite("auth")
+struct AuthTests {
+    /// A fresh RSA key pair as PEM: (private, public).
+    static func keyPair() throws -> (String, String) {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        return (key.pemRepresentation, key.publicKey.pemRepresentation)
+    }
+
+    @Test("an application's RS256 JWT works end to end against media-server")
+    func applicationJWT() async throws {
+        let (privatePEM, publicPEM) = try Self.keyPair()
+        try await withLiveServer(
+            credentials: .application(id: "app-1", privateKeyPEM: privatePEM),
+            { $0.applications = [Application(id: "app-1", accountKey: LiveServer.apiKey, publicKeyPEM: publicPEM)] }
+        ) { server in
+            let item = try await server.client.upload(MediaUpload(source: .file(try server.file("j.bin", size: 321))))
+            #expect(try await server.client.info(id: item.id) == item)
+            try await server.client.update(id: item.id, MediaUpdate(title: "signed"))
+            var listed: [MediaItem] = []
+            for try await found in server.client.list(MediaQuery()) { listed.append(found) }
+            #expect(listed.map(\.id) == [item.id] && listed.first?.title == "signed")
+            try await server.client.delete(id: item.id)
+            #expect(await mediaError { _ = try await server.account.info(id: item.id) } == .notFound(id: item.id))
+        }
+    }
+
+    @Test("a JWT signed with another key, or a wrong secret, is unauthorized")
+    func wrongCredentials() async throws {
+        let (_, publicPEM) = try Self.keyPair()
+        let (otherPrivate, _) = try Self.keyPair()
+        try await withLiveServer(
+            credentials: .application(id: "app-1", privateKeyPEM: otherPrivate),
+            { $0.applications = [Application(id: "app-1", accountKey: LiveServer.apiKey, publicKeyPEM: publicPEM)] }
+        ) { server in
+            let error = await mediaError { _ = try await server.client.info(id: "x") }
+            guard case .unauthorized? = error else { Issue.record("got \(String(describing: error))"); return }
+            #expect(server.client.requestsSent == 1)
+        }
+        try await withLiveServer(credentials: .apiKey(key: LiveServer.apiKey, secret: "wrong")) { server in
+            let error = await mediaError { for try await _ in server.client.list(MediaQuery()) {} }
+            guard case .unauthorized? = error else { Issue.record("got \(String(describing: error))"); return }
+        }
+    }
+
+    @Test("the token carries application_id, iat, jti and exp, and is reused until near expiry")
+    func tokenClaims() async throws {
+        let (privatePEM, publicPEM) = try Self.keyPair()
+        let signer = try ApplicationToken(applicationID: "app-9", privateKeyPEM: privatePEM)
+        let now = Date()
+        let first = try await signer.token(now: now)
+        #expect(try await signer.token(now: now.addingTimeInterval(600)) == first)
+        let renewed = try await signer.token(now: now.addingTimeInterval(15 * 60 - 30))
+        #expect(renewed != first)
+
+        let keys = JWTKeyCollection()
+        await keys.add(rsa: try Insecure.RSA.PublicKey(pem: publicPEM), digestAlgorithm: .sha256)
+        let claims = try await keys.verify(first, as: ApplicationClaims.self)
+        #expect(claims.application_id == "app-9")
+        #expect(abs(claims.iat.value.timeIntervalSince(now)) < 1)
+        #expect(claims.exp.value.timeIntervalSince(claims.iat.value) == 15 * 60)
+        #expect(!claims.jti.value.isEmpty)
+        #expect(first.split(separator: ".").count == 3)
+    }
+
+    @Test("a missing or malformed private key is a clear error before any request")
+    func badKeys() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let missing = folder.appendingPathComponent("private.key")
+        #expect(throws: MediaError.invalidInput(
+            "cannot read the private key file '\(missing.path)': no such file (give the path of the application's private.key)")) {
+            try Credentials.readPrivateKey(at: missing)
+        }
+        let garbage = folder.appendingPathComponent("garbage.key")
+        try Data("not a key".utf8).write(to: garbage)
+        #expect(throws: MediaError.self) { try Credentials.readPrivateKey(at: garbage) }
+        #expect(throws: MediaError.self) {
+            _ = try MediaHTTPClient(endpoint: MediaHTTPClient.vonageEndpoint, credentials: .application(id: "a", privateKeyPEM: "nope"))
+        }
+        let (privatePEM, _) = try Self.keyPair()
+        let good = folder.appendingPathComponent("good.key")
+        try Data(privatePEM.utf8).write(to: good)
+        #expect(try Credentials.readPrivateKey(at: good) == privatePEM)
+        #expect(throws: MediaError.self) {
+            _ = try MediaHTTPClient(endpoint: URL(string: "ftp://example.com/v3/media")!, credentials: .apiKey(key: "k", secret: "s"))
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import MediaAPI
+@testable import MediaHTTPClient
+import MediaServer
+import MediaStore
+import Testing
+
+/// Paging through what a real server sends: capped pages, deletes while listing, early stops.
+@Suite("listing over HTTP")
+struct ListingTests {
+    /// Puts `count` small items straight into the server's store (no HTTP requests counted).
+    static func seed(_ count: Int, into server: LiveServer) async throws -> [MediaItem] {
+        let file = try server.file("seed.bin", size: 10)
+        var items: [MediaItem] = []
+        for index in 0..<count {
+            items.append(try await server.account.upload(MediaUpload(source: .file(file), fileName: "item-\(index).bin")))
+        }
+        return items
+    }
+
+    @Test("a server capping pages at 100 still lists all 250 items, in 3 requests")
+    func cappedPages() async throws {
+        try await withLiveServer({ $0.maxPageSize = 100 }) { server in
+            let seeded = try await Self.seed(250, into: server)
+            var listed: [MediaItem] = []
+            for try await item in server.client.list(MediaQuery(pageSize: 1000)) { listed.append(item) }
+            #expect(listed.count == 250)
+            #expect(Set(listed.map(\.id)) == Set(seeded.map(\.id)))
+            #expect(listed.compactMap(\.timeCreated) == listed.compactMap(\.timeCreated).sorted(by: >))
+            // 100 + 100 + a short last page; nothing trusted but the items themselves.
+            #expect(server.client.requestsSent == 3)
+        }
+    }
+
+    @Test("list | delete of 250 items with pages capped at 100 deletes all 250", arguments: MediaQuery.Order.allCases)
+    func listAndDelete(order: MediaQuery.Order) async throws {
+        try await withLiveServer({ $0.maxPageSize = 100 }) { server in
+            _ = try await Self.seed(250, into: server)
+            var deleted = 0
+            for try await item in server.client.list(MediaQuery(order: order, pageSize: 1000)) {
+                try await server.client.delete(id: item.id)
+                deleted += 1
+            }
+            #expect(deleted == 250)
+            var left = 0
+            for try await _ in server.account.list(MediaQuery()) { left += 1 }
+            #expect(left == 0)
+            let listRequests = server.client.requestsSent - 250
+            #expect(listRequests >= 3 && listRequests <= 5, "listed in \(listRequests) requests")
+        }
+    }
+
+    @Test("first 5 costs one request")
+    func firstFive() async throws {
+        try await withLiveServer { server in
+            _ = try await Self.seed(30, into: server)
+            var taken: [MediaItem] = []
+            for try await item in server.client.list(MediaQuery(pageSize: 100, limit: 5)) {
+                taken.append(item)
+                if taken.count == 5 { break }
+            }
+            #expect(taken.count == 5)
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(server.client.requestsSent == 1)
+        }
+    }
+
+    @Test("items sharing one instant, more than a page of them, are all listed once")
+    func sharedInstant() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shared-instant-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A clock that stands still: every item gets the same time_created.
+        let instant = Date(timeIntervalSince1970: 1_700_000_000)
+        let store = try MediaStore(directory: folder, now: { instant })
+        let file = folder.appendingPathComponent("x.bin")
+        try Data("x".utf8).write(to: file)
+        var ids: Set<String> = []
+        for _ in 0..<25 { ids.insert(try await store.service(account: LiveServer.apiKey).upload(MediaUpload(source: .file(file))).id) }
+        try await withLiveServer(store: store, { $0.maxPageSize = 10 }) { server in
+            var listed: [String] = []
+            for try await item in server.client.list(MediaQuery(pageSize: 10)) { listed.append(item.id) }
+            #expect(listed.count == 25)
+            #expect(Set(listed) == ids)
+        }
+    }
+
+    @Test("the older camelCase shape with epoch-millisecond times reads the same")
+    func legacyShape() async throws {
+        try await withLiveServer({ $0.legacyShape = true }) { server in
+            let file = try server.file("a.wav", size: 1234)
+            let uploaded = try await server.client.upload(MediaUpload(
+                source: .file(file), info: MediaUpdate(title: "Old", mimeType: "audio/wav", isPublic: true, maxDownloadsAllowed: 4)))
+            _ = try await Self.seed(12, into: server)
+            let stored = try await server.account.info(id: uploaded.id)
+            #expect(uploaded == stored)
+            #expect(try await server.client.info(id: uploaded.id) == stored)
+            var listed: [MediaItem] = []
+            for try await item in server.client.list(MediaQuery(order: .ascending, pageSize: 5)) { listed.append(item) }
+            #expect(listed.count == 13)
+            #expect(listed.first == stored)
+        }
+    }
+
+    @Test("a 404 on a list means nothing matched")
+    func notFoundList() async throws {
+        try await withLiveServer { server in
+            let elsewhere = try MediaHTTPClient(
+                endpoint: URL(string: "http://127.0.0.1:\(server.port)/v3/no-such-collection")!,
+                credentials: .apiKey(key: LiveServer.apiKey, secret: LiveServer.apiSecret))
+            var count = 0
+            let outcome = await mediaError { for try await _ in elsewhere.list(MediaQuery()) { count += 1 } }
+            try await elsewhere.shutdown()
+            #expect(outcome == nil && count == 0)
+        }
+    }
+}
+
