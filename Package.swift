@@ -105,6 +105,11 @@ let package = Package(
         // The list benchmark's driver (scripts/bench.d/list); not a product.
         .executableTarget(name: "media-bench", dependencies: ["MediaHTTPClient", "MediaStore", "MediaAPI"]),
         .testTarget(
+            name: "BulkActionTests",
+            dependencies: ["MediaShell", "MediaHTTPClient", "MediaServer", "MediaStore", "MediaAPI",
+                           .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .testTarget(
             name: "MediaServerTests",
             dependencies: [
                 "MediaServer",

@@ -16,6 +16,9 @@ extension MediaHTTPClient {
         public var maxRetryAfter: Duration
         /// Sent as `User-Agent`.
         public var userAgent: String
+        /// Connections kept open to the service at once: requests beyond it wait for a free one,
+        /// so it should be at least a bulk action's concurrency.
+        public var maxConnections: Int
 
         public init(
             connectTimeout: Duration = .seconds(10),
@@ -24,7 +27,8 @@ extension MediaHTTPClient {
             initialBackoff: Duration = .milliseconds(250),
             maxBackoff: Duration = .seconds(8),
             maxRetryAfter: Duration = .seconds(120),
-            userAgent: String = "mediash"
+            userAgent: String = "mediash",
+            maxConnections: Int = 64
         ) {
             self.connectTimeout = connectTimeout
             self.readTimeout = readTimeout
@@ -33,6 +37,7 @@ extension MediaHTTPClient {
             self.maxBackoff = maxBackoff
             self.maxRetryAfter = maxRetryAfter
             self.userAgent = userAgent
+            self.maxConnections = max(1, maxConnections)
         }
     }
 }

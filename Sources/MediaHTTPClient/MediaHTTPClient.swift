@@ -43,6 +43,8 @@ public final class MediaHTTPClient: MediaService {
             read: .nanoseconds(Int64(configuration.readTimeout.seconds * 1e9)))
         // Our own loop retries (and counts) failed connections; the pool's silent retries would hide them.
         settings.connectionPool.retryConnectionEstablishment = false
+        // The pool's default of 8 connections would queue a bulk action's requests beyond 8.
+        settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.maxConnections
         settings.decompression = .disabled
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
     }

@@ -85,6 +85,8 @@ extension MediaHTTPClient {
                 guard let wait else {
                     throw ServiceErrors.error(status: status.status, body: status.body, retryAfter: status.retryAfter, id: id)
                 }
+                // A bulk action paces all its requests on this; each request alone would only slow itself.
+                if status.status == 429 { await RateLimitReporting.listener?.rateLimited(retryAfter: wait.seconds) }
                 try await Task.sleep(for: wait)
             default:
                 let mayRepeat = repeatability == .safe || ServiceErrors.isConnectionRefused(failure)

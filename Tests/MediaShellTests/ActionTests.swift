@@ -111,11 +111,24 @@ import Testing
     @Test func rateLimitsSlowDownAndEveryItemStillFinishes() async throws {
         let f = try await Fixture.make(items: 30)
         let service = InstrumentedService(f.service)
-        service.fault = { n in n % 7 == 0 ? .rateLimited(retryAfter: 0.05) : (n % 10 == 3 ? .server(status: 503, message: "busy") : nil) }
+        service.fault = { n in n % 7 == 0 ? .rateLimited(retryAfter: 0.05) : nil }
         let r = await run(shell(f, service), "list | delete --yes concurrency 8")
         #expect(r.outcome.status == .success, "\(r.err)")
         #expect(r.err == "delete: 30 deleted (\(Value.humanSize(Int64((0..<30).map(Fixture.size).reduce(0, +)))))\n")
         #expect(try await f.shell().evaluate("list | count") == [.int(0)])
+    }
+
+    /// Retrying a request is the binding's job (MediaHTTPClient has a budget for it): a transient
+    /// error that reaches the action has spent that budget, and the action does not multiply it.
+    @Test func aTransientErrorTheBindingGaveUpOnFailsTheItemWithoutMoreRequests() async throws {
+        let f = try await Fixture.make(items: 5)
+        let service = InstrumentedService(f.service)
+        service.fault = { n in n == 3 ? .server(status: 503, message: "busy") : nil }
+        let r = await run(shell(f, service) { $0.output = .jsonl }, "list | delete --yes concurrency 1")
+        #expect(r.outcome.status == .failure)
+        #expect(service.calls == 5)
+        #expect(r.out.split(separator: "\n").filter { $0.contains("\"failed\"") && $0.contains("(HTTP 503): busy") }.count == 1)
+        #expect(try await f.shell().evaluate("list | count") == [.int(1)])
     }
 
     @Test func persistentFailuresAreListedAndARerunFinishes() async throws {

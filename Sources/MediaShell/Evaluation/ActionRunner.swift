@@ -73,23 +73,34 @@ struct ActionRunner: Sendable {
         return r
     }
 
-    /// One item, with retries: transient failures back off; rate limits slow the whole action.
+    /// Rate-limited rounds an item gets after the binding has given up on it (a Retry-After
+    /// longer than it waits, or its attempts spent on 429s); each round waits for the action's pause.
+    static let rateLimitRounds = 4
+
+    /// One item. Retrying a request is the binding's job (MediaHTTPClient retries 5xx, dropped
+    /// connections and 429s within its own budget), so a transient error that reaches here has
+    /// already spent that budget and the item fails. Rate limits are the action's job too: the
+    /// binding reports them while it retries, and the whole action slows down.
     func attempt(_ target: ActionTarget, limiter: RateLimiter) async -> (Record, Int64) {
-        var tries = 0
+        var rounds = 0
         while true {
-            tries += 1
             do {
-                try await limiter.waitIfPaused()
-                let outcome = try await perform(target)
+                try await limiter.acquire()
+                let outcome: ActionOutcome
+                do {
+                    outcome = try await RateLimitReporting.$listener.withValue(limiter) { try await perform(target) }
+                } catch {
+                    await limiter.release()
+                    throw error
+                }
+                await limiter.release()
                 await limiter.succeeded()
                 return (Self.row(target, status: outcome.status, path: outcome.path, error: outcome.note), outcome.status == "skipped" ? 0 : outcome.bytes)
             } catch let error as MediaError {
-                if case .rateLimited(let after) = error {
+                if case .rateLimited(let after) = error, rounds < Self.rateLimitRounds {
+                    rounds += 1
                     await limiter.rateLimited(retryAfter: after)
-                    if tries < 12 { continue }
-                } else if error.isTransient, tries < 6 {
-                    let delay = min(0.1 * pow(2, Double(tries - 1)), 3)
-                    if (try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))) != nil { continue }
+                    continue
                 }
                 if case .notFound = error, verb == "delete" {
                     return (Self.row(target, status: "skipped", path: nil, error: "already gone"), 0)
@@ -98,7 +109,7 @@ struct ActionRunner: Sendable {
             } catch is CancellationError {
                 return (Self.row(target, status: "failed", path: nil, error: "cancelled"), 0)
             } catch {
-                return (Self.row(target, status: "failed", path: nil, error: "\(error)"), 0)
+                return (Self.row(target, status: "failed", path: nil, error: Shell.message(error)), 0)
             }
         }
     }
@@ -158,24 +169,41 @@ final class Tally: @unchecked Sendable {
     }
 }
 
-/// The sliding window of requests in flight: pulls the next item as soon as a slot frees, so
-/// the first request leaves before the listing has finished.
+/// The sliding window of requests in flight. The input is read ahead in a task of its own, so
+/// the listing runs while requests are out and the first request leaves before it has finished;
+/// a slot that frees is filled at once.
 private final class Window: @unchecked Sendable {
+    private enum Event: Sendable {
+        case input(Value?)
+        case inputFailed(any Error)
+        case finished(index: Int, row: Record, bytes: Int64)
+    }
+
     private let runner: ActionRunner
     private let input: ValueStream
     private let tally: Tally
     private let total: Int?
     private let limiter: RateLimiter
-    private let results: AsyncStream<(Int, Record, Int64)>
-    private let continuation: AsyncStream<(Int, Record, Int64)>.Continuation
+    private let continuation: AsyncStream<Event>.Continuation
+    private var events: AsyncStream<Event>.Iterator
+    /// Values read ahead and not yet started; at most `readAhead` of them.
+    private var queued: [Value] = []
+    private var queueHead = 0
+    private let readAhead: Int
+    private var reading = false
+    private var upstreamDone = false
+    private var upstreamError: (any Error)?
+    private var nextIndex = 0
+    private var inFlight = 0
+    /// Rows finished ahead of an earlier one, waiting to go out in input order; bounded, so a
+    /// stuck item holds back at most this many others.
+    private var ready: [Int: (Record, Int64)] = [:]
+    private let readyBound: Int
+    private var nextOut = 0
+    /// Running tasks, cancelled when the consumer goes away or is cancelled.
     private let lock = NSLockBox()
     private var tasks: [Int: Task<Void, Never>] = [:]
-    private var nextTask = 0
-    private var inFlight = 0
-    private var upstreamDone = false
-    private var ready: [Int: (Record, Int64)] = [:]
-    private var nextOut = 0
-    private var iterator: AsyncStream<(Int, Record, Int64)>.Iterator
+    private var reader: Task<Void, Never>?
 
     init(runner: ActionRunner, input: ValueStream, tally: Tally, total: Int?) {
         self.runner = runner
@@ -183,16 +211,22 @@ private final class Window: @unchecked Sendable {
         self.tally = tally
         self.total = total
         self.limiter = RateLimiter(maximum: runner.concurrency)
-        (results, continuation) = AsyncStream.makeStream()
-        iterator = results.makeAsyncIterator()
+        self.readAhead = max(128, 4 * runner.concurrency)
+        self.readyBound = max(1024, 16 * runner.concurrency)
+        let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
+        self.continuation = continuation
+        events = stream.makeAsyncIterator()
     }
 
     deinit { cancelAll() }
 
     private func cancelAll() {
         let running = lock.with {
-            defer { tasks = [:] }
-            return Array(tasks.values)
+            defer {
+                tasks = [:]
+                reader = nil
+            }
+            return Array(tasks.values) + (reader.map { [$0] } ?? [])
         }
         for t in running { t.cancel() }
     }
@@ -201,54 +235,91 @@ private final class Window: @unchecked Sendable {
         ValueStream { [self] in try await self.next() }
     }
 
-    /// Rows go out in the order items came in; finished ones wait in `ready` for those before
-    /// them, while new requests keep leaving (up to a bound, so a stuck item cannot fill memory).
+    /// Rows go out in the order items came in; before handing one out, every free slot is filled.
     private func next() async throws -> Value? {
         while true {
+            try Task.checkCancellation()
+            let limit = await limiter.limit
+            while inFlight < limit, ready.count < readyBound, let value = dequeue() {
+                if let target = ActionTarget(value) {
+                    start(target)
+                } else {
+                    ready[nextIndex] = (runner.invalid(value), 0)
+                    nextIndex += 1
+                }
+            }
+            readIfRoom()
             if let row = ready.removeValue(forKey: nextOut) {
                 nextOut += 1
                 return .record(record(tally.count(row.0, bytes: row.1)))
             }
-            let limit = await limiter.limit
-            while !upstreamDone, inFlight < limit, ready.count < 4 * runner.concurrency {
-                try Task.checkCancellation()
-                guard let value = try await input.next() else {
-                    upstreamDone = true
-                    break
-                }
-                if let target = ActionTarget(value) {
-                    start(target)
-                } else {
-                    ready[nextTask] = (runner.invalid(value), 0)
-                    nextTask += 1
-                }
-            }
-            if ready[nextOut] != nil { continue }
-            if inFlight == 0 {
+            if inFlight == 0, upstreamDone, queueHead == queued.count {
                 tally.finish(runner.context)
+                if let error = upstreamError {
+                    upstreamError = nil
+                    throw error
+                }
                 return nil
             }
-            let next = await withTaskCancellationHandler {
-                await iterator.next()
+            let event = await withTaskCancellationHandler {
+                await events.next()
             } onCancel: { [self] in
                 cancelAll()
                 continuation.finish()
             }
-            guard let (index, row, bytes) = next else { throw CancellationError() }
-            inFlight -= 1
-            lock.with { tasks[index] = nil }
-            ready[index] = (row, bytes)
+            switch event {
+            case nil:
+                throw CancellationError()
+            case .input(let value)?:
+                reading = false
+                if let value { queued.append(value) } else { upstreamDone = true }
+            case .inputFailed(let error)?:
+                // What was started still finishes and is accounted for; the error comes after.
+                reading = false
+                upstreamDone = true
+                upstreamError = error
+            case .finished(let index, let row, let bytes)?:
+                inFlight -= 1
+                lock.with { tasks[index] = nil }
+                ready[index] = (row, bytes)
+            }
         }
     }
 
+    private func dequeue() -> Value? {
+        guard queueHead < queued.count else { return nil }
+        let value = queued[queueHead]
+        queueHead += 1
+        if queueHead >= 256, queueHead * 2 >= queued.count {
+            queued.removeFirst(queueHead)
+            queueHead = 0
+        }
+        return value
+    }
+
+    /// Reads the next input value in the background unless enough are waiting already.
+    private func readIfRoom() {
+        guard !upstreamDone, !reading, queued.count - queueHead < readAhead else { return }
+        reading = true
+        let input = self.input, continuation = self.continuation
+        let task = Task {
+            do {
+                continuation.yield(.input(try await input.next()))
+            } catch {
+                continuation.yield(.inputFailed(error))
+            }
+        }
+        lock.with { reader = task }
+    }
+
     private func start(_ target: ActionTarget) {
-        let index = nextTask
-        nextTask += 1
+        let index = nextIndex
+        nextIndex += 1
         inFlight += 1
         let runner = self.runner, limiter = self.limiter, continuation = self.continuation
         let task = Task {
             let (row, bytes) = await runner.attempt(target, limiter: limiter)
-            continuation.yield((index, row, bytes))
+            continuation.yield(.finished(index: index, row: row, bytes: bytes))
         }
         lock.with { tasks[index] = task }
     }

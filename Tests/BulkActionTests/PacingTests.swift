@@ -1,0 +1,121 @@
+import Foundation
+import MediaAPI
+import MediaHTTPClient
+import MediaServer
+import MediaShell
+import Testing
+
+/// The real HTTP client with a meter around it: counts the deletes in flight as each one starts,
+/// and sends the calls numbered in `burst` to a second client, whose server rate-limits everything.
+final class MeteredService: MediaService, @unchecked Sendable {
+    struct Start {
+        var number: Int
+        var inFlight: Int
+        var time: ContinuousClock.Instant
+    }
+
+    private let base: any MediaService
+    private let limiting: any MediaService
+    private let burst: Range<Int>
+    private let lock = NSLock()
+    private var inFlight = 0
+    private(set) var starts: [Start] = []
+
+    init(_ base: any MediaService, burst: Range<Int> = 0..<0, to limiting: (any MediaService)? = nil) {
+        self.base = base
+        self.burst = burst
+        self.limiting = limiting ?? base
+    }
+
+    var recorded: [Start] {
+        lock.lock()
+        defer { lock.unlock() }
+        return starts
+    }
+
+    func delete(id: String) async throws {
+        let number = lock.withLock {
+            inFlight += 1
+            starts.append(Start(number: starts.count, inFlight: inFlight, time: .now))
+            return starts.count - 1
+        }
+        defer { lock.withLock { inFlight -= 1 } }
+        try await (burst.contains(number) ? limiting : base).delete(id: id)
+    }
+
+    func list(_ query: MediaQuery) -> MediaItemSequence { base.list(query) }
+    func info(id: String) async throws -> MediaItem { try await base.info(id: id) }
+    func update(id: String, _ changes: MediaUpdate) async throws { try await base.update(id: id, changes) }
+    func download(id: String, to destination: URL, options: DownloadOptions) async throws -> DownloadResult {
+        try await base.download(id: id, to: destination, options: options)
+    }
+    func upload(_ upload: MediaUpload) async throws -> MediaItem { try await base.upload(upload) }
+}
+
+@Suite("pacing")
+struct PacingTests {
+    @Test("a burst of 429s halves the action's concurrency, holds it for Retry-After, and it climbs back")
+    func burstOf429s() async throws {
+        try await withBulkServer(FaultPlan(latency: .milliseconds(5))) { server in
+            let items = try await server.seed(700)
+            // Every request to this one is refused for 0.4 s; its client tries twice, reporting the
+            // first 429 to the action as it retries, then gives the second up to the action.
+            var twice = BulkServer.clientConfiguration
+            twice.maxAttempts = 2
+            let refusing = try await server.extraClient(FaultPlan(latency: .milliseconds(5), rateLimitEvery: 1, retryAfterSeconds: 0.4),
+                                                        configuration: twice)
+            let burst = 150..<166
+            let metered = MeteredService(try #require(server.client), burst: burst, to: refusing)
+            let ran = try await server.run("list | delete concurrency 16", service: metered)
+            #expect(ran.outcome.status == .success, "\(ran.err)")
+            #expect(ran.ids(status: "deleted") == Set(items.map(\.id)))
+            #expect(try await server.stored().isEmpty)
+
+            let starts = metered.recorded
+            #expect(starts.count == 700 + burst.count)
+            let before = starts[20..<burst.lowerBound].map(\.inFlight).max() ?? 0
+            #expect(before == 16)
+            // Nothing new leaves while the service's Retry-After runs (the first refusal comes
+            // within a few ms of the burst's first start, so 0.15–0.35 s later is well inside it).
+            let first = starts[burst.lowerBound].time
+            let duringPause = starts.filter { $0.time > first + .milliseconds(150) && $0.time < first + .milliseconds(350) }
+            // (Without the pause, hundreds would leave in that time; a request already let through
+            // just before it may reach the service late on a busy machine.)
+            #expect(duringPause.count <= 2, "\(duringPause.count) requests left during the pause")
+            // Right after, at most half as many in flight: the burst's own items, then the rest.
+            let after = starts[burst.upperBound..<(burst.upperBound + 40)].map(\.inFlight).max() ?? 0
+            #expect(after <= 8, "peak in flight after the burst: \(after)")
+            // Clean answers raise it back to the full 16.
+            let late = starts[(starts.count - 200)..<(starts.count - 20)].map(\.inFlight).max() ?? 0
+            #expect(late == 16, "peak in flight at the end: \(late)")
+        }
+    }
+
+    @Test("without rate limits the window stays full: peak in flight is the concurrency asked for")
+    func fullWindow() async throws {
+        try await withBulkServer(FaultPlan(latency: .milliseconds(50))) { server in
+            try await server.seed(200)
+            let metered = MeteredService(try #require(server.client))
+            let ran = try await server.run("list | delete concurrency 32", service: metered)
+            #expect(ran.outcome.status == .success, "\(ran.err)")
+            #expect(metered.recorded.count == 200)
+            #expect(metered.recorded.map(\.inFlight).max() == 32)
+        }
+    }
+
+    @Test("the client and the action do not both retry a 429: each refusal costs one more request")
+    func retriesAreNotMultiplied() async throws {
+        try await withBulkServer(FaultPlan(rateLimitEvery: 4, retryAfterSeconds: 0.01)) { server in
+            try await server.seed(60)
+            let client = try #require(server.client)
+            let before = client.requestsSent
+            let ran = try await server.run("list | delete concurrency 4")
+            #expect(ran.outcome.status == .success, "\(ran.err)")
+            // 60 deletes and two listing pages (the second, empty, ends the list); every 4th
+            // request was refused and sent once more.
+            let sent = client.requestsSent - before
+            let answered = 60 + 2
+            #expect(sent == answered + (sent / 4), "sent \(sent)")
+        }
+    }
+}
