@@ -95,9 +95,10 @@ import Testing
     }
 
     @Test func concurrencyIsBoundedAndUsed() async throws {
-        let f = try await Fixture.make(items: 24)
+        let f = try await Fixture.make(items: 12)
         let service = InstrumentedService(f.service)
-        service.latency = 0.02
+        // Long enough that four requests overlap even on a loaded machine.
+        service.latency = 0.2
         let r = await run(shell(f, service), "list | delete --yes concurrency 4")
         #expect(r.outcome.status == .success)
         #expect(service.peak == 4)
