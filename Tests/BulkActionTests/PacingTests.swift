@@ -94,7 +94,9 @@ struct PacingTests {
 
     @Test("without rate limits the window stays full: peak in flight is the concurrency asked for")
     func fullWindow() async throws {
-        try await withBulkServer(FaultPlan(latency: .milliseconds(50))) { server in
+        // Each delete takes 0.2 s, so even on a loaded machine all 32 have started before the
+        // first one is answered.
+        try await withBulkServer(FaultPlan(latency: .milliseconds(200))) { server in
             try await server.seed(200)
             let metered = MeteredService(try #require(server.client))
             let ran = try await server.run("list | delete concurrency 32", service: metered)

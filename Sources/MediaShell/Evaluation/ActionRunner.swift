@@ -175,6 +175,8 @@ final class Tally: @unchecked Sendable {
 private final class Window: @unchecked Sendable {
     private enum Event: Sendable {
         case input(Value?)
+        /// The reader has read the batch it was asked for and stopped.
+        case readerIdle
         case inputFailed(any Error)
         case finished(index: Int, row: Record, bytes: Int64)
     }
@@ -271,8 +273,9 @@ private final class Window: @unchecked Sendable {
             case nil:
                 throw CancellationError()
             case .input(let value)?:
-                reading = false
                 if let value { queued.append(value) } else { upstreamDone = true }
+            case .readerIdle?:
+                reading = false
             case .inputFailed(let error)?:
                 // What was started still finishes and is accounted for; the error comes after.
                 reading = false
@@ -297,14 +300,22 @@ private final class Window: @unchecked Sendable {
         return value
     }
 
-    /// Reads the next input value in the background unless enough are waiting already.
+    /// Reads ahead in the background, up to `readAhead` values waiting, unless a read is out.
+    /// One task reads the whole batch and hands each value over as it comes, so a page of items
+    /// reaches the window at once and every free slot fills without a task per item.
     private func readIfRoom() {
-        guard !upstreamDone, !reading, queued.count - queueHead < readAhead else { return }
+        let room = readAhead - (queued.count - queueHead)
+        guard !upstreamDone, !reading, room > 0 else { return }
         reading = true
         let input = self.input, continuation = self.continuation
         let task = Task {
             do {
-                continuation.yield(.input(try await input.next()))
+                for _ in 0..<room {
+                    let value = try await input.next()
+                    continuation.yield(.input(value))
+                    if value == nil { break }
+                }
+                continuation.yield(.readerIdle)
             } catch {
                 continuation.yield(.inputFailed(error))
             }
