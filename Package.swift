@@ -68,6 +68,8 @@ let package = Package(
                 "MediaServer",
                 "MediaStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(name: "MediaServiceContract", dependencies: ["MediaAPI"], path: "Tests/MediaServiceContract"),

@@ -2,7 +2,7 @@ import Foundation
 import MediaAPI
 
 /// One page of `GET /v3/media` in the seed's HAL shape: `_embedded.media`, `_links`, `count`, `page_index`, `page_size`.
-struct HALPage: Encodable {
+struct HALPage: JSONWritable {
     var records: [WireRecord]
     /// Every item matching, on all pages.
     var count: Int
@@ -28,17 +28,26 @@ struct HALPage: Encodable {
         self.links = links
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: NameKey.self)
-        var embedded = c.nestedContainer(keyedBy: NameKey.self, forKey: NameKey("_embedded"))
-        try embedded.encode(records, forKey: NameKey("media"))
-        var linksContainer = c.nestedContainer(keyedBy: NameKey.self, forKey: NameKey("_links"))
-        for (relation, href) in links {
-            try linksContainer.encode(["href": href], forKey: NameKey(relation))
+    func write(to json: inout JSONOutput) {
+        json.object { json in
+            json.key("_embedded")
+            json.object { json in
+                json.key("media")
+                json.array { json in
+                    for record in records { record.write(to: &json) }
+                }
+            }
+            json.key("_links")
+            json.object { json in
+                for (relation, href) in links {
+                    json.key(relation)
+                    json.object { json in json.member("href", href) }
+                }
+            }
+            json.member("count", count)
+            json.member("page_index", pageIndex)
+            json.member("page_size", pageSize)
         }
-        try c.encode(count, forKey: NameKey("count"))
-        try c.encode(pageIndex, forKey: NameKey("page_index"))
-        try c.encode(pageSize, forKey: NameKey("page_size"))
     }
 
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:")

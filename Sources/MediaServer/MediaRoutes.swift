@@ -71,7 +71,7 @@ extension MediaRoutes {
         let page = HALPage(
             records: items.map(shape.record), count: total, pageIndex: parameters.pageIndex,
             pageSize: parameters.pageSize, linkQuery: parameters.linkQuery)
-        return try shape.json(page)
+        return shape.json(page)
     }
 
     // MARK: - GET, PUT /v3/media/{id}/info
@@ -79,7 +79,7 @@ extension MediaRoutes {
     @Sendable func info(_ request: Request, _ context: MediaRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let item = try await store.service(account: account).info(id: try Self.id(context))
-        return try shape.json(shape.record(item))
+        return shape.json(shape.record(item))
     }
 
     @Sendable func updateInfo(_ request: Request, _ context: MediaRequestContext) async throws -> Response {

@@ -9,44 +9,61 @@ struct RecordShape: Sendable {
     func record(_ item: MediaItem) -> WireRecord { WireRecord(item: item, legacy: legacy) }
 
     /// A JSON answer.
-    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+    func json(_ value: some JSONWritable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        let data = try encoder.encode(value)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var json = JSONOutput()
+        value.write(to: &json)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }
 }
 
-/// One media record as the server answers it.
-struct WireRecord: Encodable {
+/// One media record as the server answers it: the seed's shape (as `MediaItem` encodes it), or
+/// the older camelCase one with epoch-millisecond times.
+struct WireRecord: JSONWritable {
     let item: MediaItem
     let legacy: Bool
 
-    func encode(to encoder: any Encoder) throws {
-        guard legacy else { return try item.encode(to: encoder) }
-        var c = encoder.container(keyedBy: NameKey.self)
-        func put<T: Encodable>(_ value: T?, _ name: String) throws {
-            if let value { try c.encode(value, forKey: NameKey(name)) }
-        }
+    func write(to json: inout JSONOutput) {
+        let item = self.item
         func milliseconds(_ date: Date?) -> Int64? { date.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) } }
-        try put(item.id, "id")
-        try put(item.accountID, "accountId")
-        try put(item.storeID, "storeId")
-        try put(item.etag, "etag")
-        try put(item.size, "mediaSize")
-        try put(item.mimeType, "mimeType")
-        try put(item.originalFileName, "originalFileName")
-        try put(item.title, "title")
-        try put(item.description, "description")
-        try put(item.metadataPrimary, "metadataPrimary")
-        try put(item.metadataSecondary, "metadataSecondary")
-        try put(item.isPublic, "publicItem")
-        try put(item.maxDownloadsAllowed, "maxDownloadsAllowed")
-        try put(item.timesDownloaded, "timesDownloaded")
-        try put(milliseconds(item.timeCreated), "timeCreated")
-        try put(milliseconds(item.timeLastUpdated), "timeLastUpdated")
+        json.object { json in
+            if legacy {
+                json.member("id", item.id)
+                json.member("accountId", item.accountID)
+                json.member("storeId", item.storeID)
+                json.member("etag", item.etag)
+                json.member("mediaSize", item.size)
+                json.member("mimeType", item.mimeType)
+                json.member("originalFileName", item.originalFileName)
+                json.member("title", item.title)
+                json.member("description", item.description)
+                json.member("metadataPrimary", item.metadataPrimary)
+                json.member("metadataSecondary", item.metadataSecondary)
+                json.member("publicItem", item.isPublic)
+                json.member("maxDownloadsAllowed", item.maxDownloadsAllowed)
+                json.member("timesDownloaded", item.timesDownloaded)
+                json.member("timeCreated", milliseconds(item.timeCreated))
+                json.member("timeLastUpdated", milliseconds(item.timeLastUpdated))
+            } else {
+                json.member("id", item.id)
+                json.member("account_id", item.accountID)
+                json.member("store_id", item.storeID)
+                json.member("etag", item.etag)
+                json.member("media_size", item.size)
+                json.member("mime_type", item.mimeType)
+                json.member("original_file_name", item.originalFileName)
+                json.member("title", item.title)
+                json.member("description", item.description)
+                json.member("metadata_primary", item.metadataPrimary)
+                json.member("metadata_secondary", item.metadataSecondary)
+                json.member("public", item.isPublic)
+                json.member("max_downloads_allowed", item.maxDownloadsAllowed)
+                json.member("times_downloaded", item.timesDownloaded)
+                json.member("time_created", item.timeCreated.map(MediaTime.format))
+                json.member("time_last_updated", item.timeLastUpdated.map(MediaTime.format))
+            }
+        }
     }
 }
 

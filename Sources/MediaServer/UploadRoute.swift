@@ -33,7 +33,7 @@ extension MediaRoutes {
             throw Problem.badRequest("uploads by url are turned off on this server; send the file in a 'filedata' part")
         }
         let item = try await store.upload(upload, account: account, consumingFile: true, maxBytes: limit)
-        return try shape.json(shape.record(item), status: .created, headers: [.location: "/v3/media/\(item.id)/info"])
+        return shape.json(shape.record(item), status: .created, headers: [.location: "/v3/media/\(item.id)/info"])
     }
 
     /// What the form asks for, checked: exactly one of file and url, known fields only.

@@ -60,10 +60,9 @@ public final class MediaStore: Sendable {
         let (offset, overflow) = pageIndex.multipliedReportingOverflow(by: pageSize)
         guard !overflow else { throw MediaError.invalidInput("page_index \(pageIndex) is out of range") }
         return try await read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM media WHERE \(filter.sql)", arguments: filter.arguments) ?? 0
+            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM media WHERE \(filter.sql)"), arguments: filter.arguments) ?? 0
             let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM media WHERE \(filter.sql) ORDER BY \(filter.orderSQL) LIMIT ? OFFSET ?",
+                db.cachedStatement(sql: MediaRow.select(where: "\(filter.sql) ORDER BY \(filter.orderSQL) LIMIT ? OFFSET ?")),
                 arguments: filter.arguments + [pageSize, offset])
             return (rows.map(MediaRow.item), total)
         }
@@ -92,7 +91,7 @@ public final class MediaStore: Sendable {
                 throw MediaError.storage("the content file of media item '\(id)' is missing from \(file.path)")
             }
             if counted {
-                try db.execute(sql: "UPDATE media SET times_downloaded = times_downloaded + 1 WHERE id = ?", arguments: [id])
+                try db.cachedStatement(sql: "UPDATE media SET times_downloaded = times_downloaded + 1 WHERE id = ?").execute(arguments: [id])
                 item.timesDownloaded += 1
             }
             return item

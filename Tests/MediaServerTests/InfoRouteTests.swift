@@ -29,6 +29,23 @@ struct InfoRouteTests {
         }
     }
 
+    @Test("text with quotes, backslashes, control characters, slashes and non-ASCII comes back as it went in")
+    func awkwardText() async throws {
+        let server = try TestServer()
+        let title = "a \"quoted\" \\ back/slash\ttab\nline \u{01}\u{1F} é 日本 🎙"
+        let item = try await server.seed(name: "weird \"name\".txt", info: MediaUpdate(title: title, description: "\u{7F}\r\n"))
+        try await server.test { client in
+            let response = try await client.execute(uri: "/v3/media/\(item.id)/info", method: .get, headers: basic(TestServer.alice))
+            let decoded = try JSONDecoder().decode(MediaItem.self, from: Data(response.body.readableBytesView))
+            #expect(decoded == item)
+            #expect(decoded.title == title)
+            let page = try await client.execute(uri: "/v3/media", method: .get, headers: basic(TestServer.alice))
+            let listed = try #require(((try json(page))["_embedded"] as? [String: Any])?["media"] as? [[String: Any]])
+            #expect(listed.first?["title"] as? String == title)
+            #expect(listed.first?["original_file_name"] as? String == "weird \"name\".txt")
+        }
+    }
+
     @Test("an unknown id, or another account's item, is 404 for info, update and delete")
     func notFoundAndIsolation() async throws {
         let server = try TestServer()
