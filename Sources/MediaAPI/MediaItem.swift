@@ -132,8 +132,11 @@ public struct MediaItem: Sendable, Hashable, Identifiable, Codable {
         }
         func date(_ field: Field) throws -> Date? {
             guard let k = key(field) else { return nil }
-            if let ms = try? c.decode(Double.self, forKey: k) { return Date(timeIntervalSince1970: ms / 1000) }
-            let s = try c.decode(String.self, forKey: k)
+            // The seed's shape (a string) first: a failed decode builds an error, which costs more
+            // than the rest of the item.
+            guard let s = try? c.decode(String.self, forKey: k) else {
+                return Date(timeIntervalSince1970: try c.decode(Double.self, forKey: k) / 1000)
+            }
             if let d = MediaTime.parse(s) { return d }
             if let ms = Double(s) { return Date(timeIntervalSince1970: ms / 1000) }
             throw DecodingError.dataCorruptedError(forKey: k, in: c, debugDescription: "expected an ISO 8601 time or epoch milliseconds, got '\(s)'")

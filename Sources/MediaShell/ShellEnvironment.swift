@@ -49,6 +49,31 @@ public struct ActionRecord: Sendable, Hashable {
     public var error: String?
 }
 
+extension ActionRecord {
+    /// The record as one line of the journal: a JSON object with its keys sorted, no newline.
+    public var jsonLine: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(160)
+        var first = true
+        func member(_ key: String, _ write: (inout [UInt8]) -> Void) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            JSONRenderer.appendString(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            write(&out)
+        }
+        if let error { member("error") { JSONRenderer.appendString(error, to: &$0) } }
+        member("id") { JSONRenderer.appendString(id, to: &$0) }
+        if let name { member("name") { JSONRenderer.appendString(name, to: &$0) } }
+        if let size { member("size") { $0.append(contentsOf: String(size).utf8) } }
+        member("status") { JSONRenderer.appendString(status, to: &$0) }
+        member("time") { JSONRenderer.appendString(MediaTime.format(time), to: &$0) }
+        member("verb") { JSONRenderer.appendString(verb, to: &$0) }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
 public protocol ActionJournal: Sendable {
     func record(_ entry: ActionRecord)
 }

@@ -59,13 +59,19 @@ public final class MediaStore: Sendable {
         let filter = ListFilter(account: account, query: query)
         let (offset, overflow) = pageIndex.multipliedReportingOverflow(by: pageSize)
         guard !overflow else { throw MediaError.invalidInput("page_index \(pageIndex) is out of range") }
-        return try await read { db in
-            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM media WHERE \(filter.sql)"), arguments: filter.arguments) ?? 0
-            let rows = try Row.fetchAll(
-                db.cachedStatement(sql: MediaRow.select(where: "\(filter.sql) ORDER BY \(filter.orderSQL) LIMIT ? OFFSET ?")),
-                arguments: filter.arguments + [pageSize, offset])
-            return (rows.map(MediaRow.item), total)
+        // The count scans every matching index entry, so it runs on a reader of its own while the
+        // page is read. (Two reads can see different commits; a page is a snapshot of the moment
+        // anyway, and paging by index is not stable across writes.)
+        async let total = read { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM media WHERE \(filter.sql)"), arguments: filter.arguments) ?? 0
         }
+        let items = try await read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: MediaRow.select(where: "\(filter.sql) ORDER BY \(filter.orderSQL) LIMIT ? OFFSET ?")),
+                arguments: filter.arguments + [pageSize, offset]
+            ).map(MediaRow.item)
+        }
+        return (items, try await total)
     }
 
     /// Checks access and the download limit, counts the download when `counted`, and returns

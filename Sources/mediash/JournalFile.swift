@@ -13,21 +13,21 @@ final class JournalFile: ActionJournal {
         self.url = url
     }
 
+    /// Made once, before the first line.
+    private let folderMade = Mutex(false)
+
     func record(_ entry: ActionRecord) {
-        var fields: [String: Any] = [
-            "time": MediaTime.format(entry.time), "verb": entry.verb, "id": entry.id, "status": entry.status,
-        ]
-        if let name = entry.name { fields["name"] = name }
-        if let size = entry.size { fields["size"] = size }
-        if let error = entry.error { fields["error"] = error }
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        append([String(decoding: data, as: UTF8.self)])
+        append([entry.jsonLine])
     }
 
     func append(_ lines: [String]) {
         guard !lines.isEmpty else { return }
-        try? FileManager.default.createDirectory(
-            at: url.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        folderMade.withLock { made in
+            guard !made else { return }
+            made = true
+            try? FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         let fd = open(url.path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
         guard fd >= 0 else {
             JournalFile.reportOnce("mediash: warning: cannot write the journal \(url.path): \(String(cString: strerror(errno)))\n")

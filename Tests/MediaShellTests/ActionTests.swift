@@ -17,6 +17,25 @@ import Testing
         return (out.text, err.text, outcome)
     }
 
+    @Test func journalLinesAreJSONWithEveryFieldAsGiven() throws {
+        let time = Date(timeIntervalSince1970: 1_700_000_000.123)
+        let full = ActionRecord(time: time, verb: "delete", id: "a\"b", name: "say \"hi\"\\ \u{01}\n日本.wav", size: 1234,
+                                status: "failed", error: "HTTP 500: \"boom\"")
+        let line = full.jsonLine
+        #expect(!line.contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["verb"] as? String == "delete")
+        #expect(object["id"] as? String == "a\"b")
+        #expect(object["name"] as? String == full.name)
+        #expect(object["size"] as? Int == 1234)
+        #expect(object["status"] as? String == "failed")
+        #expect(object["error"] as? String == full.error)
+        #expect(object["time"] as? String == MediaTime.format(time))
+        // Absent fields are left out, and the keys come sorted.
+        let bare = ActionRecord(time: time, verb: "update", id: "x", name: nil, size: nil, status: "updated", error: nil).jsonLine
+        #expect(bare == #"{"id":"x","status":"updated","time":"\#(MediaTime.format(time))","verb":"update"}"#)
+    }
+
     @Test func deleteWithYesDeletesEachAndSummarises() async throws {
         let f = try await Fixture.make(items: 10)
         let recorder = Recorder()
