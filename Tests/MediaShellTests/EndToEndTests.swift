@@ -100,6 +100,28 @@ import Testing
         #expect(r.out.contains("…"))
     }
 
+    @Test func wholeItemsAtATerminalShowTheColumnsThatMatterAndSayWhatIsHidden() async throws {
+        let f = try await SharedFixture.shared.get()
+        let r = await f.run("list | first 3") { $0.terminalWidth = 100 }
+        let lines = r.out.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6)
+        #expect(lines.allSatisfy { $0.count <= 100 })
+        let header = lines[0].split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        #expect(Array(header.prefix(1)) == ["id"])
+        #expect(header.contains("original_file_name") && header.contains("media_size") && header.contains("time_created"))
+        #expect(!header.contains("store_id") && !header.contains("etag"))
+        // Ids are shown whole, for copying.
+        for row in lines[2...4] {
+            let id = String(row.prefix { $0 != " " })
+            #expect(UUID(uuidString: id) != nil, "\(row)")
+        }
+        #expect(lines[5].hasPrefix("(+") && lines[5].contains("select picks"))
+        // Columns picked with select are all shown, cut to fit, and nothing is said to be hidden.
+        let picked = await f.run("list | first 3 | select id name title description etag") { $0.terminalWidth = 100 }
+        #expect(picked.out.split(separator: "\n").count == 5)
+        #expect(picked.out.split(separator: "\n").first?.contains("etag") == true)
+    }
+
     @Test func typeErrorsStopBeforeAnyRequest() async throws {
         let f = try await Fixture.make(items: 3)
         let r = await f.run("list | update set title=\"x\" --yes\nlist | where created > 5MB | delete --yes")

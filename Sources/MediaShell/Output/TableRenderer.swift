@@ -22,9 +22,33 @@ struct TableRenderer: Renderer {
             }
         }
         var widths = columns.map(\.count)
-        let cells = head.map { row in columns.map { Self.text(row, $0) } }
+        var cells = head.map { row in columns.map { Self.text(row, $0) } }
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
-        if let width { widths = Self.fit(widths, into: width) }
+        var hidden: [String] = []
+        if let width {
+            // Columns someone picked are all shown, cut to fit. Whole media items carry more
+            // columns than a terminal holds: the ones that matter most are shown uncut, the rest
+            // named in a note at the end.
+            var minimums = widths.map { min($0, 4) }
+            if columns.filter({ Self.precedence[$0] != nil }).count >= 10 {
+                minimums = columns.indices.map { i in
+                    // Ids are for copying and times are read whole: neither is cut.
+                    let whole = columns[i] == "id" || head.contains { if case .datetime? = $0.record?[columns[i]] { true } else { false } }
+                    return whole ? widths[i] : min(widths[i], max(8, min(columns[i].count, 12)))
+                }
+                let comfortable = widths.indices.map { max(minimums[$0], min(widths[$0], 24)) }
+                let kept = Self.columnsThatFit(columns, minimums: minimums, comfortable: comfortable, into: width)
+                if kept.count < columns.count {
+                    hidden = columns.indices.filter { !kept.contains($0) }.map { columns[$0] }
+                        .sorted { (Self.precedence[$0] ?? .max) < (Self.precedence[$1] ?? .max) }
+                    columns = kept.map { columns[$0] }
+                    widths = kept.map { widths[$0] }
+                    minimums = kept.map { minimums[$0] }
+                    cells = cells.map { row in kept.map { row[$0] } }
+                }
+            }
+            widths = Self.fit(widths, minimums: minimums, into: width)
+        }
         let right = columns.enumerated().map { i, c in head.contains { if case .size? = $0.record?[c] { true } else if case .int? = $0.record?[c] { true } else { false } } }
         func line(_ row: [String]) -> String {
             var parts: [String] = []
@@ -55,6 +79,41 @@ struct TableRenderer: Renderer {
             }
         }
         if !out.isEmpty { sink.write(out) }
+        if !hidden.isEmpty { sink.write(Self.hiddenNote(hidden, width: width ?? 80) + "\n") }
+    }
+
+    /// `(+11 columns: account_id, store_id, … — select picks, json shows all)`, within the width.
+    static func hiddenNote(_ hidden: [String], width: Int) -> String {
+        let tail = " — select picks, json shows all)"
+        var names = hidden.joined(separator: ", ")
+        let room = max(10, width - tail.count - "(+\(hidden.count) columns: ".count)
+        if names.count > room { names = String(names.prefix(room - 1)) + "…" }
+        return "(+\(hidden.count) column\(hidden.count == 1 ? "" : "s"): \(names)\(tail)"
+    }
+
+    /// The order columns give way in when a table is too wide for the terminal: a media item's
+    /// id, name, size and time first; other columns (a select, an action's rows) rank by position.
+    static let precedence: [String: Int] = Dictionary(uniqueKeysWithValues: [
+        "id", "original_file_name", "media_size", "time_created", "title", "mime_type", "public", "times_downloaded",
+        "description", "time_last_updated", "max_downloads_allowed", "metadata_primary", "metadata_secondary", "etag",
+        "account_id", "store_id",
+    ].enumerated().map { ($1, $0) })
+
+    /// The indices of the columns to show, in their order: all of them when they fit at their
+    /// minimum widths, else the most important that fit at a comfortable width (at least one).
+    static func columnsThatFit(_ columns: [String], minimums: [Int], comfortable: [Int], into total: Int) -> [Int] {
+        let all = Array(columns.indices)
+        func needed(_ kept: [Int], _ widths: [Int]) -> Int { kept.map { widths[$0] }.reduce(0, +) + 2 * max(0, kept.count - 1) }
+        guard needed(all, minimums) > total else { return all }
+        let ranked = all.sorted { a, b in
+            let ra = precedence[columns[a]] ?? a, rb = precedence[columns[b]] ?? b
+            return ra != rb ? ra < rb : a < b
+        }
+        var kept: [Int] = []
+        for i in ranked where kept.isEmpty || needed(kept + [i], comfortable) <= total {
+            kept.append(i)
+        }
+        return kept.sorted()
     }
 
     static func text(_ row: Value, _ column: String) -> String {
@@ -62,11 +121,11 @@ struct TableRenderer: Renderer {
         return (r[column] ?? .null).humanText.replacingOccurrences(of: "\n", with: " ")
     }
 
-    /// Shrinks the widest columns until the table fits (each keeps at least 4 characters).
-    static func fit(_ widths: [Int], into total: Int) -> [Int] {
+    /// Shrinks the widest columns until the table fits, none below its minimum.
+    static func fit(_ widths: [Int], minimums: [Int], into total: Int) -> [Int] {
         var w = widths
         func sum() -> Int { w.reduce(0, +) + 2 * max(0, w.count - 1) }
-        while sum() > total, let i = w.indices.max(by: { w[$0] < w[$1] }), w[i] > 4 {
+        while sum() > total, let i = w.indices.filter({ w[$0] > minimums[$0] }).max(by: { w[$0] < w[$1] }) {
             w[i] -= 1
         }
         return w
