@@ -23,13 +23,19 @@ struct HashingCopy {
         while true {
             let chunk = try source.read(upToCount: Self.chunkSize) ?? Data()
             if chunk.isEmpty { return }
-            bytes += Int64(chunk.count)
-            if let maxBytes, bytes > maxBytes {
-                throw MediaError.invalidInput("the content is larger than the limit of \(maxBytes) bytes")
-            }
-            md5.update(data: chunk)
-            try output?.write(contentsOf: chunk)
+            try add(chunk, into: output, maxBytes: maxBytes)
         }
+    }
+
+    /// Hashes one chunk and appends it to `output` when given; `.invalidInput` once the total
+    /// exceeds `maxBytes`.
+    mutating func add(_ chunk: Data, into output: FileHandle?, maxBytes: Int64?) throws {
+        bytes += Int64(chunk.count)
+        if let maxBytes, bytes > maxBytes {
+            throw MediaError.invalidInput("the content is larger than the limit of \(maxBytes) bytes")
+        }
+        md5.update(data: chunk)
+        try output?.write(contentsOf: chunk)
     }
 
     /// The MD5 hex of a whole file, streamed.

@@ -1,8 +1,7 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import MediaAPI
+import NIOCore
 
 /// Brings an upload's content to a staging file in the store's `tmp/`, hashing it on the way.
 struct Staging {
@@ -70,35 +69,43 @@ struct Staging {
         }
     }
 
-    /// Downloads an http(s) URL into `tmp/`, then copies it into the staging file while hashing.
+    /// Streams an http(s) URL into the staging file, hashing it on the way.
     private func fetch(_ url: URL, to staged: URL, maxBytes: Int64?) async throws -> (etag: String, size: Int64) {
-        let download = staged.appendingPathExtension("download")
-        defer { try? FileManager.default.removeItem(at: download) }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let task = URLSession.shared.downloadTask(with: url) { file, response, error in
-                if let error {
-                    continuation.resume(throwing: MediaError.invalidInput("cannot fetch \(url.absoluteString): \(error.localizedDescription)"))
-                    return
-                }
-                if let http = response as? HTTPURLResponse, !(200...299).contains(http.statusCode) {
-                    continuation.resume(throwing: MediaError.invalidInput("cannot fetch \(url.absoluteString): HTTP \(http.statusCode)"))
-                    return
-                }
-                guard let file else {
-                    continuation.resume(throwing: MediaError.invalidInput("cannot fetch \(url.absoluteString): no content received"))
-                    return
-                }
-                // URLSession deletes its file when this handler returns, so take it now.
-                do {
-                    try FileManager.default.moveItem(at: file, to: download)
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: MediaError.storage("cannot keep the download of \(url.absoluteString): \(error.localizedDescription)"))
-                }
-            }
-            task.resume()
+        let response: HTTPClientResponse
+        do {
+            // The timeout is for the answer to begin; the body may take as long as it takes.
+            response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(60))
+        } catch {
+            throw MediaError.invalidInput("cannot fetch \(url.absoluteString): \(error)")
         }
-        return try copy(localFile: download, to: staged, maxBytes: maxBytes)
+        guard (200...299).contains(response.status.code) else {
+            throw MediaError.invalidInput("cannot fetch \(url.absoluteString): HTTP \(response.status.code) \(response.status.reasonPhrase)")
+        }
+        if let maxBytes, let length = response.headers.first(name: "content-length").flatMap({ Int64($0) }), length > maxBytes {
+            throw MediaError.invalidInput("\(url.absoluteString) is \(length) bytes, larger than the limit of \(maxBytes) bytes")
+        }
+        guard FileManager.default.createFile(atPath: staged.path, contents: nil) else {
+            throw MediaError.storage("cannot create \(staged.path)")
+        }
+        let output: FileHandle
+        do {
+            output = try FileHandle(forWritingTo: staged)
+        } catch {
+            throw MediaError.storage("cannot write \(staged.path): \(error.localizedDescription)")
+        }
+        defer { try? output.close() }
+        var hashing = HashingCopy()
+        do {
+            for try await chunk in response.body {
+                try hashing.add(Data(chunk.readableBytesView), into: output, maxBytes: maxBytes)
+            }
+            try output.synchronize()
+        } catch let error as MediaError {
+            throw error
+        } catch {
+            throw MediaError.invalidInput("cannot fetch \(url.absoluteString): \(error)")
+        }
+        return (hashing.hex, hashing.bytes)
     }
 
     private func requireRegularFile(_ file: URL) throws {

@@ -153,6 +153,24 @@ struct UploadRouteTests {
             #expect(body["account_id"] as? String == "bob")
             #expect(body["etag"] as? String == source.etag)
             #expect(body["original_file_name"] as? String == "copy.txt")
+
+            // A source that answers an error is refused with its status, and nothing is kept.
+            var missing = MultipartBody()
+            missing.field("url", "http://127.0.0.1:\(port)/v3/media/no-such-item")
+            let refused = try await client.execute(uri: "/v3/media", method: .post, headers: missing.headers(TestServer.bob), body: missing.body)
+            #expect(try expectProblem(refused, .badRequest).contains("HTTP 40"))
         }
+        #expect(try Self.leftovers(server).isEmpty)
+        let limited = try TestServer { $0.maxUploadBytes = 5 }
+        let big = try await limited.seed("more than five bytes", info: MediaUpdate(isPublic: true))
+        try await limited.test(.live) { client in
+            // Larger than the upload limit: refused, and nothing is kept.
+            let port = try #require(client.port)
+            var form = MultipartBody()
+            form.field("url", "http://127.0.0.1:\(port)/v3/media/\(big.id)")
+            let response = try await client.execute(uri: "/v3/media", method: .post, headers: form.headers(TestServer.bob), body: form.body)
+            #expect(response.status.code >= 400 && response.status.code < 500, "\(response.status)")
+        }
+        #expect(try Self.leftovers(limited).isEmpty)
     }
 }
