@@ -56,13 +56,14 @@ final class MeteredService: MediaService, @unchecked Sendable {
 struct PacingTests {
     @Test("a burst of 429s halves the action's concurrency, holds it for Retry-After, and it climbs back")
     func burstOf429s() async throws {
-        try await withBulkServer(FaultPlan(latency: .milliseconds(5))) { server in
+        // 20 ms a request: long enough that the window is seen full even on a loaded machine.
+        try await withBulkServer(FaultPlan(latency: .milliseconds(20))) { server in
             let items = try await server.seed(700)
             // Every request to this one is refused for 0.4 s; its client tries twice, reporting the
             // first 429 to the action as it retries, then gives the second up to the action.
             var twice = BulkServer.clientConfiguration
             twice.maxAttempts = 2
-            let refusing = try await server.extraClient(FaultPlan(latency: .milliseconds(5), rateLimitEvery: 1, retryAfterSeconds: 0.4),
+            let refusing = try await server.extraClient(FaultPlan(latency: .milliseconds(20), rateLimitEvery: 1, retryAfterSeconds: 0.4),
                                                         configuration: twice)
             let burst = 150..<166
             let metered = MeteredService(try #require(server.client), burst: burst, to: refusing)
