@@ -12,6 +12,8 @@ public final class MediaStore: Sendable {
     let database: DatabasePool
     let now: @Sendable () -> Date
     private let lock: StoreLock
+    /// Deletes, committed in groups.
+    let deletes: DeleteBatch
 
     /// Opens the store in `directory` (creating it and its files when missing):
     /// `directory/media.sqlite`, `directory/content/`, `directory/tmp/`.
@@ -36,6 +38,7 @@ public final class MediaStore: Sendable {
         }
         lock = try StoreLock(file: directory.appendingPathComponent("lock"))
         database = try StoreDatabase.open(directory.appendingPathComponent("media.sqlite"))
+        deletes = DeleteBatch(database: database)
         try lock.whenAlone(sweep)
     }
 

@@ -54,10 +54,7 @@ public struct MediaStoreService: MediaService {
 
     public func delete(id: String) async throws {
         let account = self.account
-        try await store.write { db in
-            try db.cachedStatement(sql: "DELETE FROM media WHERE id = ? AND account_id = ?").execute(arguments: [id, account])
-            if db.changesCount == 0 { throw MediaError.notFound(id: id) }
-        }
+        try await store.deletes.delete(id: id, account: account)
         // A file left behind by a failure here is swept when the store is next opened alone.
         try? FileManager.default.removeItem(at: store.contentURL(id: id))
     }

@@ -40,6 +40,43 @@ import Testing
         #expect(unknown == .notFound(id: "nope"))
     }
 
+    @Test func deletesInFlightTogetherEachGetTheirOwnAnswer() async throws {
+        let alice = store.service(account: "alice")
+        var ids: [String] = []
+        for n in 0..<60 { ids.append(try await alice.uploadFile(folder, "item\(n).txt", "content \(n)").id) }
+        let bobs = try await store.service(account: "bob").uploadFile(folder, "bob.txt", "bob's")
+        // 60 items, one that never was and one of another account's, all at once: the store
+        // commits them in groups, and each answer is about its own item.
+        let asked = ids + ["never-was", bobs.id]
+        let answers = await withTaskGroup(of: (String, MediaError?).self) { group in
+            for id in asked {
+                group.addTask { (id, await mediaError { try await alice.delete(id: id) }) }
+            }
+            var all: [String: MediaError?] = [:]
+            for await (id, error) in group { all[id] = error }
+            return all
+        }
+        #expect(answers.count == asked.count)
+        for id in ids { #expect(answers[id] == .some(nil), "\(id): \(String(describing: answers[id]))") }
+        #expect(answers["never-was"] == .some(.notFound(id: "never-was")))
+        #expect(answers[bobs.id] == .some(.notFound(id: bobs.id)))
+        var left = 0
+        for try await _ in alice.list(MediaQuery()) { left += 1 }
+        #expect(left == 0)
+        #expect(try await store.service(account: "bob").info(id: bobs.id) == bobs)
+    }
+
+    @Test func aDeleteCancelledBeforeItsTurnDeletesNothing() async throws {
+        let alice = store.service(account: "alice")
+        let item = try await alice.uploadFile(folder, "kept.txt", "kept")
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await alice.delete(id: item.id)
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(try await alice.info(id: item.id) == item)
+    }
+
     @Test func openContentEnforcesTheDownloadLimit() async throws {
         let service = store.service(account: "local")
         let item = try await service.uploadFile(folder, "once.txt", info: MediaUpdate(maxDownloadsAllowed: 1))
