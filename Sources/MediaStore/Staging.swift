@@ -84,15 +84,7 @@ struct Staging {
         if let maxBytes, let length = response.headers.first(name: "content-length").flatMap({ Int64($0) }), length > maxBytes {
             throw MediaError.invalidInput("\(url.absoluteString) is \(length) bytes, larger than the limit of \(maxBytes) bytes")
         }
-        guard FileManager.default.createFile(atPath: staged.path, contents: nil) else {
-            throw MediaError.storage("cannot create \(staged.path)")
-        }
-        let output: FileHandle
-        do {
-            output = try FileHandle(forWritingTo: staged)
-        } catch {
-            throw MediaError.storage("cannot write \(staged.path): \(error.localizedDescription)")
-        }
+        let output = try create(staged)
         defer { try? output.close() }
         var hashing = HashingCopy()
         do {
@@ -118,14 +110,23 @@ struct Staging {
         }
     }
 
-    /// Creates `file`, lets `body` fill it, and flushes it to disk before it can be renamed into place.
-    private func write<T>(_ file: URL, _ body: (FileHandle) throws -> T) throws -> T {
+    /// Creates `file` empty and opens it for writing.
+    private func create(_ file: URL) throws -> FileHandle {
         guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
             throw MediaError.storage("cannot create \(file.path)")
         }
         do {
-            let output = try FileHandle(forWritingTo: file)
-            defer { try? output.close() }
+            return try FileHandle(forWritingTo: file)
+        } catch {
+            throw MediaError.storage("cannot write \(file.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Creates `file`, lets `body` fill it, and flushes it to disk before it can be renamed into place.
+    private func write<T>(_ file: URL, _ body: (FileHandle) throws -> T) throws -> T {
+        let output = try create(file)
+        defer { try? output.close() }
+        do {
             let result = try body(output)
             try output.synchronize()
             return result
