@@ -1,4 +1,5 @@
 import Hummingbird
+import MediaAPI
 import Logging
 import MediaStore
 
@@ -28,4 +29,24 @@ public func buildMediaServer(
             await onServerRunning?(channel.localAddress?.port ?? port)
         },
         logger: logger)
+}
+
+/// Runs the server in a task of its own and returns once it listens, with the port it bound
+/// (the one asked for, or the system's pick for port 0) and the task, which stops the server
+/// when cancelled. For embedding the server: tests, benchmarks, tools.
+public func launchMediaServer(store: MediaStore, configuration: MediaServerConfiguration) async throws
+    -> (port: Int, task: Task<Void, any Error>)
+{
+    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+    let app = buildMediaServer(store: store, configuration: configuration) { port in
+        portSink.yield(port)
+        portSink.finish()
+    }
+    let task = Task { try await app.runService() }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else {
+        task.cancel()
+        throw MediaError.transport("media-server did not start")
+    }
+    return (port, task)
 }

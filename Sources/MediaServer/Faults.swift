@@ -1,4 +1,5 @@
 import Hummingbird
+import MediaAPI
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -75,27 +76,5 @@ struct FaultMiddleware: RouterMiddleware {
     /// Retry-After in whole seconds when it is whole, else with a fraction (clients here read both).
     static func seconds(_ value: Double) -> String {
         value.rounded() == value ? String(Int(value)) : String(value)
-    }
-}
-
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64): the same seed, the same faults.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in [0, 1).
-    mutating func nextUnit() -> Double {
-        Double(next() >> 11) / Double(1 << 53)
     }
 }

@@ -6,6 +6,26 @@ public protocol TextSink: Sendable {
     func write(_ text: String)
 }
 
+/// Keeps what is written, for a host that wants a run's output as text (tests, tools).
+public final class TextBuffer: TextSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [String] = []
+
+    public init() {}
+
+    public func write(_ text: String) {
+        lock.lock()
+        parts.append(text)
+        lock.unlock()
+    }
+
+    public var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return parts.joined()
+    }
+}
+
 /// How results are rendered.
 public enum OutputFormat: String, Sendable, CaseIterable {
     case table, json, jsonl, csv

@@ -63,18 +63,7 @@ final class BulkServer: @unchecked Sendable {
     private static func serve(_ store: MediaStore, faults: FaultPlan, port: Int) async throws -> (Int, Task<Void, any Error>) {
         var settings = MediaServerConfiguration(port: port, accounts: [Account(apiKey: apiKey, apiSecret: apiSecret)])
         settings.faults = faults
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = buildMediaServer(store: store, configuration: settings) { port in
-            portSink.yield(port)
-            portSink.finish()
-        }
-        let task = Task { try await app.runService() }
-        var iterator = ports.makeAsyncIterator()
-        guard let bound = await iterator.next() else {
-            task.cancel()
-            throw MediaError.transport("media-server did not start")
-        }
-        return (bound, task)
+        return try await launchMediaServer(store: store, configuration: settings)
     }
 
     private static func client(port: Int, configuration: MediaHTTPClient.Configuration) throws -> MediaHTTPClient {
@@ -162,20 +151,3 @@ struct Ran {
     func ids(status: String) -> Set<String> { Set(rows(status: status).compactMap { $0["id"] as? String }) }
 }
 
-/// Collects what the shell writes.
-final class TextBuffer: TextSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var parts: [String] = []
-
-    func write(_ text: String) {
-        lock.lock()
-        parts.append(text)
-        lock.unlock()
-    }
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return parts.joined()
-    }
-}

@@ -32,17 +32,7 @@ final class LiveServer: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var configuration = MediaServerConfiguration(port: 0, accounts: [Account(apiKey: apiKey, apiSecret: apiSecret)])
         configure(&configuration)
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = buildMediaServer(store: store, configuration: configuration) { port in
-            portSink.yield(port)
-            portSink.finish()
-        }
-        let task = Task { try await app.runService() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            task.cancel()
-            throw MediaError.transport("media-server did not start")
-        }
+        let (port, task) = try await launchMediaServer(store: store, configuration: configuration)
         let client = try MediaHTTPClient(
             endpoint: URL(string: "http://127.0.0.1:\(port)/v3/media")!, credentials: credentials,
             configuration: clientConfiguration)

@@ -16,23 +16,6 @@ final class TestClock: @unchecked Sendable {
     }
 }
 
-/// Collects what the shell writes.
-final class TextBuffer: TextSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var parts: [String] = []
-
-    func write(_ text: String) {
-        lock.lock()
-        parts.append(text)
-        lock.unlock()
-    }
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return parts.joined()
-    }
-}
 
 func date(_ text: String) -> Date {
     MediaTime.parse(text) ?? Date(timeIntervalSince1970: 0)
