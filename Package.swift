@@ -30,7 +30,8 @@ let package = Package(
     targets: [
         .target(name: "MediaAPI"),
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
-        .target(name: "MediaShell", dependencies: ["MediaAPI"]),
+        // MD5 (a download's ETag check) is swift-crypto's, as everywhere else in the package.
+        .target(name: "MediaShell", dependencies: ["MediaAPI", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaStore", "MediaAPI"]),
         .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaStore"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
@@ -40,7 +41,9 @@ let package = Package(
             "MediaAPI", "MediaShell", "MediaStore", "MediaHTTPClient", "LineEditor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "mediashTests", dependencies: ["mediash"]),
+        .testTarget(name: "mediashTests", dependencies: ["mediash", "embed-shell"]),
+        // The embedding example of the README; mediashTests runs it.
+        .executableTarget(name: "embed-shell", dependencies: ["MediaShell", "MediaStore", "MediaAPI"], path: "Examples/embed-shell"),
         .target(
             name: "MediaStore",
             dependencies: [
@@ -76,7 +79,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(name: "MediaServiceContract", dependencies: ["MediaAPI"], path: "Tests/MediaServiceContract"),
+        .target(name: "MediaServiceContract", dependencies: ["MediaAPI", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/MediaServiceContract"),
         .executableTarget(name: "store-stress", dependencies: ["MediaStore", "MediaAPI"], path: "Tests/store-stress"),
         .testTarget(
             name: "MediaStoreTests",

@@ -35,13 +35,4 @@ public enum MediaError: Error, Sendable, Hashable, CustomStringConvertible, Loca
     }
 
     public var errorDescription: String? { description }
-
-    /// True when the same request may succeed if sent again later.
-    public var isTransient: Bool {
-        switch self {
-        case .rateLimited, .transport: true
-        case .server(let status, _): status == 502 || status == 503 || status == 504 || status == 500
-        default: false
-        }
-    }
 }

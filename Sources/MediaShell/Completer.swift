@@ -1,9 +1,14 @@
-/// Completions from the signatures: verbs at a stage start, keywords and switches of the current
-/// verb, field names where a verb takes fields, ids after `info`, and paths where files go.
+/// Completions from the signatures alone: verbs at a stage start; then the line is walked along
+/// the verb's parameters, and the shape of the one being typed says what fits there (fields,
+/// paths, ids, settings, choices). No verb is known here by name.
 struct Completer {
     let signatures: [VerbSignature]
     let lastIDs: [String]
     let variables: [String]
+    /// Words that are not verbs but start a statement (`let`, `def`).
+    static let statementWords = ["let", "def"]
+    /// The words of a test besides field names.
+    static let predicateWords = ["and", "or", "not", "like", "in", "now", "today"]
 
     func complete(line: String, cursor: Int) -> Completions {
         let chars = Array(line)
@@ -12,31 +17,110 @@ struct Completer {
         while start > 0, !" \t|;(".contains(chars[start - 1]) { start -= 1 }
         let word = String(chars[start..<cursor])
         let before = String(chars[..<start])
-        let stageText = before.split(separator: "|", omittingEmptySubsequences: false).last.map(String.init) ?? ""
-        let words = stageText.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let stageText = before.split(whereSeparator: { $0 == "|" || $0 == ";" }).last.map(String.init) ?? ""
+        var words = stageText.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         func result(_ options: [String], path: Bool = false) -> Completions {
-            Completions(candidates: options.filter { $0.hasPrefix(word) }.sorted(), replacingFrom: start, wantsPath: path)
+            Completions(candidates: Array(Set(options.filter { $0.hasPrefix(word) })).sorted(), replacingFrom: start, wantsPath: path)
         }
         if word.hasPrefix("$") { return result(variables.map { "$" + $0 } + ["$it", "$args"]) }
-        guard let verbName = words.first, let sig = signatures.first(where: { $0.name == verbName }) else {
-            return result(signatures.map(\.name) + (words.isEmpty && before.trimmingCharacters(in: .whitespaces).isEmpty ? ["let", "def"] : []))
+        // A verb whose argument is a pipeline (`explain …`): complete that pipeline's stage.
+        while let first = words.first, let sig = signature(first), sig.positionals.first?.shape == .pipeline, words.count > 1 {
+            words.removeFirst()
         }
-        let previous = words.last ?? ""
+        guard let verbName = words.first, let sig = signature(verbName) else {
+            let atStart = before.trimmingCharacters(in: .whitespaces).isEmpty || before.last == ";"
+            return result(signatures.filter(\.isListed).map(\.name) + (atStart ? Self.statementWords : []))
+        }
         if word.hasPrefix("-") { return result(sig.switches.map { "--" + $0.name }) }
-        if (verbName == "upload" || verbName == "open" || verbName == "save") || (verbName == "download" && previous == "to") {
-            return result([], path: true)
+        let place = Place(sig, arguments: Array(words.dropFirst()))
+        var options: [String] = []
+        if place.newArgument {
+            options += sig.keywords.filter { !place.usedKeywords.contains($0.name) }.map(\.name) + sig.switches.map { "--" + $0.name }
         }
-        if verbName == "info" { return result(lastIDs) }
-        if previous == "order" { return result(["asc", "desc"]) }
-        if verbName == "help" { return result(signatures.map(\.name)) }
-        if verbName == "set", words.count == 1 { return result(ShellState.settings) }
-        if verbName == "set", previous == "output" { return result(OutputFormat.allCases.map(\.rawValue)) }
-        let takesFields = ["where", "select", "reject", "sum", "avg", "min", "max"].contains(verbName) || ["by", "set"].contains(previous)
-            || (verbName == "sort" && words.count >= 2) || (verbName == "update" && words.contains("set"))
-        var options = sig.keywords.map(\.name).filter { !words.contains($0) } + sig.switches.map { "--" + $0.name }
-        if takesFields { options += MediaFields.schema.keys.sorted() }
-        if verbName == "where" { options += ["and", "or", "not", "like", "in", "now", "today"] }
-        if verbName == "sort", words.count >= 3 { options += ["asc", "desc"] }
+        let fields = MediaFields.schema.keys.sorted()
+        switch place.parameter?.shape {
+        case .text(.path)?: return result([], path: true)
+        case .text(.mediaID)?: options += lastIDs
+        case .text(.topic)?: options += signatures.filter(\.isListed).map(\.name) + HelpTopics.names
+        case .text(.words)?: break
+        case .setting?: options += ShellSettings.all.map(\.name)
+        case .settingValue?:
+            options += place.previousValue.flatMap(ShellSettings.named)?.completions ?? []
+        case .choice(let choices)?: options += choices
+        case .fields?: options += fields
+        case .predicate?: options += fields + Self.predicateWords
+        case .sortKeys?: options += fields + (place.filled > 0 ? ["asc", "desc"] : [])
+        case .assignments?: options += MediaFields.updatable.keys.sorted()
+        case .value?, .any?, .pipeline?, .flag?, nil: break
+        }
         return result(options)
+    }
+
+    private func signature(_ name: String) -> VerbSignature? {
+        signatures.first { $0.name == name && $0.isListed }
+    }
+
+    /// Where the word being typed falls in a verb's parameters.
+    struct Place {
+        /// The parameter the word is a value of; nil where only a keyword or switch may start.
+        var parameter: Parameter?
+        /// Words already given to that parameter.
+        var filled = 0
+        /// The last word of the positional before it (`output` in `set output …`).
+        var previousValue: String?
+        var usedKeywords: Set<String> = []
+        /// True where a keyword or switch may start too.
+        var newArgument = true
+
+        init(_ sig: VerbSignature, arguments: [String]) {
+            var positionals = sig.positionals[...]
+            var current: Parameter?
+            var lastPositionalWord: String?
+            func full(_ p: Parameter?, _ filled: Int) -> Bool {
+                guard let p else { return true }
+                return !p.shape.spansWords && !p.repeats && filled >= 1
+            }
+            func nextPositional() -> Parameter? {
+                guard let p = positionals.first else { return nil }
+                if !p.repeats { positionals = positionals.dropFirst() }
+                return p
+            }
+            for w in arguments {
+                if w.hasPrefix("--") { continue }
+                if let k = sig.keywords.first(where: { $0.name == w }), !usedKeywords.contains(w) {
+                    usedKeywords.insert(w)
+                    current = k.shape == .flag ? nil : k
+                    filled = 0
+                    continue
+                }
+                if full(current, filled) {
+                    if let c = current, c.style == .positional { previousValue = lastPositionalWord }
+                    current = nextPositional()
+                    filled = 0
+                }
+                filled += 1
+                if current?.style == .positional { lastPositionalWord = w }
+            }
+            if full(current, filled) {
+                previousValue = lastPositionalWord
+                current = positionals.first
+                filled = 0
+            }
+            parameter = current
+            // A keyword's value must come first; a value of many words may be followed by more.
+            if let current {
+                newArgument = current.style == .keyword ? current.shape.spansWords && filled > 0 : filled > 0 || !current.isRequired
+            }
+        }
+    }
+}
+
+extension ParameterShape {
+    /// True when a value of this shape runs over several words (`size > 1MB`, `name size`).
+    var spansWords: Bool {
+        switch self {
+        case .predicate, .fields, .sortKeys, .assignments, .pipeline: true
+        default: false
+        }
     }
 }

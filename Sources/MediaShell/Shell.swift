@@ -47,12 +47,7 @@ public final class Shell: Sendable {
     }
 
     /// Every verb's signature, built-in, registered and defined, by name.
-    public var verbs: [VerbSignature] {
-        state.read { s in
-            s.verbs.values.map(\.signature).filter { $0.name != ValueVerb.name }
-                + s.userVerbs.values.map { UserVerb.signature(name: $0.name, parameters: $0.parameters.map(\.name)) }
-        }.sorted { $0.name < $1.name }
-    }
+    public var verbs: [VerbSignature] { state.signatures }
 
     /// Runs a program, writing results to `out` and diagnostics to `err`. Never throws.
     public func run(_ source: String, sourceName: String = "<input>", out: any TextSink, err: any TextSink) async -> RunOutcome {
@@ -102,7 +97,7 @@ public final class Shell: Sendable {
         for statement in program.statements {
             switch statement {
             case .pipeline(let p):
-                let (stream, _, context) = try await start(p, source: text, err: DiscardSink())
+                let (stream, _, context, _) = try await start(p, source: text, err: DiscardSink())
                 last = try await stream.collect()
                 if context.hasFailures { throw RunError("some items failed") }
             default:
@@ -186,7 +181,7 @@ public final class Shell: Sendable {
             state.update { $0.userVerbs[d.name] = d }
             return false
         case .binding(let name, _, let p, _):
-            let (stream, shape, context) = try await start(p, source: source, err: err)
+            let (stream, shape, context, _) = try await start(p, source: source, err: err)
             let values = try await stream.collect()
             let value: Value = if case .scalar = shape { values.first ?? .null } else { .list(values) }
             state.update {
@@ -195,13 +190,12 @@ public final class Shell: Sendable {
             }
             return context.hasFailures
         case .pipeline(let p):
-            let (stream, shape, context) = try await start(p, source: source, err: err)
+            let (stream, shape, context, rendered) = try await start(p, source: source, err: err)
             if shape == .nothing {
                 while try await stream.next() != nil {}
                 return context.hasFailures
             }
-            let last = p.stages.last?.verb
-            let format = OutputFormat(rawValue: last ?? "") ?? state.read { $0.environment.output } ?? .table
+            let format = rendered ?? state.read { $0.environment.output } ?? .table
             let recorder = IDRecorder(stream)
             try await format.renderer(terminalWidth: state.read { $0.environment.terminalWidth }).render(recorder.stream, shape: shape, to: out)
             if !recorder.ids.isEmpty { state.update { $0.lastIDs = recorder.ids } }
@@ -209,8 +203,9 @@ public final class Shell: Sendable {
         }
     }
 
-    /// Checks, plans and starts a pipeline; returns its output stream.
-    private func start(_ pipeline: Pipeline, source: SourceText, err: any TextSink) async throws -> (ValueStream, StreamShape, EvaluationContext) {
+    /// Checks, plans and starts a pipeline; returns its output stream, its shape, and the format
+    /// its last stage renders in when that is an output verb.
+    private func start(_ pipeline: Pipeline, source: SourceText, err: any TextSink) async throws -> (ValueStream, StreamShape, EvaluationContext, OutputFormat?) {
         let snapshot = state.read { $0 }
         let context = makeContext(snapshot, err: err)
         let checker = Checker(verbs: snapshot.verbs, userVerbs: snapshot.userVerbs, variables: snapshot.variableKinds(arguments: snapshot.environment.arguments))
@@ -218,7 +213,9 @@ public final class Shell: Sendable {
         if !checker.diagnostics.isEmpty { throw ShellError(checker.diagnostics, source: source, beforeRun: true) }
         let plan = try Planner(interpreter: context.interpreter).plan(stages)
         let stream = try await Evaluator.run(plan, context: context)
-        return (stream, stages.last?.output ?? .nothing, context)
+        var rendered: OutputFormat?
+        if case .rendered(let format)? = stages.last?.verb.signature.output { rendered = format }
+        return (stream, stages.last?.output ?? .nothing, context, rendered)
     }
 
     private func makeContext(_ snapshot: ShellState.Snapshot, err: any TextSink) -> EvaluationContext {

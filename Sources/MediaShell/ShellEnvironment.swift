@@ -106,7 +106,6 @@ public struct ShellEnvironment: Sendable {
     public var output: OutputFormat?
     /// nil when stdout is not a terminal (no truncation then).
     public var terminalWidth: Int?
-    public var color: Bool
     /// `--yes`: actions do not ask.
     public var assumeYes: Bool
     /// `--dry-run`: every action only reports.
@@ -131,7 +130,6 @@ public struct ShellEnvironment: Sendable {
         now: @escaping @Sendable () -> Date = { Date() },
         output: OutputFormat? = nil,
         terminalWidth: Int? = nil,
-        color: Bool = false,
         assumeYes: Bool = false,
         dryRun: Bool = false,
         concurrency: Int = 8,
@@ -145,7 +143,6 @@ public struct ShellEnvironment: Sendable {
         self.now = now
         self.output = output
         self.terminalWidth = terminalWidth
-        self.color = color
         self.assumeYes = assumeYes
         self.dryRun = dryRun
         self.concurrency = concurrency

@@ -47,36 +47,17 @@ final class ShellState: ShellControl, @unchecked Sendable {
 
     var signatures: [VerbSignature] {
         read { s in
-            s.verbs.values.map(\.signature).filter { $0.name != ValueVerb.name }
+            s.verbs.values.map(\.signature).filter(\.isListed)
                 + s.userVerbs.values.map { UserVerb.signature(name: $0.name, parameters: $0.parameters.map(\.name)) }
         }.sorted { $0.name < $1.name }
     }
 
-    /// `set output json`, `set concurrency 16`, `set dry-run true`, `set yes true`.
+    /// `set output json`, `set concurrency 16`, `set dry-run true`: by the settings table.
     func set(_ name: String, _ value: Value) throws {
-        switch (name, value) {
-        case ("output", .string(let s)):
-            guard let f = OutputFormat(rawValue: s) else { throw RunError("output must be one of table, json, jsonl, csv, not '\(s)'") }
-            update { $0.environment.output = f }
-        case ("concurrency", .int(let n)):
-            guard n >= 1, n <= 1024 else { throw RunError("concurrency must be between 1 and 1024") }
-            update { $0.environment.concurrency = Int(n) }
-        case ("dry-run", .bool(let b)), ("dryrun", .bool(let b)):
-            update { $0.environment.dryRun = b }
-        case ("yes", .bool(let b)):
-            update { $0.environment.assumeYes = b }
-        case ("width", .int(let n)):
-            update { $0.environment.terminalWidth = n > 0 ? Int(n) : nil }
-        default:
-            let names = ShellState.settings
-            if !names.contains(name) {
-                throw RunError("unknown setting '\(name)'" + (Suggestion.closest(to: name, in: names).map { " — did you mean '\($0)'?" } ?? "") + " (settings: \(names.joined(separator: ", ")))")
-            }
-            throw RunError("'\(name)' cannot be set to \(value.kind.phrase) \(value.humanText)")
-        }
+        guard let setting = ShellSettings.named(name) else { throw RunError(ShellSettings.unknown(name)) }
+        let checked = try setting.validate(value)
+        update { setting.apply(&$0.environment, checked) }
     }
-
-    static let settings = ["output", "concurrency", "dry-run", "yes", "width"]
 
     func requestExit(_ code: Int32) {
         update { $0.exitCode = code }

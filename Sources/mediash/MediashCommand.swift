@@ -1,32 +1,38 @@
 import ArgumentParser
 import Foundation
+import MediaShell
 
 /// mediash's command line: declared once, so `--help`, errors and completion scripts follow it.
 struct MediashCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mediash",
-        abstract: "A pipeline shell for the Media API:  list since 7d | where size > 1MB | delete",
+        abstract: "A pipeline shell for the Media API: list since 7d | where size > 1MB | delete",
+        // Every line below fits 80 columns after ArgumentParser's indentation, so it never rewraps them.
         usage: """
-            mediash [OPTIONS]                  the REPL (reads the program from stdin when stdin is not a terminal)
-            mediash [OPTIONS] -c PROGRAM       run PROGRAM and exit
-            mediash [OPTIONS] FILE [ARG ...]   run a script file; its arguments are $1, $2, … and $args
-            mediash --demo                     the REPL on a throwaway store of sample recordings
+            mediash [OPTIONS]                 the REPL (or the program on stdin)
+                   mediash [OPTIONS] -c PROGRAM      run PROGRAM and exit
+                   mediash [OPTIONS] FILE [ARG ...]  run a script ($1, $2, … and $args)
+                   mediash --demo                    the REPL on sample recordings
             """,
         discussion: """
             BACKEND
-              The local embedded store by default ($XDG_DATA_HOME/mediash, or ~/.local/share/mediash).
-              --endpoint URL talks to the Media API (or a media-server) with an API key and secret,
-              or an application id and private key, from the flags, a --profile in
-              $XDG_CONFIG_HOME/mediash/config.toml, or the environment: MEDIASH_ENDPOINT,
-              VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_APPLICATION_ID, VONAGE_PRIVATE_KEY_PATH.
+              The local embedded store by default ($XDG_DATA_HOME/mediash, or
+              ~/.local/share/mediash). --endpoint URL talks to the Media API (or a
+              media-server) with an API key and secret, or an application id and
+              private key, from the flags, a --profile in
+              $XDG_CONFIG_HOME/mediash/config.toml, or the environment:
+              MEDIASH_ENDPOINT, VONAGE_API_KEY, VONAGE_API_SECRET,
+              VONAGE_APPLICATION_ID, VONAGE_PRIVATE_KEY_PATH.
 
             FILES
-              $XDG_STATE_HOME/mediash/history        REPL history (~/.local/state/mediash/history)
-              $XDG_STATE_HOME/mediash/journal.jsonl  one line per item of every action (delete, update, …)
+              $XDG_STATE_HOME/mediash/history
+                  REPL history (~/.local/state/mediash/history)
+              $XDG_STATE_HOME/mediash/journal.jsonl
+                  one line per item of every action (delete, update, download)
 
             EXIT STATUS
               0    success
-              1    a runtime failure, including any item that failed in a bulk action
+              1    a runtime failure, including any item that failed in an action
               2    a usage, syntax or check error (nothing was run)
               130  interrupted (Ctrl-C)
             """,
@@ -70,21 +76,24 @@ struct MediashCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Actions only report what they would do.")
     var dryRun = false
 
-    @Option(help: ArgumentHelp("Items an action works on at once (default 8).", valueName: "N"))
+    @Option(help: ArgumentHelp("Items an action works on at once (\(ShellSettings.concurrency.usage), default 8).", valueName: "N"))
     var concurrency: Int?
 
     @Flag(name: [.customShort("q"), .long], help: "No progress bars and no banner.")
     var quiet = false
 
-    @Argument(help: ArgumentHelp("A script file to run, then its arguments.", valueName: "FILE"))
+    @ArgumentParser.Argument(help: ArgumentHelp("A script file to run, then its arguments.", valueName: "FILE"))
     var script: String?
 
-    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The script's arguments.", valueName: "ARG"))
+    @ArgumentParser.Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The script's arguments.", valueName: "ARG"))
     var scriptArguments: [String] = []
 
     func validate() throws {
-        if let concurrency, !(1...256).contains(concurrency) {
-            throw ValidationError("--concurrency must be between 1 and 256, not \(concurrency)")
+        if let concurrency {
+            // The range is the `concurrency` setting's, the same one `set` and `--concurrency` on an action check.
+            do { _ = try ShellSettings.concurrency.validate(.int(Int64(concurrency))) } catch {
+                throw ValidationError("--concurrency: \(error)")
+            }
         }
         if program != nil, script != nil {
             throw ValidationError("give either -c PROGRAM or a script FILE, not both")

@@ -47,7 +47,6 @@ enum Session {
         var settings = ShellEnvironment()
         settings.output = command.output.flatMap { OutputFormat(rawValue: $0.rawValue) }
         settings.terminalWidth = TerminalSize.columns(of: 1)
-        settings.color = standardOutput.isTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
         settings.assumeYes = command.yes
         settings.dryRun = command.dryRun
         settings.concurrency = command.concurrency ?? 8

@@ -136,7 +136,9 @@ import Testing
         let r = await f.run("set output jsonl; list | first 1 | select name")
         #expect(r.out == "{\"name\":\"file299.wav\"}\n")
         let bad = await f.run("set output yaml")
-        #expect(bad.err == "<input>:1: error: output must be one of table, json, jsonl, csv, not 'yaml'\n")
+        // Checked against the settings table before anything runs.
+        #expect(bad.outcome.status == .usage)
+        #expect(bad.err == "<input>:1:12: error: output takes table|json|jsonl|csv, not 'yaml'\n 1 | set output yaml\n   |            ^^^^\n")
         let exit = await f.run("exit 3; list | count")
         #expect(exit.outcome.exitCode == 3 && exit.out.isEmpty)
     }

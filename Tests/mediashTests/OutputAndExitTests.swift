@@ -54,6 +54,13 @@ import Testing
         for text in ["EXIT STATUS", "130", "-c", "--demo", "--endpoint", "--profile", "--dry-run", "--yes"] {
             #expect(run.stdout.contains(text), "help mentions \(text)")
         }
+        // Read at 80 columns (no terminal: ArgumentParser's default width), no line is rewrapped:
+        // each fits, and none is the stray tail of a broken one (a lower-case word at column 0-6).
+        for line in run.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
+            #expect(line.count <= 80, "too wide: \(line)")
+        }
+        #expect(run.stdout.contains("  2    a usage, syntax or check error (nothing was run)\n"))
+        #expect(run.stdout.contains("mediash [OPTIONS] -c PROGRAM      run PROGRAM and exit\n"))
     }
 
     @Test func versionExitsZero() throws {
@@ -137,5 +144,21 @@ import Testing
             .filter { $0["status"] as? String == "deleted" && $0["verb"] as? String == "delete" }
         #expect(deleted.count == 2)
         #expect(deleted.allSatisfy { $0["id"] is String && $0["time"] is String })
+    }
+}
+
+/// The README's embedding example builds (it is a target of the package) and does what it says.
+@Suite struct EmbeddingExampleTests {
+    @Test func theExampleRunsAProgramWithAHostVerb() throws {
+        let process = Process()
+        process.executableURL = BuiltBinary.url("embed-shell")
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(process.terminationStatus == 0)
+        #expect(text == "name,size,tag\nc.wav,500,audio\na.wav,2000000,audio\nstatus: success\nbigger than 1MB: 1\n", "\(text)")
     }
 }

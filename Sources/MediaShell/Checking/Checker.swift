@@ -31,6 +31,13 @@ public final class Checker {
                 shape = checked.output
             }
         }
+        // An output verb renders what reaches it: nothing may come after it.
+        for checked in out.dropLast() {
+            if case .rendered(let format) = checked.verb.signature.output {
+                error("'\(checked.stage.verb)' prints the results as \(format.rawValue), so it must be the last stage", at: checked.stage.verbSpan,
+                      hint: "move '\(checked.stage.verb)' to the end of the pipeline")
+            }
+        }
         return out
     }
 
@@ -38,7 +45,7 @@ public final class Checker {
     /// source, else records whose fields are known only when it is called.
     func definitionInput(_ d: UserVerbDefinition) -> StreamShape {
         guard let first = d.body.stages.first else { return .nothing }
-        if first.verb == ValueVerb.name || verbs[first.verb]?.signature.category == .source || userVerbs[first.verb] != nil { return .nothing }
+        if verbs[first.verb]?.signature.category == .source || userVerbs[first.verb] != nil { return .nothing }
         return .records(nil)
     }
 
@@ -70,9 +77,8 @@ public final class Checker {
             return []
         }
         let category = verb.signature.category
-        if category == .source || stage.verb == ValueVerb.name, input != .nothing {
-            let what = stage.verb == ValueVerb.name ? "a value" : "'\(stage.verb)'"
-            error("\(what) is a source: it starts a pipeline, it cannot follow '|'", at: stage.verbSpan)
+        if category == .source, input != .nothing {
+            error("\(verb.signature.phrase) is a source: it starts a pipeline, it cannot follow '|'", at: stage.verbSpan)
         }
         if [.filter, .aggregate, .action, .output].contains(category), input == .nothing {
             error("'\(stage.verb)' needs input: start the pipeline with a source, like 'list | \(stage.verb) …'", at: stage.verbSpan)
@@ -95,7 +101,7 @@ public final class Checker {
                 }
             case (.value(let kinds), .expression(let e)):
                 expect(e, kinds, row: nil, what: p.placeholder)
-            case (.text, .expression(let e)), (.any, .expression(let e)), (.choice, .expression(let e)):
+            case (.text, .expression(let e)), (.any, .expression(let e)), (.choice, .expression(let e)), (.setting, .expression(let e)), (.settingValue, .expression(let e)):
                 _ = kind(of: e, row: nil)
             case (.fields, .fields(let refs)):
                 for r in refs { _ = field(r, in: input) }

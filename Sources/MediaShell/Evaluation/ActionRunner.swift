@@ -4,12 +4,7 @@ import MediaAPI
 /// Runs an action over a stream of items: bounded, adaptive concurrency; one result row per
 /// item; failures reported and counted, never stopping the rest; a summary line at the end.
 struct ActionRunner: Sendable {
-    /// `delete`, `update`, `download`.
-    var verb: String
-    /// The status of a dry-run row: `would delete`.
-    var wouldStatus: String
-    /// Asks for confirmation first (delete, update).
-    var destructive: Bool
+    var policy: ActionPolicy
     var context: EvaluationContext
     var concurrency: Int
     var dryRun: Bool
@@ -17,33 +12,36 @@ struct ActionRunner: Sendable {
     /// Does the work for one item; throws MediaError on failure.
     var perform: @Sendable (ActionTarget) async throws -> ActionOutcome
 
-    init(verb: String, wouldStatus: String, destructive: Bool, call: VerbCall, perform: @escaping @Sendable (ActionTarget) async throws -> ActionOutcome) throws {
-        self.verb = verb
-        self.wouldStatus = wouldStatus
-        self.destructive = destructive
+    var verb: String { policy.verb }
+
+    init(_ policy: ActionPolicy, call: VerbCall, perform: @escaping @Sendable (ActionTarget) async throws -> ActionOutcome) throws {
+        self.policy = policy
         self.context = call.context
+        let setting = ShellSettings.concurrency
+        if let given = try call.value("concurrency") {
+            _ = try setting.validate(given)
+        }
         self.concurrency = try call.count("concurrency", default: call.context.environment.concurrency)
-        guard concurrency >= 1 else { throw RunError("concurrency must be 1 or more") }
         self.dryRun = call.has("dry-run") || call.context.environment.dryRun
         self.assumeYes = call.has("yes") || call.context.environment.assumeYes
         self.perform = perform
     }
 
     func run(_ input: ValueStream) async throws -> ValueStream {
-        let tally = Tally(verb: verb, dryRun: dryRun, wouldStatus: wouldStatus)
+        let tally = Tally(policy: policy, dryRun: dryRun)
         if dryRun {
             return ValueStream {
                 guard let value = try await input.next() else {
                     tally.finish(self.context)
                     return nil
                 }
-                guard let target = ActionTarget(value) else { return .record(tally.count(self.invalid(value))) }
-                return .record(tally.count(Self.row(target, status: self.wouldStatus, path: nil, error: nil), bytes: target.size ?? 0))
+                guard let target = ActionTarget(value) else { return .record(tally.count(self.invalid(value)).record) }
+                return .record(tally.count(ActionResult(target: target, status: self.policy.dryRun, bytes: target.size ?? 0)).record)
             }
         }
         var source = input
         var total: Int?
-        if destructive, !assumeYes {
+        if policy.destructive, !assumeYes {
             guard let confirm = context.environment.confirm else {
                 throw RunError("'\(verb)' changes items and there is no terminal to ask at: add --yes to go ahead, or --dry-run to see what it would do")
             }
@@ -60,17 +58,8 @@ struct ActionRunner: Sendable {
         return Window(runner: self, input: source, tally: tally, total: total).stream()
     }
 
-    func invalid(_ value: Value) -> Record {
-        Self.row(nil, status: "failed", path: nil, error: "not a media item or an id: \(value.humanText.prefix(60))")
-    }
-
-    static func row(_ target: ActionTarget?, status: String, path: String?, error: String?) -> Record {
-        var r = Record(names: ["id", "name", "size", "status", "error"], values: [
-            target.map { .string($0.id) } ?? .null, Value(target?.name), target?.size.map(Value.size) ?? .null,
-            .string(status), Value(error),
-        ])
-        if let path { r.set("path", .string(path)) }
-        return r
+    func invalid(_ value: Value) -> ActionResult {
+        ActionResult(target: nil, status: .failed, error: "not a media item or an id: \(value.humanText.prefix(60))")
     }
 
     /// Rate-limited rounds an item gets after the binding has given up on it (a Retry-After
@@ -81,7 +70,7 @@ struct ActionRunner: Sendable {
     /// connections and 429s within its own budget), so a transient error that reaches here has
     /// already spent that budget and the item fails. Rate limits are the action's job too: the
     /// binding reports them while it retries, and the whole action slows down.
-    func attempt(_ target: ActionTarget, limiter: RateLimiter) async -> (Record, Int64) {
+    func attempt(_ target: ActionTarget, limiter: RateLimiter) async -> ActionResult {
         var rounds = 0
         while true {
             do {
@@ -95,21 +84,22 @@ struct ActionRunner: Sendable {
                 }
                 await limiter.release()
                 await limiter.succeeded()
-                return (Self.row(target, status: outcome.status, path: outcome.path, error: outcome.note), outcome.status == "skipped" ? 0 : outcome.bytes)
+                return ActionResult(target: target, status: outcome.status, path: outcome.path, error: outcome.note,
+                                    bytes: outcome.status == .skipped ? 0 : outcome.bytes)
             } catch let error as MediaError {
                 if case .rateLimited(let after) = error, rounds < Self.rateLimitRounds {
                     rounds += 1
                     await limiter.rateLimited(retryAfter: after)
                     continue
                 }
-                if case .notFound = error, verb == "delete" {
-                    return (Self.row(target, status: "skipped", path: nil, error: "already gone"), 0)
+                if case .notFound = error, case .skipped(let note) = policy.notFound {
+                    return ActionResult(target: target, status: .skipped, error: note)
                 }
-                return (Self.row(target, status: "failed", path: nil, error: error.description), 0)
+                return ActionResult(target: target, status: .failed, error: error.description)
             } catch is CancellationError {
-                return (Self.row(target, status: "failed", path: nil, error: "cancelled"), 0)
+                return ActionResult(target: target, status: .failed, error: "cancelled")
             } catch {
-                return (Self.row(target, status: "failed", path: nil, error: Shell.message(error)), 0)
+                return ActionResult(target: target, status: .failed, error: Shell.message(error))
             }
         }
     }
@@ -117,55 +107,53 @@ struct ActionRunner: Sendable {
 
 /// Counts outcomes and writes the summary line.
 final class Tally: @unchecked Sendable {
-    private let verb: String
+    private let policy: ActionPolicy
     private let dryRun: Bool
-    private let wouldStatus: String
-    private var counts: [String: Int] = [:]
-    private var order: [String] = []
+    private let lock = NSLock()
+    private var counts: [ActionStatus: Int] = [:]
+    private var order: [ActionStatus] = []
     private var bytes: Int64 = 0
     private var finished = false
-    private(set) var done = 0
+    private var doneCount = 0
 
-    init(verb: String, dryRun: Bool, wouldStatus: String) {
-        self.verb = verb
+    init(policy: ActionPolicy, dryRun: Bool) {
+        self.policy = policy
         self.dryRun = dryRun
-        self.wouldStatus = wouldStatus
     }
 
-    func count(_ row: Record, bytes: Int64 = 0) -> Record {
-        let status: String = if case .string(let s)? = row["status"] { s } else { "failed" }
-        if counts[status] == nil { order.append(status) }
-        counts[status, default: 0] += 1
-        self.bytes += bytes
-        done += 1
-        return row
+    func count(_ result: ActionResult) -> ActionResult {
+        lock.lock()
+        defer { lock.unlock() }
+        if counts[result.status] == nil { order.append(result.status) }
+        counts[result.status, default: 0] += 1
+        bytes += result.bytes
+        doneCount += 1
+        return result
     }
 
-    var failed: Int { counts["failed"] ?? 0 }
-    var totalBytes: Int64 { bytes }
+    var done: Int { lock.lock(); defer { lock.unlock() }; return doneCount }
+    var failed: Int { lock.lock(); defer { lock.unlock() }; return counts[.failed] ?? 0 }
+    var totalBytes: Int64 { lock.lock(); defer { lock.unlock() }; return bytes }
 
     /// `delete: 40 deleted, 2 skipped, 1 failed (57.3 MB)` or `delete --dry-run: would delete 42 items (57.3 MB)`.
     func finish(_ context: EvaluationContext) {
-        guard !finished else { return }
+        let line: String
+        let failed = self.failed
+        lock.lock()
+        guard !finished else { lock.unlock(); return }
         finished = true
         if dryRun {
-            let n = counts[wouldStatus] ?? 0
-            var line = "\(verb) --dry-run: \(wouldStatus) \(n) item\(n == 1 ? "" : "s") (\(Value.humanSize(bytes)))"
-            if failed > 0 { line += ", \(failed) not items" }
-            context.err.write(line + "\n")
+            let n = counts[policy.dryRun] ?? 0
+            var text = "\(policy.verb) --dry-run: \(policy.dryRun.text) \(n) item\(n == 1 ? "" : "s") (\(Value.humanSize(bytes)))"
+            if failed > 0 { text += ", \(failed) not items" }
+            line = text
         } else {
-            let parts = order.sorted { Tally.rank($0) < Tally.rank($1) }.map { "\(counts[$0] ?? 0) \($0)" }
-            context.err.write("\(verb): \(parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")) (\(Value.humanSize(bytes)))\n")
+            let parts = order.sorted { $0.rank < $1.rank }.map { "\(counts[$0] ?? 0) \($0.text)" }
+            line = "\(policy.verb): \(parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")) (\(Value.humanSize(bytes)))"
         }
+        lock.unlock()
+        context.err.write(line + "\n")
         context.noteFailures(failed)
-    }
-
-    private static func rank(_ status: String) -> Int {
-        switch status {
-        case "failed": 2
-        case "skipped": 1
-        default: 0
-        }
     }
 }
 
@@ -178,7 +166,7 @@ private final class Window: @unchecked Sendable {
         /// The reader has read the batch it was asked for and stopped.
         case readerIdle
         case inputFailed(any Error)
-        case finished(index: Int, row: Record, bytes: Int64)
+        case finished(index: Int, result: ActionResult)
     }
 
     private let runner: ActionRunner
@@ -199,7 +187,7 @@ private final class Window: @unchecked Sendable {
     private var inFlight = 0
     /// Rows finished ahead of an earlier one, waiting to go out in input order; bounded, so a
     /// stuck item holds back at most this many others.
-    private var ready: [Int: (Record, Int64)] = [:]
+    private var ready: [Int: ActionResult] = [:]
     private let readyBound: Int
     private var nextOut = 0
     /// Running tasks, cancelled when the consumer goes away or is cancelled.
@@ -246,14 +234,14 @@ private final class Window: @unchecked Sendable {
                 if let target = ActionTarget(value) {
                     start(target)
                 } else {
-                    ready[nextIndex] = (runner.invalid(value), 0)
+                    ready[nextIndex] = runner.invalid(value)
                     nextIndex += 1
                 }
             }
             readIfRoom()
-            if let row = ready.removeValue(forKey: nextOut) {
+            if let result = ready.removeValue(forKey: nextOut) {
                 nextOut += 1
-                return .record(record(tally.count(row.0, bytes: row.1)))
+                return .record(record(tally.count(result)))
             }
             if inFlight == 0, upstreamDone, queueHead == queued.count {
                 tally.finish(runner.context)
@@ -281,10 +269,10 @@ private final class Window: @unchecked Sendable {
                 reading = false
                 upstreamDone = true
                 upstreamError = error
-            case .finished(let index, let row, let bytes)?:
+            case .finished(let index, let result)?:
                 inFlight -= 1
                 lock.with { tasks[index] = nil }
-                ready[index] = (row, bytes)
+                ready[index] = result
             }
         }
     }
@@ -329,25 +317,20 @@ private final class Window: @unchecked Sendable {
         inFlight += 1
         let runner = self.runner, limiter = self.limiter, continuation = self.continuation
         let task = Task {
-            let (row, bytes) = await runner.attempt(target, limiter: limiter)
-            continuation.yield(.finished(index: index, row: row, bytes: bytes))
+            let result = await runner.attempt(target, limiter: limiter)
+            continuation.yield(.finished(index: index, result: result))
         }
         lock.with { tasks[index] = task }
     }
 
-    /// Journals the row and reports progress.
-    private func record(_ row: Record) -> Record {
+    /// Journals the result, reports progress, and turns it into its row.
+    private func record(_ result: ActionResult) -> Record {
         let context = runner.context
-        if let journal = context.environment.journal, case .string(let id)? = row["id"] {
-            var size: Int64?
-            if case .size(let s)? = row["size"] { size = s }
-            var name: String?, error: String?
-            if case .string(let n)? = row["name"] { name = n }
-            if case .string(let e)? = row["error"] { error = e }
-            let status: String = if case .string(let s)? = row["status"] { s } else { "failed" }
-            journal.record(ActionRecord(time: context.environment.now(), verb: runner.verb, id: id, name: name, size: size, status: status, error: error))
+        if let journal = context.environment.journal, let target = result.target {
+            journal.record(ActionRecord(time: context.environment.now(), verb: runner.verb, id: target.id, name: target.name, size: target.size,
+                                        status: result.status.text, error: result.error))
         }
         context.environment.progress?.update(ActionProgressUpdate(verb: runner.verb, done: tally.done, total: total, bytes: tally.totalBytes))
-        return row
+        return result.record
     }
 }

@@ -25,10 +25,89 @@ public struct ActionTarget: Sendable {
     }
 }
 
+/// How an item's action ended. Rows and the journal show it as text; the summary ranks it.
+public enum ActionStatus: Sendable, Hashable {
+    /// Done: `deleted`, `updated`, `downloaded`.
+    case done(String)
+    /// A dry run's row: `would delete`.
+    case wouldDo(String)
+    /// Nothing needed doing (already gone, already downloaded).
+    case skipped
+    case failed
+
+    public var text: String {
+        switch self {
+        case .done(let s), .wouldDo(let s): s
+        case .skipped: "skipped"
+        case .failed: "failed"
+        }
+    }
+
+    /// The order of the summary: what was done first, then what was skipped, then failures.
+    var rank: Int {
+        switch self {
+        case .done, .wouldDo: 0
+        case .skipped: 1
+        case .failed: 2
+        }
+    }
+}
+
+/// What an action is, as the runner needs it; the work itself is the verb's.
+public struct ActionPolicy: Sendable {
+    /// What a 404 for an item means.
+    public enum NotFound: Sendable {
+        /// The item failed.
+        case failure
+        /// The item is skipped with this note: deleting what is gone has nothing left to do.
+        case skipped(String)
+    }
+
+    /// The verb, as summaries and the journal name it.
+    public var verb: String
+    /// Asks for confirmation first unless --yes (or stops with no terminal to ask at).
+    public var destructive: Bool
+    public var notFound: NotFound
+    /// The status of a dry-run row: `would delete`.
+    public var dryRun: ActionStatus
+
+    public init(verb: String, destructive: Bool, notFound: NotFound = .failure, dryRunWording: String) {
+        self.verb = verb
+        self.destructive = destructive
+        self.notFound = notFound
+        self.dryRun = .wouldDo(dryRunWording)
+    }
+
+    /// ` (not sent: --dry-run)` when the stage is a dry run, for `explain`.
+    public static func dryRunNote(_ stage: Stage) -> String {
+        stage.has("dry-run") ? " (not sent: --dry-run)" : ""
+    }
+}
+
 /// What one item's action did.
 struct ActionOutcome: Sendable {
-    var status: String
+    var status: ActionStatus
     var bytes: Int64
     var path: String?
     var note: String?
+}
+
+/// One item's result: a record only when it leaves the runner.
+struct ActionResult: Sendable {
+    var target: ActionTarget?
+    var status: ActionStatus
+    var path: String?
+    var error: String?
+    /// Bytes the summary counts for it.
+    var bytes: Int64 = 0
+
+    /// The result row: id, name, size, status, error (and path, when a file was written).
+    var record: Record {
+        var r = Record(names: ["id", "name", "size", "status", "error"], values: [
+            target.map { .string($0.id) } ?? .null, Value(target?.name), target?.size.map(Value.size) ?? .null,
+            .string(status.text), Value(error),
+        ])
+        if let path { r.set("path", .string(path)) }
+        return r
+    }
 }

@@ -135,30 +135,30 @@ public struct Interpreter: Sendable {
     }
 }
 
-/// Reads one field by any of its names, remembering where it was found: records of one
-/// stream share their layout, so the next lookup is usually a single comparison.
-final class FieldAccess: @unchecked Sendable {
+/// Reads one field by any of its names. A media record has the seed's layout, so there the
+/// lookup is usually a single comparison.
+struct FieldAccess: Sendable {
     private let names: [String]
-    private var hint = 0
+    /// Where the field sits in a media record (the seed's order); other records are searched.
+    /// Fixed at creation, so one access may be shared by concurrent stages.
+    private let hint: Int
 
     init(_ name: String) {
         var names = [name]
         if let c = MediaFields.canonicalName[name], c != name { names.append(c) }
         if let a = MediaFields.aliasOf[name] { names.append(a) }
         self.names = names
+        hint = names.lazy.compactMap { MediaFields.seedNames.firstIndex(of: $0) }.first ?? -1
     }
 
     func value(in record: Record) -> Value {
         let fields = record.names
-        if hint < fields.count {
+        if hint >= 0, hint < fields.count {
             let f = fields[hint]
             for n in names where n == f { return record.values[hint] }
         }
         for n in names {
-            if let i = record.index(of: n) {
-                hint = i
-                return record.values[i]
-            }
+            if let i = record.index(of: n) { return record.values[i] }
         }
         return .null
     }

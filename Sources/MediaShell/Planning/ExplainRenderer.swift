@@ -1,7 +1,8 @@
 import Foundation
 import MediaAPI
 
-/// Writes a plan as `explain` shows it: the API requests it would make and the local stages.
+/// Writes a plan as `explain` shows it: the listing query, the requests each `RequestExplaining`
+/// stage says it sends, and the local stages.
 enum ExplainRenderer {
     static func render(_ plan: Plan) -> String {
         var out = "API requests:\n"
@@ -14,13 +15,10 @@ enum ExplainRenderer {
         }
         var requests = false
         for stage in plan.stages {
-            switch stage.verb.signature.name {
-            case InfoVerb.name: out += "  GET /v3/media/{id}/info  for each id given\n"; requests = true
-            case DeleteVerb.name: out += "  DELETE /v3/media/{id}  for each item\(dry(stage))\n"; requests = true
-            case UpdateVerb.name: out += "  PUT /v3/media/{id}/info  for each item\(dry(stage))\n"; requests = true
-            case DownloadVerb.name: out += "  GET /v3/media/{id}  for each item not already downloaded\(dry(stage))\n"; requests = true
-            case UploadVerb.name: out += "  POST /v3/media  for each file\n"; requests = true
-            default: break
+            guard let sender = stage.verb as? any RequestExplaining else { continue }
+            for line in sender.explainRequests(stage.stage) {
+                out += "  \(line)\n"
+                requests = true
             }
         }
         if plan.query == nil, !requests { out += "  none\n" }
@@ -31,19 +29,8 @@ enum ExplainRenderer {
         let local = plan.stages.enumerated().filter { !($0.offset == 0 && plan.query != nil) }
         if local.isEmpty { out += "  none\n" }
         for (_, stage) in local {
-            out += "  \(describe(stage))\n"
+            out += "  \(stage.stage.text)\n"
         }
         return out
-    }
-
-    private static func dry(_ stage: CheckedStage) -> String {
-        stage.stage.has("dry-run") ? " (not sent: --dry-run)" : ""
-    }
-
-    private static func describe(_ stage: CheckedStage) -> String {
-        if stage.verb.signature.name == WhereVerb.name, let p = stage.stage.argument("predicate")?.value.expression {
-            return "where \(p)"
-        }
-        return stage.stage.text
     }
 }

@@ -70,7 +70,7 @@ public enum ArgumentValue: Sendable {
     /// A switch or a flag keyword: present.
     case flag
 
-    var expression: Expr? { if case .expression(let e) = self { e } else { nil } }
+    public var expression: Expr? { if case .expression(let e) = self { e } else { nil } }
 }
 
 /// A field named in a stage (`select size name`).

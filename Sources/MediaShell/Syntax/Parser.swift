@@ -125,7 +125,7 @@ public struct Parser {
         let start = advance().span
         let name = advance()
         do {
-            if let existing = signatures[name.text], !existing.summary.hasPrefix("user verb") {
+            if let existing = signatures[name.text], existing.category != .user {
                 throw fail("'\(name.text)' is a built-in verb; choose another name for your verb", at: name.span)
             }
             _ = try consume(.leftBracket, "'[' and the parameter names after 'def \(name.text)'")
@@ -264,23 +264,33 @@ public struct Parser {
         case .predicate: return .expression(try expression())
         case .value: return .expression(try term())
         case .text: return .expression(try text(p))
-        case .any: return .expression(try anyValue())
+        case .any, .settingValue: return .expression(try anyValue())
         case .fields: return .fields(try fields())
         case .sortKeys: return .sortKeys(try sortKeys())
         case .assignments: return .assignments(try assignments())
         case .pipeline:
             guard let p = pipeline() else { throw Failure() }
             return .pipeline(p)
-        case .choice(let words):
-            let t = peek
-            guard t.kind == .word, words.contains(t.text) else {
-                throw fail("expected \(words.map { "'\($0)'" }.joined(separator: " or ")), found \(describe(t))", at: t.span,
-                           suggestion: t.kind == .word ? Suggestion.closest(to: t.text, in: words) : nil)
-            }
-            advance()
-            return .expression(Expr(.literal(.string(t.text)), t.span))
+        case .choice(let words): return .expression(try choice(words))
+        case .setting: return .expression(try choice(ShellSettings.names, wanted: "a setting (\(ShellSettings.all.map(\.name).joined(separator: ", ")))"))
         case .flag: return .flag
         }
+    }
+
+    /// One of the words, read as a bare word so that `dry-run` (three tokens) is one.
+    private mutating func choice(_ words: [String], wanted: String? = nil) throws -> Expr {
+        let t = peek
+        let wanted = wanted ?? words.map { "'\($0)'" }.joined(separator: " or ")
+        guard t.kind == .word else {
+            throw fail("expected \(wanted), found \(describe(t))", at: t.span)
+        }
+        let word = try bareWord("a word")
+        guard case .literal(.string(let text)) = word.kind, words.contains(text) else {
+            let text = source.text(word.span)
+            throw fail("expected \(wanted), found '\(text)'", at: word.span,
+                       suggestion: Suggestion.closest(to: text, in: words))
+        }
+        return word
     }
 
     // text → STRING | VARIABLE member* | "(" expression ")" | bareword

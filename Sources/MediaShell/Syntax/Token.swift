@@ -4,7 +4,7 @@ import Foundation
 public enum TokenKind: Sendable, Hashable {
     /// A name: verbs, fields, keywords (`where`, `and`, `desc`), bare words.
     case word
-    /// `$name`, `$1`, `$it`, `$args` (the text without `$`).
+    /// `$name`, `$1`, `$it`, `$args` (the text keeps the `$`; the parser drops it).
     case variable
     case int(Int64)
     case float(Double)
@@ -12,7 +12,7 @@ public enum TokenKind: Sendable, Hashable {
     case duration(Double)
     case datetime(Date)
     case string(String)
-    /// `--dry-run` (the text without `--`).
+    /// `--dry-run` (the text keeps the `--`; the parser drops it).
     case switchFlag
     /// Looks like a number or date but is not a valid one; the reason says why.
     case invalid(String)

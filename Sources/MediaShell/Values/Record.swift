@@ -44,11 +44,6 @@ public struct Record: Sendable, Hashable {
         }
     }
 
-    /// Keeps only these fields, in this order (aliases resolve; missing ones become null).
-    public func selecting(_ fields: [String]) -> Record {
-        Record(names: fields, values: fields.map { self[$0] ?? .null })
-    }
-
     /// Drops these fields (aliases resolve).
     public func rejecting(_ fields: [String]) -> Record {
         let drop = Set(fields.flatMap { [$0, MediaFields.canonicalName[$0] ?? $0] })

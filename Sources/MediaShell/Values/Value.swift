@@ -55,7 +55,6 @@ public enum ValueKind: String, Sendable, Hashable {
         }
     }
 
-    public var isNumeric: Bool { self == .int || self == .float }
 }
 
 extension Value {

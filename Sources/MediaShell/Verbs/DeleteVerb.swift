@@ -1,7 +1,7 @@
 import MediaAPI
 
 /// `delete`: deletes each item that comes in (records or ids), concurrently.
-struct DeleteVerb: Verb {
+struct DeleteVerb: RequestExplaining {
     static let name = "delete"
     let signature = VerbSignature(
         name, .action, summary: "delete the items (asks first unless --yes; --dry-run only reports)",
@@ -12,11 +12,18 @@ struct DeleteVerb: Verb {
             VerbExample("list | where name like \"*.tmp\" | delete --yes", "delete temporary files without asking"),
         ])
 
+    /// Deleting an item that is already gone has nothing left to do.
+    static let policy = ActionPolicy(verb: name, destructive: true, notFound: .skipped("already gone"), dryRunWording: "would delete")
+
+    func explainRequests(_ stage: Stage) -> [String] {
+        ["DELETE /v3/media/{id}  for each item\(ActionPolicy.dryRunNote(stage))"]
+    }
+
     func run(_ call: VerbCall) async throws -> ValueStream {
         let service = call.context.service
-        return try await ActionRunner(verb: "delete", wouldStatus: "would delete", destructive: true, call: call) { target in
+        return try await ActionRunner(Self.policy, call: call) { target in
             try await service.delete(id: target.id)
-            return ActionOutcome(status: "deleted", bytes: target.size ?? 0)
+            return ActionOutcome(status: .done("deleted"), bytes: target.size ?? 0)
         }.run(call.input)
     }
 }

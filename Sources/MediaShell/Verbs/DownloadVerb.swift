@@ -3,16 +3,22 @@ import MediaAPI
 
 /// `download [to DIR]`: fetches each item's content into a folder, named by its original file
 /// name (made unique on collision); a file already there with the same ETag is not fetched again.
-struct DownloadVerb: Verb {
+struct DownloadVerb: RequestExplaining {
     static let name = "download"
     let signature = VerbSignature(
         name, .action, summary: "save the items' content to files (skips files already there with the same content)",
-        parameters: [.keyword("to", .text, "DIR", help: "the folder (default: the current one)")] + VerbSignature.actionParameters,
+        parameters: [.keyword("to", .text(.path), "DIR", help: "the folder (default: the current one)")] + VerbSignature.actionParameters,
         output: .results,
         examples: [
             VerbExample("list | where mime =~ \"wav\" | download to backup", "back up the WAV files"),
             VerbExample("list | first 2 | download to backup --dry-run", "what would be downloaded"),
         ])
+
+    static let policy = ActionPolicy(verb: name, destructive: false, dryRunWording: "would download")
+
+    func explainRequests(_ stage: Stage) -> [String] {
+        ["GET /v3/media/{id}  for each item not already downloaded\(ActionPolicy.dryRunNote(stage))"]
+    }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         let folder = try call.path("to") ?? call.context.environment.workingDirectory
@@ -24,12 +30,12 @@ struct DownloadVerb: Verb {
                 throw RunError("cannot create \(folder.path): \(error.localizedDescription)")
             }
         }
-        return try await ActionRunner(verb: "download", wouldStatus: "would download", destructive: false, call: call) { target in
+        return try await ActionRunner(Self.policy, call: call) { target in
             let item: MediaItem
             if let known = target.item, known.etag != nil, known.originalFileName != nil { item = known } else { item = try await service.info(id: target.id) }
             let destination = try names.destination(for: item)
             let result = try await service.download(id: item.id, to: destination, options: DownloadOptions(resume: true, skipIfUnchanged: true))
-            let status = result.outcome == .unchanged ? "skipped" : "downloaded"
+            let status: ActionStatus = result.outcome == .unchanged ? .skipped : .done("downloaded")
             return ActionOutcome(status: status, bytes: result.outcome == .unchanged ? 0 : item.size, path: names.shown(destination),
                                  note: result.outcome == .unchanged ? "already there with the same content" : nil)
         }.run(call.input)

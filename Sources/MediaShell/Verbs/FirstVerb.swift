@@ -1,5 +1,6 @@
 /// `first N`: the first N records; stops pulling (and the API stops paging) after them.
-struct FirstVerb: Verb {
+/// After stages the API did entirely, `first N` becomes the query's limit.
+struct FirstVerb: QueryRefining {
     static let name = "first"
     let signature = VerbSignature(
         name, .filter, summary: "keep the first N records and stop reading",
@@ -16,5 +17,14 @@ struct FirstVerb: Verb {
             taken += 1
             return v
         }
+    }
+
+    func refine(_ stage: CheckedStage, planning: inout QueryPlanning) throws -> Refinement {
+        if planning.onlyPushed, case .int(let n)? = try planning.constant(stage.stage.argument("count")), n >= 0 {
+            planning.query.limit = Int(n)
+            planning.query.pageSize = max(1, min(planning.query.pageSize, Int(n)))
+            planning.notes.append("first \(n) → stop paging after \(n) items")
+        }
+        return .stop
     }
 }

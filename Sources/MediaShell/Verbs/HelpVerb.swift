@@ -1,32 +1,36 @@
-/// `help [VERB]`: the verbs by group, or one verb's usage, parameters and examples — all from signatures.
+/// `help [VERB|TOPIC]`: the verbs by group, one verb's usage, parameters and examples — all from
+/// signatures — or a page on the language itself (`help def`, `help let`, `help syntax`, `help fields`).
 struct HelpVerb: Verb {
     static let name = "help"
     let signature = VerbSignature(
-        name, .shell, summary: "list the verbs, or explain one",
-        parameters: [.positional("verb", .text, "VERB", required: false, help: "the verb to explain")],
+        name, .shell, summary: "list the verbs, or explain one (or a topic: " + HelpTopics.names.joined(separator: ", ") + ")",
+        parameters: [.positional("topic", .text(.topic), "VERB|TOPIC", required: false, help: "the verb or topic to explain")],
         output: .scalar(.string),
-        examples: [VerbExample("help first", "how to use 'first'")])
+        examples: [
+            VerbExample("help first", "how to use 'first'"),
+            VerbExample("help def", "how to make a verb of your own"),
+        ])
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         let all = call.context.control.signatures
-        guard let wanted = try call.value("verb")?.humanText else { return .of([.string(String(Self.overview(all).dropLast()))]) }
-        guard let sig = all.first(where: { $0.name == wanted }) else {
-            let close = Suggestion.closest(to: wanted, in: all.map(\.name))
-            throw RunError("no verb '\(wanted)'" + (close.map { " — did you mean '\($0)'?" } ?? "") + " (help lists them all)")
-        }
-        return .of([.string(String(Self.page(sig).dropLast()))])
+        guard let wanted = try call.value("topic")?.humanText else { return .of([.string(String(Self.overview(all).dropLast()))]) }
+        if let sig = all.first(where: { $0.name == wanted }) { return .of([.string(String(Self.page(sig).dropLast()))]) }
+        if let page = HelpTopics.page(wanted) { return .of([.string(page)]) }
+        let close = Suggestion.closest(to: wanted, in: all.map(\.name) + HelpTopics.names)
+        throw RunError("no verb or topic '\(wanted)'" + (close.map { " — did you mean '\($0)'?" } ?? "") + " (help lists them all)")
     }
 
     static func overview(_ all: [VerbSignature]) -> String {
         var out = "mediash verbs (help VERB for one):\n"
         for category in VerbCategory.allCases {
-            let verbs = all.filter { $0.category == category && !$0.summary.hasPrefix("user verb") }
+            let verbs = all.filter { $0.category == category }
             guard !verbs.isEmpty else { continue }
-            out += "\n\(category.rawValue)s:\n"
-            for v in verbs { out += "  \(v.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(v.summary)\n" }
+            out += "\n\(category.heading):\n"
+            for v in verbs {
+                out += category == .user ? "  \(v.name)\n" : "  \(v.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(v.summary)\n"
+            }
         }
-        let user = all.filter { $0.summary.hasPrefix("user verb") }
-        if !user.isEmpty { out += "\nyour verbs:\n" + user.map { "  \($0.name)\n" }.joined() }
+        out += "\ntopics (help TOPIC): \(HelpTopics.names.joined(separator: ", "))\n"
         out += "\nPipelines: list since 7d | where size > 1MB | sort by size desc | first 10\n"
         return out
     }
@@ -50,4 +54,65 @@ struct HelpVerb: Verb {
         }
         return out
     }
+}
+
+/// The pages `help` gives on the language rather than on a verb.
+enum HelpTopics {
+    static let pages: [(name: String, text: String)] = [
+        ("syntax", """
+            syntax — how a line reads
+
+              list since 7d | where size > 1MB | first 5    stages joined by |; each starts with a verb
+              statement; statement                           ; or a new line ends a statement
+              # comment                                      to the end of the line
+              "text"  'text'                                 strings; \\n \\t \\" escapes in double quotes
+              10  1.5  1MB  512KiB  7d  90m  2026-11-01      numbers, sizes, durations, datetimes
+              true  false  null  [1, 2]  now  today          other values
+              $name  $1  $args  $it                          variables (see help let)
+              (expr)                                         an expression where a word is expected
+              --dry-run  --yes                               switches of actions
+
+            operators, tightest first:
+              -x  not x          * /          + -
+              == != < <= > >=  =~ !~ (regular expression)  like (glob *, ?)  in (list)
+              and                or
+            """),
+        ("fields", """
+            fields — what a media record holds (short names in brackets)
+
+            """ + MediaFields.seedNames.map { seed in
+                let alias = MediaFields.aliasOf[seed].map { " (\($0))" } ?? ""
+                return "  \((seed + alias).padding(toLength: 34, withPad: " ", startingAt: 0)) \((MediaFields.kinds[seed] ?? .any).phrase)"
+            }.joined(separator: "\n") + """
+
+
+            where, sort by, select, reject, group by and the aggregates name fields;
+            $it is the whole record (where $it.size > 1MB).
+            """),
+        ("let", """
+            let — name a value or a pipeline's results
+
+              let NAME = PIPELINE
+              let big = list | where size > 10MB     the results, a list
+              let limit = 5MB                         one value
+              $big | count                            a list's elements as a source
+              list | where size > $limit
+
+            Script arguments are $1, $2, … and $args (all of them); bindings last for the session.
+            """),
+        ("def", """
+            def — make a verb of your own
+
+              def NAME [PARAM, …] { PIPELINE }
+              def big [limit] { where size > $limit }
+              list | big 1MB | count
+
+            The body is checked when defined and again at each call with its arguments; a body that
+            starts with a source (list, info) is a source itself. Built-in verbs cannot be redefined.
+            """),
+    ]
+
+    static var names: [String] { pages.map(\.name) }
+
+    static func page(_ name: String) -> String? { pages.first { $0.name == name }?.text }
 }

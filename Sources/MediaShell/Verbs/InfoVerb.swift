@@ -1,13 +1,15 @@
 import MediaAPI
 
 /// `info ID…`: the records of items by id (also ids streamed in).
-struct InfoVerb: Verb {
+struct InfoVerb: RequestExplaining {
     static let name = "info"
     let signature = VerbSignature(
         name, .source, summary: "show items by id",
-        parameters: [.positional("ids", .text, "ID", repeats: true, help: "ids of the items")],
+        parameters: [.positional("ids", .text(.mediaID), "ID", repeats: true, help: "ids of the items")],
         output: .media,
         examples: [VerbExample("info 00000000-0000-4000-8000-000000000001 | select name size", "one item by id")])
+
+    func explainRequests(_ stage: Stage) -> [String] { ["GET /v3/media/{id}/info  for each id given"] }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         let ids = try call.values("ids").map(\.humanText)

@@ -5,7 +5,7 @@ struct OpenVerb: Verb {
     static let name = "open"
     let signature = VerbSignature(
         name, .source, summary: "read records from a JSON, JSONL or CSV file (media fields get their kinds back)",
-        parameters: [.positional("path", .text, "PATH", help: "the file; its format comes from the extension")],
+        parameters: [.positional("path", .text(.path), "PATH", help: "the file; its format comes from the extension")],
         output: .unknownRecords,
         examples: [VerbExample("open listing.jsonl | where size > 1MB | count", "filter a saved listing")])
 

@@ -5,7 +5,7 @@ struct SaveVerb: Verb {
     static let name = "save"
     let signature = VerbSignature(
         name, .output, summary: "write the results to a file: .json, .jsonl or .csv (open reads it back)",
-        parameters: [.positional("path", .text, "PATH", help: "the file to write")],
+        parameters: [.positional("path", .text(.path), "PATH", help: "the file to write")],
         output: .nothing,
         examples: [VerbExample("list | save listing.jsonl", "keep a listing to work on offline")])
 

@@ -1,14 +1,28 @@
-/// `set NAME VALUE`: changes a shell setting for the statements that follow.
+/// `set NAME VALUE`: changes a shell setting for the statements that follow. The settings and
+/// what they take come from `ShellSettings`.
 struct SetVerb: Verb {
     static let name = "set"
     let signature = VerbSignature(
-        name, .shell, summary: "change a setting: output (table|json|jsonl|csv), concurrency N, dry-run true|false, yes true|false, width N",
+        name, .shell, summary: "change a setting: " + ShellSettings.all.map { "\($0.name) \($0.usage)" }.joined(separator: ", "),
         parameters: [
-            .positional("name", .choice(ShellState.settings), "NAME", help: "the setting"),
-            .positional("value", .any, "VALUE", help: "its new value"),
+            .positional("name", .setting, "NAME", help: "the setting:\n" + ShellSettings.table),
+            .positional("value", .settingValue, "VALUE", help: "its new value"),
         ],
         output: .nothing,
-        examples: [VerbExample("set output json", "print results as JSON from now on")])
+        examples: [
+            VerbExample("set output json", "print results as JSON from now on"),
+            VerbExample("set dry-run true", "every action only reports from now on"),
+        ])
+
+    func check(_ stage: Stage, input: StreamShape, checker: Checker) -> StreamShape {
+        checker.checkArguments(stage, signature, input: input)
+        // A literal value is checked against the table before anything runs.
+        guard case .literal(.string(let name))? = stage.argument("name")?.value.expression?.kind,
+              let setting = ShellSettings.named(name),
+              let value = stage.argument("value")?.value.expression, case .literal(let v) = value.kind else { return .nothing }
+        do { _ = try setting.validate(v) } catch { checker.error("\(error)", at: value.span) }
+        return .nothing
+    }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         guard let name = try call.value("name")?.humanText, let value = try call.value("value") else { return .empty }

@@ -1,5 +1,6 @@
 /// `sort by FIELD [asc|desc] [, FIELD …]`: orders the whole stream (it has to read it all).
-struct SortVerb: Verb {
+/// After `list`, a sort by creation time alone becomes the query's order.
+struct SortVerb: QueryRefining {
     static let name = "sort"
     let signature = VerbSignature(
         name, .filter, summary: "order records by fields (nulls last); reads the whole stream",
@@ -25,5 +26,14 @@ struct SortVerb: Verb {
             return false
         }
         return .of(values)
+    }
+
+    func refine(_ stage: CheckedStage, planning: inout QueryPlanning) throws -> Refinement {
+        guard !planning.ordered, case .sortKeys(let keys)? = stage.stage.argument("by")?.value, keys.count == 1,
+              MediaFields.canonicalName[keys[0].field.name] == "time_created" else { return .stop }
+        planning.query.order = keys[0].descending ? .descending : .ascending
+        planning.notes.append("sort by created → order=\(planning.query.order.rawValue)")
+        planning.ordered = true
+        return .absorbed
     }
 }

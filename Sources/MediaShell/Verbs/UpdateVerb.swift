@@ -1,7 +1,7 @@
 import MediaAPI
 
 /// `update set FIELD=VALUE …`: changes each item's information; values may use the item's fields.
-struct UpdateVerb: Verb {
+struct UpdateVerb: RequestExplaining {
     static let name = "update"
     let signature = VerbSignature(
         name, .action, summary: "change items' information: title, description, metadata_primary, metadata_secondary, mime, public, max_downloads_allowed",
@@ -11,6 +11,12 @@ struct UpdateVerb: Verb {
             VerbExample("list | where mime =~ \"wav\" | update set public=true --yes", "make WAV files public"),
             VerbExample("list | first 2 | update set title=(name + \" (archived)\") --dry-run", "what a retitle would do"),
         ])
+
+    static let policy = ActionPolicy(verb: name, destructive: true, dryRunWording: "would update")
+
+    func explainRequests(_ stage: Stage) -> [String] {
+        ["PUT /v3/media/{id}/info  for each item\(ActionPolicy.dryRunNote(stage))"]
+    }
 
     func check(_ stage: Stage, input: StreamShape, checker: Checker) -> StreamShape {
         checker.checkArguments(stage, signature, input: input)
@@ -50,10 +56,10 @@ struct UpdateVerb: Verb {
             }
             return v
         }
-        return try await ActionRunner(verb: "update", wouldStatus: "would update", destructive: true, call: call) { target in
+        return try await ActionRunner(Self.policy, call: call) { target in
             let change = changesByID.with { $0.removeValue(forKey: target.id) } ?? MediaUpdate()
             try await service.update(id: target.id, change)
-            return ActionOutcome(status: "updated", bytes: target.size ?? 0)
+            return ActionOutcome(status: .done("updated"), bytes: target.size ?? 0)
         }.run(prepared)
     }
 

@@ -2,18 +2,20 @@ import Foundation
 import MediaAPI
 
 /// `upload PATH… [title S] [public] [metadata S]`: new items from local files.
-struct UploadVerb: Verb {
+struct UploadVerb: RequestExplaining {
     static let name = "upload"
     let signature = VerbSignature(
         name, .source, summary: "upload local files as new items",
         parameters: [
-            .positional("paths", .text, "PATH", repeats: true, help: "files to upload"),
-            .keyword("title", .text, "S", help: "the items' title"),
+            .positional("paths", .text(.path), "PATH", repeats: true, help: "files to upload"),
+            .keyword("title", .text(.words), "S", help: "the items' title"),
             .keyword("public", .flag, "", help: "downloadable without authentication"),
-            .keyword("metadata", .text, "S", help: "the items' primary metadata"),
+            .keyword("metadata", .text(.words), "S", help: "the items' primary metadata"),
         ],
         output: .media,
         examples: [VerbExample("upload hello.txt title \"greeting\" | select name size title", "upload a file with a title")])
+
+    func explainRequests(_ stage: Stage) -> [String] { ["POST /v3/media  for each file"] }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         let paths = try call.values("paths").map { call.context.resolve(path: $0.humanText) }

@@ -1,8 +1,8 @@
 /// A value as a source: `$items | where …` streams a list's elements; `1MB + 2MB` is one value.
 struct ValueVerb: Verb {
     static let name = "(value)"
-    let signature = VerbSignature(name, .source, summary: "a value or $variable as the start of a pipeline",
-                                  parameters: [.positional("value", .any, "VALUE", help: "the value")], output: .same)
+    let signature = VerbSignature(name, .source, summary: "a value or $variable as the start of a pipeline", 
+                                  parameters: [.positional("value", .any, "VALUE", help: "the value")], output: .same, isListed: false)
 
     func check(_ stage: Stage, input: StreamShape, checker: Checker) -> StreamShape {
         guard let e = stage.argument("value")?.value.expression else { return .nothing }

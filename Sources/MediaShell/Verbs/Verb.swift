@@ -22,7 +22,7 @@ extension Verb {
 extension OutputShape {
     func shape(after input: StreamShape) -> StreamShape {
         switch self {
-        case .same: input
+        case .same, .rendered: input
         case .media: .records(MediaFields.schema)
         case .results: .records(StreamShape.results)
         case .scalar(let k): .scalar(k)

@@ -3,6 +3,11 @@ import Foundation
 /// What a verb is for; `help` groups verbs by it.
 public enum VerbCategory: String, Sendable, CaseIterable {
     case source, filter, aggregate, action, output, shell
+    /// A verb made with `def`.
+    case user
+
+    /// The heading `help` gives the group.
+    public var heading: String { self == .user ? "your verbs" : "\(rawValue)s" }
 }
 
 /// How an argument is written, so the parser knows how far it reaches.
@@ -11,8 +16,8 @@ public enum ParameterShape: Sendable, Hashable {
     case predicate
     /// An arithmetic expression of one of these kinds: `7d`, `now - 3d`, `10`.
     case value([ValueKind])
-    /// A string: quoted, `$var`, `(expr)`, or a bare word (`./backup`, an id).
-    case text
+    /// A string: quoted, `$var`, `(expr)`, or a bare word. Its meaning says what completes there.
+    case text(TextMeaning)
     /// A literal or expression when it looks like one, else a bare word as a string.
     case any
     /// Field names: `size name` or `size, name`.
@@ -23,10 +28,26 @@ public enum ParameterShape: Sendable, Hashable {
     case assignments
     /// The rest of the statement as a pipeline (`explain`).
     case pipeline
-    /// One of these words.
+    /// One of these words (a bare word: `dry-run` is one).
     case choice([String])
+    /// The name of a shell setting (`output`, `dry-run`), from the settings table.
+    case setting
+    /// A value for the setting named by the argument before it.
+    case settingValue
     /// A keyword or switch that takes no value.
     case flag
+}
+
+/// What a text argument names, so completion knows what to offer there.
+public enum TextMeaning: Sendable, Hashable {
+    /// Any text (a title): nothing to complete.
+    case words
+    /// A file or folder path.
+    case path
+    /// A media item's id.
+    case mediaID
+    /// A verb or a help topic.
+    case topic
 }
 
 /// One parameter of a verb: positional, keyword (`since T`) or switch (`--dry-run`).
@@ -87,6 +108,8 @@ public enum OutputShape: Sendable, Hashable {
     case results
     /// One value of this kind.
     case scalar(ValueKind)
+    /// The input, rendered in this format: the verb ends the pipeline (`json`, `csv`).
+    case rendered(OutputFormat)
     /// Records whose fields are not known before running.
     case unknownRecords
     /// Nothing (output written elsewhere, or a shell command).
@@ -102,7 +125,8 @@ public struct VerbSignature: Sendable, Hashable {
     public var output: OutputShape
     public var examples: [VerbExample]
 
-    public init(_ name: String, _ category: VerbCategory, summary: String, parameters: [Parameter] = [], output: OutputShape, examples: [VerbExample] = []) {
+    public init(_ name: String, _ category: VerbCategory, summary: String, parameters: [Parameter] = [], output: OutputShape, examples: [VerbExample] = [], isListed: Bool = true) {
+        self.isListed = isListed
         self.name = name
         self.category = category
         self.summary = summary
@@ -117,14 +141,19 @@ public struct VerbSignature: Sendable, Hashable {
     }
 
     public func parameter(_ name: String) -> Parameter? { parameters.first { $0.name == name } }
-    var keywords: [Parameter] { parameters.filter { $0.style == .keyword } }
-    var switches: [Parameter] { parameters.filter { $0.style == .switchFlag } }
-    var positionals: [Parameter] { parameters.filter { $0.style == .positional } }
+    public var keywords: [Parameter] { parameters.filter { $0.style == .keyword } }
+    public var switches: [Parameter] { parameters.filter { $0.style == .switchFlag } }
+    public var positionals: [Parameter] { parameters.filter { $0.style == .positional } }
+    /// False for the verb a value stage runs (`$items | …`): it has no name to type.
+    public var isListed: Bool
+
+    /// How the verb is named in a message: `'list'`, or `a value`.
+    public var phrase: String { isListed ? "'\(name)'" : "a value" }
 
     /// Switches every action takes.
-    static let actionParameters: [Parameter] = [
+    public static let actionParameters: [Parameter] = [
         .switchFlag("dry-run", help: "show what would happen, change nothing"),
         .switchFlag("yes", help: "do not ask for confirmation"),
-        .keyword("concurrency", .value([.int]), "N", help: "requests in flight at once (default 8)"),
+        .keyword("concurrency", .value([.int]), "N", help: "requests in flight at once (\(ShellSettings.concurrency.usage), default 8)"),
     ]
 }

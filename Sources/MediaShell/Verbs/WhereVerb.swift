@@ -1,5 +1,6 @@
-/// `where PRED`: keeps the records for which the predicate is true.
-struct WhereVerb: Verb {
+/// `where PRED`: keeps the records for which the predicate is true. After `list`, tests of the
+/// creation time (`created >= T`, also inside `and`) become the query's start and end times.
+struct WhereVerb: QueryRefining {
     static let name = "where"
     let signature = VerbSignature(
         name, .filter, summary: "keep records for which a test is true",
@@ -19,6 +20,65 @@ struct WhereVerb: Verb {
                 if try test(v.record).isTrue { return v }
             }
             return nil
+        }
+    }
+
+    func refine(_ stage: CheckedStage, planning: inout QueryPlanning) throws -> Refinement {
+        guard let predicate = stage.stage.argument("predicate")?.value.expression else { return .stop }
+        var remaining: [Expr] = []
+        for conjunct in Self.conjuncts(predicate) {
+            if try !Self.pushTime(conjunct, into: &planning) { remaining.append(conjunct) }
+        }
+        guard let kept = remaining.reduce(nil as Expr?, { acc, e in acc.map { Expr(.binary(.and, $0, e), $0.span.through(e.span)) } ?? e }) else {
+            return .absorbed
+        }
+        var narrowed = stage
+        narrowed.stage.arguments = [Argument(name: "predicate", value: .expression(kept), span: kept.span)]
+        narrowed.stage.text = "\(Self.name) \(kept)"
+        return .narrowed(narrowed)
+    }
+
+    private static func conjuncts(_ e: Expr) -> [Expr] {
+        if case .binary(.and, let l, let r) = e.kind { return conjuncts(l) + conjuncts(r) }
+        return [e]
+    }
+
+    /// Tightens the query's bounds by `created OP constant`; true when the test is then fully
+    /// done by the API (inclusive bounds), false when it must still run locally.
+    private static func pushTime(_ e: Expr, into planning: inout QueryPlanning) throws -> Bool {
+        guard case .binary(var op, let l, let r) = e.kind else { return false }
+        var valueSide = r
+        if !isCreated(l) {
+            guard isCreated(r) else { return false }
+            valueSide = l
+            switch op {
+            case .less: op = .greater
+            case .lessOrEqual: op = .greaterOrEqual
+            case .greater: op = .less
+            case .greaterOrEqual: op = .lessOrEqual
+            default: break
+            }
+        }
+        guard valueSide.readsNoRecord, case .datetime(let d) = try planning.interpreter.compile(valueSide)(nil) else { return false }
+        func raiseStart() { planning.query.startTime = max(planning.query.startTime ?? d, d) }
+        func lowerEnd() { planning.query.endTime = min(planning.query.endTime ?? d, d) }
+        switch op {
+        case .greaterOrEqual: raiseStart(); planning.notes.append("where created >= … → start_time"); return true
+        case .greater: raiseStart(); planning.notes.append("where created > … → start_time (the strict test stays local)"); return false
+        case .lessOrEqual: lowerEnd(); planning.notes.append("where created <= … → end_time"); return true
+        case .less: lowerEnd(); planning.notes.append("where created < … → end_time (the strict test stays local)"); return false
+        case .equal: raiseStart(); lowerEnd(); planning.notes.append("where created == … → start_time and end_time"); return true
+        default: return false
+        }
+    }
+
+    private static func isCreated(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .field(let name): return MediaFields.canonicalName[name] == "time_created"
+        case .member(let base, let name):
+            if case .variable("it") = base.kind { return MediaFields.canonicalName[name] == "time_created" }
+            return false
+        default: return false
         }
     }
 }

@@ -1,0 +1,113 @@
+/// One shell setting: its name, the values it takes and what it changes. `set`, completion,
+/// `help set` and the command line all read the table below; nothing else knows a setting.
+public struct ShellSetting: Sendable {
+    /// The values a setting takes.
+    public enum Kind: Sendable, Hashable {
+        case choice([String])
+        case bool
+        /// A whole number in this range.
+        case int(ClosedRange<Int>)
+    }
+
+    public let name: String
+    /// Other names that mean the same setting (`dryrun`).
+    public let aliases: [String]
+    public let kind: Kind
+    public let help: String
+    /// Puts a value (already checked by `validate`) into the environment.
+    let apply: @Sendable (inout ShellEnvironment, Value) -> Void
+    /// The setting's value in an environment, as `set` would take it.
+    let current: @Sendable (ShellEnvironment) -> Value
+
+    /// The values in words: `true|false`, `table|json|jsonl|csv`, `1…256`.
+    public var usage: String {
+        switch kind {
+        case .choice(let words): words.joined(separator: "|")
+        case .bool: "true|false"
+        case .int(let range): "\(range.lowerBound)…\(range.upperBound)"
+        }
+    }
+
+    /// The words completion offers for the value.
+    public var completions: [String] {
+        switch kind {
+        case .choice(let words): words
+        case .bool: ["true", "false"]
+        case .int: []
+        }
+    }
+
+    /// The value as the setting takes it, or an error that says what it takes.
+    public func validate(_ value: Value) throws -> Value {
+        switch (kind, value) {
+        case (.choice(let words), .string(let s)) where words.contains(s): return value
+        case (.bool, .bool): return value
+        case (.int(let range), .int(let n)) where n >= Int64(range.lowerBound) && n <= Int64(range.upperBound): return value
+        default:
+            let given = if case .string(let s) = value { "'\(s)'" } else { "\(value.kind.phrase) \(value.humanText)" }
+            throw RunError("\(name) takes \(usage), not \(given)")
+        }
+    }
+
+    /// Checks and applies a value.
+    public func apply(_ value: Value, to environment: inout ShellEnvironment) throws {
+        apply(&environment, try validate(value))
+    }
+}
+
+public enum ShellSettings {
+    public static let output = ShellSetting(
+        name: "output", aliases: [], kind: .choice(OutputFormat.allCases.map(\.rawValue)),
+        help: "how results print when the pipeline does not end in an output verb",
+        apply: { env, v in if case .string(let s) = v { env.output = OutputFormat(rawValue: s) } },
+        current: { .string(($0.output ?? .table).rawValue) })
+
+    /// Requests in flight at once in actions; also `--concurrency` on the command line and on each action.
+    public static let concurrency = ShellSetting(
+        name: "concurrency", aliases: [], kind: .int(1...256),
+        help: "requests in flight at once in actions",
+        apply: { env, v in if case .int(let n) = v { env.concurrency = Int(n) } },
+        current: { .int(Int64($0.concurrency)) })
+
+    public static let dryRun = ShellSetting(
+        name: "dry-run", aliases: ["dryrun"], kind: .bool,
+        help: "every action only reports what it would do",
+        apply: { env, v in if case .bool(let b) = v { env.dryRun = b } },
+        current: { .bool($0.dryRun) })
+
+    public static let yes = ShellSetting(
+        name: "yes", aliases: [], kind: .bool,
+        help: "actions do not ask for confirmation",
+        apply: { env, v in if case .bool(let b) = v { env.assumeYes = b } },
+        current: { .bool($0.assumeYes) })
+
+    public static let width = ShellSetting(
+        name: "width", aliases: [], kind: .int(0...100_000),
+        help: "the table's width in columns (0: no limit)",
+        apply: { env, v in if case .int(let n) = v { env.terminalWidth = n > 0 ? Int(n) : nil } },
+        current: { .int(Int64($0.terminalWidth ?? 0)) })
+
+    public static let all: [ShellSetting] = [output, concurrency, dryRun, yes, width]
+
+    /// Every name a setting answers to, aliases included.
+    public static var names: [String] { all.flatMap { [$0.name] + $0.aliases } }
+
+    public static func named(_ name: String) -> ShellSetting? {
+        all.first { $0.name == name || $0.aliases.contains(name) }
+    }
+
+    /// `unknown setting 'dryrn' — did you mean 'dry-run'? (settings: …)`.
+    static func unknown(_ name: String) -> String {
+        let names = all.map(\.name)
+        return "unknown setting '\(name)'" + (Suggestion.closest(to: name, in: ShellSettings.names).map { " — did you mean '\($0)'?" } ?? "")
+            + " (settings: \(names.joined(separator: ", ")))"
+    }
+
+    /// One line a setting: `  output        table|json|jsonl|csv  how results print …`.
+    static var table: String {
+        all.map { s in
+            "  \(s.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(s.usage.padding(toLength: 20, withPad: " ", startingAt: 0)) \(s.help)"
+                + (s.aliases.isEmpty ? "" : " (also: \(s.aliases.joined(separator: ", ")))")
+        }.joined(separator: "\n")
+    }
+}
