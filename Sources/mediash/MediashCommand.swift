@@ -6,13 +6,13 @@ import MediaShell
 struct MediashCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mediash",
-        abstract: "A pipeline shell for the Media API: list since 7d | where size > 1MB | delete",
+        abstract: "A pipeline shell for the Media API (list | where size > 1MB | delete)",
         // Every line below fits 80 columns after ArgumentParser's indentation, so it never rewraps them.
         usage: """
             mediash [OPTIONS]                 the REPL (or the program on stdin)
-                   mediash [OPTIONS] -c PROGRAM      run PROGRAM and exit
-                   mediash [OPTIONS] FILE [ARG ...]  run a script ($1, $2, … and $args)
-                   mediash --demo                    the REPL on sample recordings
+            mediash [OPTIONS] -c PROGRAM      run PROGRAM and exit
+            mediash [OPTIONS] FILE [ARG ...]  run a script ($1, $2, … and $args)
+            mediash --demo                    the REPL on sample recordings
             """,
         discussion: """
             BACKEND

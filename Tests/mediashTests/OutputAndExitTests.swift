@@ -60,6 +60,7 @@ import Testing
             #expect(line.count <= 80, "too wide: \(line)")
         }
         #expect(run.stdout.contains("  2    a usage, syntax or check error (nothing was run)\n"))
+        #expect(run.stdout.contains("OVERVIEW: A pipeline shell for the Media API (list | where size > 1MB | delete)\n"))
         #expect(run.stdout.contains("mediash [OPTIONS] -c PROGRAM      run PROGRAM and exit\n"))
     }
 
