@@ -19,12 +19,13 @@ extension MediaRoutes {
                 detail: "the body's Content-Type is '\(contentType)'; upload with multipart/form-data and the file in a 'filedata' part")
         }
         let limit = configuration.maxUploadBytes
-        let formAllowance = Int64(MultipartForm.maxParts * (MultipartForm.maxFieldBytes + 1024))
-        if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit + formAllowance {
+        let maxBody = MultipartForm.maxBodyBytes(fileBytes: limit)
+        if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > maxBody {
             throw Problem(status: .contentTooLarge, detail: "the upload is \(length) bytes, larger than the limit of \(limit) bytes")
         }
         let form = try await MultipartForm.read(
-            request.body, boundary: boundary, fileField: "filedata", directory: store.temporaryDirectory, maxFileBytes: limit)
+            request.body, boundary: boundary, fileField: "filedata", directory: store.temporaryDirectory, maxFileBytes: limit,
+            maxBodyBytes: maxBody)
         // Once the store has the file it is moved away (or removed by the store on failure); before that it is ours.
         defer { if let file = form.file { try? FileManager.default.removeItem(at: file.url) } }
 

@@ -44,6 +44,16 @@ struct MediaServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The largest page_size answered (default 100).", valueName: "n"))
     var maxPageSize: Int?
 
+    @Option(help: ArgumentHelp(
+        "Close a connection that sends nothing for this long, even mid-request, like 30s or 500ms (default 30s).",
+        valueName: "duration"))
+    var idleTimeout: String?
+
+    @Option(help: ArgumentHelp(
+        "The most connections served at once (default 512); more wait in the listen queue until one closes.",
+        valueName: "n"))
+    var maxConnections: Int?
+
     @Flag(help: "Answer in the older camelCase shape (mediaSize, publicItem, …) with epoch-millisecond times.")
     var legacyShape = false
 

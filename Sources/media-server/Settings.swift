@@ -12,6 +12,7 @@ struct Settings {
 
     static let names: Set<String> = [
         "host", "port", "data", "account", "application", "max-upload-size", "max-page-size", "legacy-shape", "no-url-uploads",
+        "idle-timeout", "max-connections",
         "fault-latency", "fault-rate-limit-every", "fault-retry-after", "fault-server-errors", "fault-drop", "fault-seed",
     ]
 
@@ -63,6 +64,8 @@ struct Settings {
         set("data", command.data)
         set("max-upload-size", command.maxUploadSize)
         set("max-page-size", command.maxPageSize)
+        set("idle-timeout", command.idleTimeout)
+        set("max-connections", command.maxConnections)
         set("fault-latency", command.faultLatency)
         set("fault-rate-limit-every", command.faultRateLimitEvery)
         set("fault-retry-after", command.faultRetryAfter)
@@ -107,6 +110,13 @@ struct Settings {
             c.maxUploadBytes = bytes
         }
         if let size = values["max-page-size"] { c.maxPageSize = try integer(size, "max-page-size") }
+        if let timeout = values["idle-timeout"] {
+            guard let duration = Units.duration(timeout), duration > .zero else {
+                throw ValidationError("--idle-timeout '\(timeout)' is not a duration above 0: use one like 30s or 500ms")
+            }
+            c.idleTimeout = duration
+        }
+        if let count = values["max-connections"] { c.maxConnections = try integer(count, "max-connections") }
         c.legacyShape = legacyShape
         c.urlUploads = !noURLUploads
         if let latency = values["fault-latency"] {
