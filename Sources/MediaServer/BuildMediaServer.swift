@@ -10,6 +10,7 @@ public func buildMediaServer(
     onServerRunning: (@Sendable (Int) async -> Void)? = nil
 ) -> some ApplicationProtocol {
     let router = Router(context: MediaRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware())
     if !configuration.faults.isNone {
@@ -19,8 +20,11 @@ public func buildMediaServer(
         authenticator: Authenticator(accounts: configuration.accounts, applications: configuration.applications)))
     MediaRoutes(store: store, configuration: configuration).register(on: router)
 
-    var logger = Logger(label: "media-server")
-    logger.logLevel = .warning
+    let logger = configuration.logger ?? {
+        var logger = Logger(label: "media-server")
+        logger.logLevel = .warning
+        return logger
+    }()
     let port = configuration.port
     return Hummingbird.Application(
         router: router,
