@@ -40,12 +40,7 @@ struct HelpVerb: Verb {
         if !sig.parameters.isEmpty {
             out += "\nparameters:\n"
             for p in sig.parameters {
-                let head: String = switch p.style {
-                case .switchFlag: "--\(p.name)"
-                case .keyword: p.shape == .flag ? p.name : "\(p.name) \(p.placeholder)"
-                case .positional: p.placeholder
-                }
-                out += "  \(head.padding(toLength: 22, withPad: " ", startingAt: 0)) \(p.help)\n"
+                out += "  \(p.heading.padding(toLength: 22, withPad: " ", startingAt: 0)) \(p.help)\n"
             }
         }
         if !sig.examples.isEmpty {

@@ -19,13 +19,8 @@ public enum VerbReference {
                 if !sig.parameters.isEmpty {
                     out += "\n| parameter | meaning |\n|---|---|\n"
                     for p in sig.parameters {
-                        let head: String = switch p.style {
-                        case .switchFlag: "--\(p.name)"
-                        case .keyword: p.shape == .flag ? p.name : "\(p.name) \(p.placeholder)"
-                        case .positional: p.placeholder + (p.repeats ? "…" : "")
-                        }
                         let help = p.help.split(separator: "\n").map { $0.drop(while: { $0 == " " }) }.joined(separator: "; ")
-                        out += "| `\(head)` | \(help.replacingOccurrences(of: "|", with: "\\|")) |\n"
+                        out += "| `\(p.heading)` | \(help.replacingOccurrences(of: "|", with: "\\|")) |\n"
                     }
                 }
                 if !sig.examples.isEmpty {

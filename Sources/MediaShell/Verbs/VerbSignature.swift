@@ -75,6 +75,15 @@ public struct Parameter: Sendable, Hashable {
         Parameter(name: name, style: .switchFlag, shape: .flag, isRequired: false, repeats: false, placeholder: "", help: help)
     }
 
+    /// How the parameter is headed in `help VERB` and the reference: `--dry-run`, `since T`, `ID…`.
+    public var heading: String {
+        switch style {
+        case .switchFlag: "--\(name)"
+        case .keyword: shape == .flag ? name : "\(name) \(placeholder)"
+        case .positional: placeholder + (repeats ? "…" : "")
+        }
+    }
+
     /// How the parameter reads in a usage line: `[since T]`, `FIELD…`, `[--dry-run]`.
     public var usage: String {
         let body: String
