@@ -54,19 +54,25 @@ final class ShellState: ShellControl, @unchecked Sendable {
 
     /// `set output json`, `set concurrency 16`, `set dry-run true`, `set yes true`.
     func set(_ name: String, _ value: Value) throws {
+        let change = try ShellState.setting(name, value)
+        update { change(&$0.environment) }
+    }
+
+    /// What `set NAME VALUE` changes, or why it cannot; `set` asks before running when the value is a literal.
+    static func setting(_ name: String, _ value: Value) throws -> (inout ShellEnvironment) -> Void {
         switch (name, value) {
         case ("output", .string(let s)):
             guard let f = OutputFormat(rawValue: s) else { throw RunError("output must be one of table, json, jsonl, csv, not '\(s)'") }
-            update { $0.environment.output = f }
+            return { $0.output = f }
         case ("concurrency", .int(let n)):
-            guard n >= 1, n <= 1024 else { throw RunError("concurrency must be between 1 and 1024") }
-            update { $0.environment.concurrency = Int(n) }
+            guard n >= 1, n <= 1024 else { throw RunError("concurrency must be between 1 and 1024, not \(n)") }
+            return { $0.concurrency = Int(n) }
         case ("dry-run", .bool(let b)), ("dryrun", .bool(let b)):
-            update { $0.environment.dryRun = b }
+            return { $0.dryRun = b }
         case ("yes", .bool(let b)):
-            update { $0.environment.assumeYes = b }
+            return { $0.assumeYes = b }
         case ("width", .int(let n)):
-            update { $0.environment.terminalWidth = n > 0 ? Int(n) : nil }
+            return { $0.terminalWidth = n > 0 ? Int(n) : nil }
         default:
             let names = ShellState.settings
             if !names.contains(name) {

@@ -136,7 +136,14 @@ import Testing
         let r = await f.run("set output jsonl; list | first 1 | select name")
         #expect(r.out == "{\"name\":\"file299.wav\"}\n")
         let bad = await f.run("set output yaml")
-        #expect(bad.err == "<input>:1: error: output must be one of table, json, jsonl, csv, not 'yaml'\n")
+        // A literal value is checked before anything runs: exit 2, a caret under it.
+        #expect(bad.outcome.status == .usage)
+        #expect(bad.err == """
+        <input>:1:12: error: output must be one of table, json, jsonl, csv, not 'yaml'
+         1 | set output yaml
+           |            ^^^^
+
+        """)
         let exit = await f.run("exit 3; list | count")
         #expect(exit.outcome.exitCode == 3 && exit.out.isEmpty)
     }

@@ -36,7 +36,9 @@ struct Planner {
                 for conjunct in conjuncts(predicate) {
                     if try !pushTime(conjunct, into: &query, notes: &notes) { remaining.append(conjunct) }
                 }
-                if let kept = remaining.reduce(nil as Expr?, { acc, e in acc.map { Expr(.binary(.and, $0, e), $0.span.through(e.span)) } ?? e }) {
+                if let first = remaining.first {
+                    let rest = remaining.dropFirst().map { ChainStep(op: .and, operand: $0) }
+                    let kept = rest.isEmpty ? first : Expr(.chain(first, rest), first.span.through(remaining[remaining.count - 1].span))
                     var stage = next
                     stage.stage.arguments = [Argument(name: "predicate", value: .expression(kept), span: kept.span)]
                     local.append(stage)
@@ -81,7 +83,7 @@ struct Planner {
     }
 
     private func conjuncts(_ e: Expr) -> [Expr] {
-        if case .binary(.and, let l, let r) = e.kind { return conjuncts(l) + conjuncts(r) }
+        if case .chain(let first, let steps) = e.kind, steps.first?.op == .and { return [first] + steps.map(\.operand) }
         return [e]
     }
 
@@ -136,6 +138,7 @@ struct Planner {
         case .list(let items): return items.allSatisfy(isConstant)
         case .negate(let x), .not(let x): return isConstant(x)
         case .binary(_, let l, let r): return isConstant(l) && isConstant(r)
+        case .chain(let first, let steps): return isConstant(first) && steps.allSatisfy { isConstant($0.operand) }
         }
     }
 }
