@@ -62,9 +62,12 @@ public enum ShellSettings {
         apply: { env, v in if case .string(let s) = v { env.output = OutputFormat(rawValue: s) } },
         current: { .string(($0.output ?? .table).rawValue) })
 
+    /// The one range of concurrency: `set`, `--concurrency` and each action's `concurrency N`.
+    public static let concurrencyRange: ClosedRange<Int> = 1...256
+
     /// Requests in flight at once in actions; also `--concurrency` on the command line and on each action.
     public static let concurrency = ShellSetting(
-        name: "concurrency", aliases: [], kind: .int(1...256),
+        name: "concurrency", aliases: [], kind: .int(concurrencyRange),
         help: "requests in flight at once in actions",
         apply: { env, v in if case .int(let n) = v { env.concurrency = Int(n) } },
         current: { .int(Int64($0.concurrency)) })

@@ -8,6 +8,26 @@ public final class Checker {
     var userVerbs: [String: UserVerbDefinition]
     /// Kinds of `$name` variables in scope, and the shape of their stream when used as a source.
     var variables: [String: (kind: ValueKind, shape: StreamShape)]
+    /// How deep the expression being checked is, and how many nodes and stages this checker
+    /// has seen: user verbs substitute their arguments, so a short program can expand into a
+    /// tree deeper or larger than the parser allows; the checker refuses it before it runs.
+    private var depth = 0
+    private var nodes = 0
+    private var stages = 0
+    private var tooDeep = false
+
+    /// How deep an expression may be once user verbs' arguments are substituted: each level
+    /// of parser nesting holds at most a handful of tree levels (or, and, a comparison, +, *).
+    public static let treeDepthLimit = 8 * Parser.nestingLimit
+    /// How many expression nodes, and stages from user verbs, one program may expand to.
+    public static let nodeLimit = 4_000_000
+    public static let stageLimit = 200_000
+    /// Each stage pulls from the one before it, a call deeper on the stack per stage.
+    public static let pipelineStageLimit = 10_000
+    /// Whole-number arguments, and the values that make sense for them.
+    static let wholeNumberRanges: [String: ClosedRange<Int64>] = [
+        "count": 0...Int64(Int32.max), "status": 0...255, "concurrency": Int64(ShellSettings.concurrencyRange.lowerBound)...Int64(ShellSettings.concurrencyRange.upperBound),
+    ]
 
     init(verbs: [String: any Verb], userVerbs: [String: UserVerbDefinition], variables: [String: (kind: ValueKind, shape: StreamShape)]) {
         self.verbs = verbs
@@ -38,6 +58,10 @@ public final class Checker {
                       hint: "move '\(checked.stage.verb)' to the end of the pipeline")
             }
         }
+        if out.count > Checker.pipelineStageLimit {
+            error("a pipeline may have at most \(Checker.pipelineStageLimit) stages (user verbs count the stages they run)",
+                  at: out[Checker.pipelineStageLimit].stage.verbSpan, hint: "split it with 'let'")
+        }
         return out
     }
 
@@ -50,6 +74,14 @@ public final class Checker {
     }
 
     private func expand(_ stage: Stage, input: StreamShape, depth: Int) -> [CheckedStage] {
+        // Stages as written are bounded by the source's length; those user verbs expand into are not.
+        if depth > 0 {
+            stages += 1
+            if stages == Checker.stageLimit + 1 {
+                error("the program's user verbs expand to more than \(Checker.stageLimit) stages", at: stage.verbSpan, hint: "call them fewer times")
+            }
+            if stages > Checker.stageLimit { return [] }
+        }
         if let def = userVerbs[stage.verb] {
             guard depth < 32 else {
                 error("'\(stage.verb)' calls itself too deeply", at: stage.verbSpan)
@@ -101,6 +133,8 @@ public final class Checker {
                 }
             case (.value(let kinds), .expression(let e)):
                 expect(e, kinds, row: nil, what: p.placeholder)
+                if let range = Checker.wholeNumberRanges[p.name] { expectWholeNumber(e, in: range, name: p.name) }
+                if kinds.contains(.duration) { expectNotNegative(e, name: p.name) }
             case (.text, .expression(let e)), (.any, .expression(let e)), (.choice, .expression(let e)), (.setting, .expression(let e)), (.settingValue, .expression(let e)):
                 _ = kind(of: e, row: nil)
             case (.fields, .fields(let refs)):
@@ -119,6 +153,31 @@ public final class Checker {
         if k == .any || kinds.contains(k) || (k == .int && kinds.contains(.float)) || (k == .int && kinds.contains(.size)) { return }
         let wanted = kinds.map(\.phrase).joined(separator: " or ")
         error("expected \(wanted) for \(what), found \(k.phrase) \(e)", at: e.span)
+    }
+
+    /// The value of an expression written with literals only (`-3`, `2 * 5`), so an argument
+    /// that makes no sense fails before anything runs; nil when it reads fields or variables.
+    func literalValue(_ e: Expr) -> Value? {
+        guard !tooDeep, e.isLiteral else { return nil }
+        do {
+            return try Interpreter(variables: [:], now: Date()).compile(e)(nil)
+        } catch {
+            self.error(Shell.message(error), at: e.span)
+            return nil
+        }
+    }
+
+    /// Reports a literal whole number outside `range`: `first -3`, `exit 300`, `concurrency 0`.
+    func expectWholeNumber(_ e: Expr, in range: ClosedRange<Int64>, name: String) {
+        guard case .int(let n)? = literalValue(e), !range.contains(n) else { return }
+        let allowed = range.upperBound == Int64(Int32.max) ? "\(range.lowerBound) or more" : "\(range.lowerBound)…\(range.upperBound)"
+        error("\(name) must be \(allowed), not \(n)", at: e.span)
+    }
+
+    /// Reports a literal negative duration (`since -7d` would reach into the future).
+    func expectNotNegative(_ e: Expr, name: String) {
+        guard case .duration(let d)? = literalValue(e), d < 0 else { return }
+        error("\(name) needs a duration of 0 or more", at: e.span, hint: "a duration counts back from now: \(name) 7d")
     }
 
     /// The kind of a field in the stream, reporting unknown fields with the closest name.
@@ -142,6 +201,19 @@ public final class Checker {
 
     /// The kind of an expression; `row` is the stream whose fields it may name (nil: none).
     public func kind(of e: Expr, row: StreamShape?) -> ValueKind {
+        nodes += 1
+        if nodes == Checker.nodeLimit + 1 {
+            error("the program expands to more than \(Checker.nodeLimit) terms", at: e.span, hint: "split it into smaller statements")
+        }
+        guard depth < Checker.treeDepthLimit, nodes <= Checker.nodeLimit else {
+            if depth == Checker.treeDepthLimit, !tooDeep {
+                tooDeep = true
+                error("nested too deeply: more than \(Checker.treeDepthLimit) levels once user verbs' arguments are put in", at: e.span, hint: "split it into steps with 'let'")
+            }
+            return .any
+        }
+        depth += 1
+        defer { depth -= 1 }
         switch e.kind {
         case .literal(let v): return v.kind
         case .now, .today: return .datetime
@@ -182,20 +254,31 @@ public final class Checker {
             if k != .bool, k != .any { error("'not' needs true or false, but this is \(k.phrase)", at: inner.span) }
             return .bool
         case .binary(let op, let l, let r):
-            return binary(op, l, r, e, row: row)
+            return binary(op, kind(of: l, row: row), l.span, r, row: row)
+        case .chain(let first, let steps):
+            var k = kind(of: first, row: row)
+            var span = first.span
+            for step in steps {
+                k = binary(step.op, k, span, step.operand, row: row)
+                span = span.through(step.operand.span)
+            }
+            return k
         }
     }
 
-    private func binary(_ op: BinaryOperator, _ l: Expr, _ r: Expr, _ e: Expr, row: StreamShape?) -> ValueKind {
-        let lk = kind(of: l, row: row), rk = kind(of: r, row: row)
+    /// The kind of `left OP right`, given the left side's kind and span (in a chain the left side
+    /// is everything before the operator).
+    private func binary(_ op: BinaryOperator, _ lk: ValueKind, _ left: SourceSpan, _ r: Expr, row: StreamShape?) -> ValueKind {
+        let rk = kind(of: r, row: row)
+        let whole = left.through(r.span)
         if lk == .any || rk == .any {
             if op == .matches || op == .notMatches { checkPattern(r) }
             return [.and, .or].contains(op) || op.isComparison || [.matches, .notMatches, .like, .in].contains(op) ? .bool : .any
         }
         switch op {
         case .and, .or:
-            for (k, side) in [(lk, l), (rk, r)] where k != .bool {
-                error("'\(op.symbol)' joins tests that are true or false, but this is \(k.phrase)", at: side.span)
+            for (k, side) in [(lk, left), (rk, r.span)] where k != .bool {
+                error("'\(op.symbol)' joins tests that are true or false, but this is \(k.phrase)", at: side)
             }
             return .bool
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
@@ -204,7 +287,7 @@ public final class Checker {
             }
             return .bool
         case .matches, .notMatches, .like:
-            if lk != .string, lk != .null { error("'\(op.symbol)' matches text, but this is \(lk.phrase)", at: l.span) }
+            if lk != .string, lk != .null { error("'\(op.symbol)' matches text, but this is \(lk.phrase)", at: left) }
             if rk != .string { error("'\(op.symbol)' needs a pattern in quotes, but this is \(rk.phrase)", at: r.span) }
             if op != .like { checkPattern(r) }
             return .bool
@@ -219,11 +302,11 @@ public final class Checker {
             return .bool
         case .add, .subtract, .multiply, .divide:
             guard let a = Checker.sample(lk), let b = Checker.sample(rk) else {
-                error("cannot apply '\(op.symbol)' to \(lk.phrase) and \(rk.phrase)", at: e.span)
+                error("cannot apply '\(op.symbol)' to \(lk.phrase) and \(rk.phrase)", at: whole)
                 return .any
             }
             do { return try Value.arithmetic(op, a, b).kind } catch {
-                self.error("cannot apply '\(op.symbol)' to \(lk.phrase) and \(rk.phrase)", at: e.span)
+                self.error("cannot apply '\(op.symbol)' to \(lk.phrase) and \(rk.phrase)", at: whole)
                 return .any
             }
         }

@@ -23,6 +23,8 @@ enum Substitution {
         case .negate(let x): return Expr(.negate(apply(bindings, to: x)), e.span)
         case .not(let x): return Expr(.not(apply(bindings, to: x)), e.span)
         case .binary(let op, let l, let r): return Expr(.binary(op, apply(bindings, to: l), apply(bindings, to: r)), e.span)
+        case .chain(let first, let steps):
+            return Expr(.chain(apply(bindings, to: first), steps.map { ChainStep(op: $0.op, operand: apply(bindings, to: $0.operand)) }), e.span)
         default: return e
         }
     }

@@ -34,5 +34,12 @@ public struct ShellError: Error, Sendable, CustomStringConvertible {
         self.beforeRun = beforeRun
     }
 
-    public var description: String { DiagnosticRenderer.render(diagnostics, in: source) }
+    /// At most `shownLimit` diagnostics: a generated program can have thousands of the same mistake.
+    public var description: String {
+        let shown = DiagnosticRenderer.render(Array(diagnostics.prefix(ShellError.shownLimit)), in: source)
+        let more = diagnostics.count - ShellError.shownLimit
+        return more > 0 ? shown + "… and \(more) more error\(more == 1 ? "" : "s")\n" : shown
+    }
+
+    static let shownLimit = 20
 }

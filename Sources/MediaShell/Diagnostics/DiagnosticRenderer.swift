@@ -13,12 +13,24 @@ public enum DiagnosticRenderer {
             ? String(decoding: source.bytes[diagnostic.span.start..<endOffset], as: UTF8.self).count : 1)
         let gutter = String(loc.line)
         let pad = String(repeating: " ", count: gutter.count)
+        // A generated line can be a megabyte long: show the stretch around the caret.
+        var shown = lineText, caretColumn = loc.column, caretWidth = width
+        if lineText.count > 2 * window {
+            let from = Swift.max(0, loc.column - 1 - window / 2)
+            let cut = lineText.dropFirst(from)
+            shown = (from > 0 ? "…" : "") + cut.prefix(window) + (cut.count > window ? "…" : "")
+            caretColumn = loc.column - from + (from > 0 ? 1 : 0)
+            caretWidth = Swift.min(width, window - (loc.column - 1 - from))
+        }
         var out = "\(source.name):\(loc.line):\(loc.column): error: \(diagnostic.description)\n"
-        out += " \(gutter) | \(lineText.replacingOccurrences(of: "\t", with: " "))\n"
-        out += " \(pad) | \(String(repeating: " ", count: loc.column - 1))\(String(repeating: "^", count: width))"
+        out += " \(gutter) | \(shown.replacingOccurrences(of: "\t", with: " "))\n"
+        out += " \(pad) | \(String(repeating: " ", count: caretColumn - 1))\(String(repeating: "^", count: Swift.max(1, caretWidth)))"
         if let hint = diagnostic.hint { out += " \(hint)" }
         return out + "\n"
     }
+
+    /// Characters of a long line shown around the caret.
+    static let window = 120
 
     public static func render(_ diagnostics: [Diagnostic], in source: SourceText) -> String {
         diagnostics.map { render($0, in: source) }.joined()

@@ -49,20 +49,38 @@ public struct Interpreter: Sendable {
         case .negate(let inner):
             let c = try compile(inner)
             return { row in
-                switch try c(row) {
-                case .int(let i): return .int(-i)
-                case .float(let f): return .float(-f)
-                case .size(let s): return .size(-s)
-                case .duration(let d): return .duration(-d)
-                case .null: return .null
-                case let v: throw RunError("cannot negate \(v.kind.phrase)")
-                }
+                do { return try Value.negate(try c(row)) } catch let e as OperationError { throw RunError(e.message) }
             }
         case .not(let inner):
             let c = try compile(inner)
             return { row in .bool(!(try c(row)).isTrue) }
         case .binary(let op, let l, let r):
             return try binary(op, l, r)
+        case .chain(let first, let steps):
+            return try chain(first, steps)
+        }
+    }
+
+    /// A chain runs as one loop over its operands, however long it is (one closure calling the
+    /// next would recurse once per operand). `and`/`or` chains stop at the first operand that decides.
+    private func chain(_ first: Expr, _ steps: [ChainStep]) throws -> CompiledExpression {
+        let head = try compile(first)
+        let rest = try steps.map { (op: $0.op, operand: try compile($0.operand)) }
+        return { row in
+            var value = try head(row)
+            for (op, operand) in rest {
+                switch op {
+                case .and:
+                    guard value.isTrue else { return .bool(false) }
+                    value = .bool(try operand(row).isTrue)
+                case .or:
+                    if value.isTrue { return .bool(true) }
+                    value = .bool(try operand(row).isTrue)
+                default:
+                    do { value = try Value.arithmetic(op, value, try operand(row)) } catch let e as OperationError { throw RunError(e.message) }
+                }
+            }
+            return value
         }
     }
 

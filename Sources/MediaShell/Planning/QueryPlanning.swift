@@ -72,6 +72,7 @@ extension Expr {
         case .list(let items): return items.allSatisfy(\.readsNoRecord)
         case .negate(let x), .not(let x): return x.readsNoRecord
         case .binary(_, let l, let r): return l.readsNoRecord && r.readsNoRecord
+        case .chain(let first, let steps): return first.readsNoRecord && steps.allSatisfy(\.operand.readsNoRecord)
         }
     }
 }

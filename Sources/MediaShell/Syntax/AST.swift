@@ -105,7 +105,17 @@ public indirect enum ExprKind: Sendable {
     case today
     case negate(Expr)
     case not(Expr)
+    /// A comparison, match or `in`: these do not chain.
     case binary(BinaryOperator, Expr, Expr)
+    /// `a and b and c`, `1 + 2 - 3`: operators of one precedence applied left to right. Kept flat,
+    /// so a generated predicate of thousands of terms is one wide node, not a tree thousands deep.
+    case chain(Expr, [ChainStep])
+}
+
+/// One `OPERATOR operand` of a chain.
+public struct ChainStep: Sendable {
+    public var op: BinaryOperator
+    public var operand: Expr
 }
 
 public struct Expr: Sendable {
@@ -153,6 +163,25 @@ public enum BinaryOperator: String, Sendable, CaseIterable {
     }
 }
 
+extension Expr {
+    /// True when the expression reads no field or variable: its value is known before running.
+    /// (A loop, not recursion: it may be asked of a tree before its depth is checked.)
+    var isLiteral: Bool {
+        var pending = [self]
+        while let e = pending.popLast() {
+            switch e.kind {
+            case .field, .variable, .member: return false
+            case .literal, .now, .today: continue
+            case .list(let items): pending += items
+            case .negate(let x), .not(let x): pending.append(x)
+            case .binary(_, let l, let r): pending += [l, r]
+            case .chain(let first, let steps): pending += [first] + steps.map(\.operand)
+            }
+        }
+        return true
+    }
+}
+
 extension Expr: CustomStringConvertible {
     /// The expression as source text (for `explain`).
     public var description: String {
@@ -164,15 +193,36 @@ extension Expr: CustomStringConvertible {
         case .list(let l): return "[" + l.map(\.description).joined(separator: ", ") + "]"
         case .now: return "now"
         case .today: return "today"
-        case .negate(let e): return "-\(e)"
-        case .not(let e): return "not \(e)"
+        case .negate(let e):
+            let operand = e.wrapped(below: BinaryOperator.negatePrecedence)
+            return operand.hasPrefix("-") ? "- " + operand : "-" + operand
+        case .not(let e): return "not " + e.wrapped(below: BinaryOperator.notPrecedence)
         case .binary(let op, let l, let r):
-            func wrap(_ e: Expr) -> String {
-                if case .binary(let inner, _, _) = e.kind, inner.precedence < op.precedence { return "(\(e))" }
-                return e.description
+            return "\(l.wrapped(below: op.precedence + 1)) \(op.symbol) \(r.wrapped(below: op.precedence + 1))"
+        case .chain(let first, let steps):
+            let level = steps.first?.op.precedence ?? 0
+            var text = first.wrapped(below: level)
+            for step in steps {
+                text += " \(step.op.symbol) " + step.operand.wrapped(below: level + 1)
             }
-            return "\(wrap(l)) \(op.symbol) \(wrap(r))"
+            return text
         }
+    }
+
+    /// How tightly the expression binds: its operator's precedence, or above every operator.
+    var precedence: Int {
+        switch kind {
+        case .binary(let op, _, _): op.precedence
+        case .chain(_, let steps): steps.first?.op.precedence ?? BinaryOperator.negatePrecedence
+        case .not: BinaryOperator.notPrecedence
+        case .negate: BinaryOperator.negatePrecedence
+        default: BinaryOperator.negatePrecedence + 1
+        }
+    }
+
+    /// The text, in parentheses when it binds more loosely than `level` (`a - (b - c)`).
+    func wrapped(below level: Int) -> String {
+        precedence < level ? "(\(description))" : description
     }
 }
 
@@ -186,4 +236,9 @@ extension BinaryOperator {
         default: 3
         }
     }
+
+    /// `not` binds looser than a comparison (`not a == b` is `not (a == b)`), tighter than `and`.
+    static let notPrecedence = 3
+    /// Unary minus binds tighter than every binary operator.
+    static let negatePrecedence = 6
 }

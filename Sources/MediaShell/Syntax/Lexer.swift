@@ -201,7 +201,10 @@ public struct Lexer {
         let numberText = String(decoding: bytes[start..<numberEnd], as: UTF8.self)
         let unit = String(decoding: bytes[unitStart..<unitEnd], as: UTF8.self)
         if unit.isEmpty {
-            if isFloat { return Double(numberText).map(TokenKind.float) ?? .invalid("'\(numberText)' is not a number") }
+            if isFloat {
+                guard let f = Double(numberText) else { return .invalid("'\(numberText)' is not a number") }
+                return f.isFinite ? .float(f) : .invalid("'\(numberText)' is too large a number")
+            }
             return Int64(numberText).map(TokenKind.int) ?? .invalid("'\(numberText)' is too large for an int")
         }
         guard let number = Double(numberText) else { return .invalid("'\(numberText)' is not a number") }
@@ -210,7 +213,11 @@ public struct Lexer {
             guard total < 9.2e18 else { return .invalid("'\(numberText)\(unit)' is too large a size") }
             return .size(Int64(total))
         }
-        if let seconds = Units.durations[unit.lowercased()] { return .duration(number * seconds) }
+        if let seconds = Units.durations[unit.lowercased()] {
+            let total = number * seconds
+            guard total < Value.durationLimit else { return .invalid("'\(numberText)\(unit)' is too large a duration") }
+            return .duration(total)
+        }
         return .invalid("unknown unit '\(unit)'")
     }
 

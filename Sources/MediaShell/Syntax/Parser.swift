@@ -9,10 +9,17 @@ public struct Parser {
     private var position = 0
     /// Open parentheses and brackets: newlines inside them are only spacing.
     private var nesting = 0
+    /// Levels of parentheses, lists, `not`, unary minus and pipeline arguments around the
+    /// current token; the parser recurses once per level, so it refuses more than `nestingLimit`.
+    private var depth = 0
     private var signatures: [String: VerbSignature]
     public private(set) var diagnostics: [Diagnostic] = []
 
     struct Failure: Error {}
+
+    /// How deeply parentheses, lists, `not`, unary minus and pipeline arguments may nest
+    /// (`help syntax` says it). Long chains (`a and b and …`) are not nesting: they have no limit.
+    public static let nestingLimit = 256
 
     public init(_ source: SourceText, signatures: [String: VerbSignature]) {
         self.source = source
@@ -73,6 +80,17 @@ public struct Parser {
     private mutating func skipSeparators() {
         while [.newline, .semicolon].contains(peek.kind) { advance() }
     }
+
+    /// Enters one level of nesting at `t`, or fails past the limit; pair it with `leave()`.
+    private mutating func enter(_ t: Token) throws {
+        guard depth < Parser.nestingLimit else {
+            throw fail("nested too deeply: more than \(Parser.nestingLimit) levels of parentheses, lists, 'not', '-' or pipelines", at: t.span,
+                       hint: "split it into steps with 'let'")
+        }
+        depth += 1
+    }
+
+    private mutating func leave() { depth -= 1 }
 
     /// Skips to the end of the current stage after an error.
     private mutating func recover() {
@@ -269,6 +287,8 @@ public struct Parser {
         case .sortKeys: return .sortKeys(try sortKeys())
         case .assignments: return .assignments(try assignments())
         case .pipeline:
+            try enter(peek)
+            defer { leave() }
             guard let p = pipeline() else { throw Failure() }
             return .pipeline(p)
         case .choice(let words): return .expression(try choice(words))
@@ -380,32 +400,40 @@ public struct Parser {
     // expression → or
     mutating func expression() throws -> Expr { try or() }
 
+    /// A chain of one precedence level as one flat node; a lone operand stays itself.
+    private func chain(_ first: Expr, _ steps: [ChainStep]) -> Expr {
+        guard let last = steps.last else { return first }
+        return Expr(.chain(first, steps), first.span.through(last.operand.span))
+    }
+
     // or → and ( "or" and )*
     private mutating func or() throws -> Expr {
-        var left = try and()
+        let first = try and()
+        var steps: [ChainStep] = []
         while peek.isWord("or") || peek.isOp("||") {
             advance()
-            let right = try and()
-            left = Expr(.binary(.or, left, right), left.span.through(right.span))
+            steps.append(ChainStep(op: .or, operand: try and()))
         }
-        return left
+        return chain(first, steps)
     }
 
     // and → not ( "and" not )*
     private mutating func and() throws -> Expr {
-        var left = try not()
+        let first = try not()
+        var steps: [ChainStep] = []
         while peek.isWord("and") {
             advance()
-            let right = try not()
-            left = Expr(.binary(.and, left, right), left.span.through(right.span))
+            steps.append(ChainStep(op: .and, operand: try not()))
         }
-        return left
+        return chain(first, steps)
     }
 
     // not → "not" not | comparison
     private mutating func not() throws -> Expr {
         if peek.isWord("not") {
             let t = advance()
+            try enter(t)
+            defer { leave() }
             let operand = try not()
             return Expr(.not(operand), t.span.through(operand.span))
         }
@@ -450,30 +478,32 @@ public struct Parser {
 
     // term → factor ( ( "+" | "-" ) factor )*
     private mutating func term() throws -> Expr {
-        var left = try factor()
+        let first = try factor()
+        var steps: [ChainStep] = []
         while peek.isOp("+") || peek.isOp("-") {
             let op: BinaryOperator = advance().text == "+" ? .add : .subtract
-            let right = try factor()
-            left = Expr(.binary(op, left, right), left.span.through(right.span))
+            steps.append(ChainStep(op: op, operand: try factor()))
         }
-        return left
+        return chain(first, steps)
     }
 
     // factor → unary ( ( "*" | "/" ) unary )*
     private mutating func factor() throws -> Expr {
-        var left = try unary()
+        let first = try unary()
+        var steps: [ChainStep] = []
         while peek.isOp("*") || peek.isOp("/") {
             let op: BinaryOperator = advance().text == "*" ? .multiply : .divide
-            let right = try unary()
-            left = Expr(.binary(op, left, right), left.span.through(right.span))
+            steps.append(ChainStep(op: op, operand: try unary()))
         }
-        return left
+        return chain(first, steps)
     }
 
     // unary → "-" unary | primary
     private mutating func unary() throws -> Expr {
         if peek.isOp("-") {
             let t = advance()
+            try enter(t)
+            defer { leave() }
             let operand = try unary()
             if case .literal(let v) = operand.kind {
                 switch v {
@@ -527,7 +557,13 @@ public struct Parser {
         case .variable:
             advance()
             var e = Expr(.variable(String(t.text.dropFirst())), t.span)
+            var members = 0
             while peek.kind == .dot, !peek.spaceBefore {
+                // Each member is a level of the tree; as deep as nesting may go, and no deeper.
+                members += 1
+                if members > Parser.nestingLimit {
+                    throw fail("more than \(Parser.nestingLimit) '.' in a row", at: peek.span)
+                }
                 advance()
                 let name = peek
                 guard name.kind == .word, !name.spaceBefore else {
@@ -539,6 +575,8 @@ public struct Parser {
             return e
         case .leftParen:
             advance()
+            try enter(t)
+            defer { leave() }
             nesting += 1
             let inner = try expression()
             let close = peek
@@ -550,6 +588,8 @@ public struct Parser {
             return Expr(inner.kind, t.span.through(close.span))
         case .leftBracket:
             advance()
+            try enter(t)
+            defer { leave() }
             nesting += 1
             var items: [Expr] = []
             while peek.kind != .rightBracket {

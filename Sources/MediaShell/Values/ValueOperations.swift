@@ -51,10 +51,13 @@ extension Value {
         case (.multiply, .int(let x), .int(let y)): return .int(try checked(x.multipliedReportingOverflow(by: y)))
         case (.divide, .int(let x), .int(let y)):
             guard y != 0 else { throw OperationError(message: "division by zero") }
-            return x % y == 0 ? .int(x / y) : .float(Double(x) / Double(y))
+            // Int64.min / -1 is the one quotient that does not fit.
+            let (quotient, overflow) = x.dividedReportingOverflow(by: y)
+            if overflow { throw OperationError(message: "number too large") }
+            return quotient * y == x ? .int(quotient) : .float(Double(x) / Double(y))
         case (_, .int, .float), (_, .float, .int), (_, .float, .float):
             guard let x = a.number, let y = b.number else { break }
-            return .float(try floating(op, x, y))
+            return .float(try finite(floating(op, x, y)))
         case (.add, .size(let x), .size(let y)): return .size(try checked(x.addingReportingOverflow(y)))
         case (.subtract, .size(let x), .size(let y)): return .size(try checked(x.subtractingReportingOverflow(y)))
         case (.multiply, .size(let x), _) where b.number != nil: return .size(try sizeOf(Double(x) * (b.number ?? 0)))
@@ -65,19 +68,19 @@ extension Value {
         case (.divide, .size(let x), .size(let y)):
             guard y != 0 else { throw OperationError(message: "division by zero") }
             return .float(Double(x) / Double(y))
-        case (.add, .duration(let x), .duration(let y)): return .duration(x + y)
-        case (.subtract, .duration(let x), .duration(let y)): return .duration(x - y)
-        case (.multiply, .duration(let x), _) where b.number != nil: return .duration(x * (b.number ?? 0))
-        case (.multiply, _, .duration(let y)) where a.number != nil: return .duration(y * (a.number ?? 0))
+        case (.add, .duration(let x), .duration(let y)): return .duration(try durationOf(x + y))
+        case (.subtract, .duration(let x), .duration(let y)): return .duration(try durationOf(x - y))
+        case (.multiply, .duration(let x), _) where b.number != nil: return .duration(try durationOf(x * (b.number ?? 0)))
+        case (.multiply, _, .duration(let y)) where a.number != nil: return .duration(try durationOf(y * (a.number ?? 0)))
         case (.divide, .duration(let x), _) where b.number != nil:
             guard let y = b.number, y != 0 else { throw OperationError(message: "division by zero") }
-            return .duration(x / y)
+            return .duration(try durationOf(x / y))
         case (.divide, .duration(let x), .duration(let y)):
             guard y != 0 else { throw OperationError(message: "division by zero") }
-            return .float(x / y)
-        case (.add, .datetime(let d), .duration(let s)), (.add, .duration(let s), .datetime(let d)): return .datetime(d.addingTimeInterval(s))
-        case (.subtract, .datetime(let d), .duration(let s)): return .datetime(d.addingTimeInterval(-s))
-        case (.subtract, .datetime(let x), .datetime(let y)): return .duration(x.timeIntervalSince(y))
+            return .float(try finite(x / y))
+        case (.add, .datetime(let d), .duration(let s)), (.add, .duration(let s), .datetime(let d)): return .datetime(try dateOf(d.addingTimeInterval(s)))
+        case (.subtract, .datetime(let d), .duration(let s)): return .datetime(try dateOf(d.addingTimeInterval(-s)))
+        case (.subtract, .datetime(let x), .datetime(let y)): return .duration(try durationOf(x.timeIntervalSince(y)))
         case (.add, .string(let x), .string(let y)): return .string(x + y)
         default: break
         }
@@ -95,6 +98,41 @@ extension Value {
     private static func checked(_ r: (partialValue: Int64, overflow: Bool)) throws -> Int64 {
         if r.overflow { throw OperationError(message: "number too large") }
         return r.partialValue
+    }
+
+    /// Durations stay within about 285 million years, so every conversion to whole units fits an Int64.
+    static let durationLimit: Double = 9e15
+
+    private static func durationOf(_ d: Double) throws -> Double {
+        guard d.isFinite, abs(d) < durationLimit else { throw OperationError(message: "duration too large") }
+        return d
+    }
+
+    /// Dates stay within a duration's reach of 1970, so formatting one never overflows.
+    private static func dateOf(_ d: Date) throws -> Date {
+        guard abs(d.timeIntervalSince1970) < durationLimit else { throw OperationError(message: "date out of range") }
+        return d
+    }
+
+    private static func finite(_ d: Double) throws -> Double {
+        guard d.isFinite else { throw OperationError(message: "number too large") }
+        return d
+    }
+
+    /// Negation; the smallest int has no positive twin.
+    static func negate(_ v: Value) throws -> Value {
+        switch v {
+        case .int(let i):
+            guard i != .min else { throw OperationError(message: "number too large") }
+            return .int(-i)
+        case .size(let s):
+            guard s != .min else { throw OperationError(message: "size too large") }
+            return .size(-s)
+        case .float(let f): return .float(-f)
+        case .duration(let d): return .duration(-d)
+        case .null: return .null
+        default: throw OperationError(message: "cannot negate \(v.kind.phrase)")
+        }
     }
 
     private static func sizeOf(_ d: Double) throws -> Int64 {

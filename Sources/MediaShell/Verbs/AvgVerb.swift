@@ -27,7 +27,7 @@ struct AvgVerb: Verb {
         guard n > 0 else { return .of([.null]) }
         let mean = total / Double(n)
         switch kind {
-        case .size: return .of([.size(Int64(mean.rounded()))])
+        case .size: return .of([.size(Int64(exactly: mean.rounded()) ?? (mean < 0 ? .min : .max))])
         case .duration: return .of([.duration(mean)])
         default: return .of([.float(mean)])
         }

@@ -23,7 +23,11 @@ struct GroupVerb: Verb {
             if groups[key] == nil { order.append(key) }
             var g = groups[key] ?? (0, 0)
             g.count += 1
-            if case .size(let s) = sizeAccess.value(in: r) { g.bytes += s }
+            if case .size(let s) = sizeAccess.value(in: r) {
+                let (total, overflow) = g.bytes.addingReportingOverflow(s)
+                guard !overflow else { throw RunError("group: total size too large") }
+                g.bytes = total
+            }
             groups[key] = g
         }
         let rows = order.enumerated().sorted { a, b in

@@ -11,7 +11,7 @@ struct LastVerb: Verb {
         let n = try call.count("count", default: 1)
         guard n > 0 else { return .empty }
         var ring: [Value] = []
-        ring.reserveCapacity(n)
+        ring.reserveCapacity(min(n, 1024)) // n may be far more than the stream holds
         var start = 0
         while let v = try await call.input.next() {
             if ring.count < n { ring.append(v) } else {

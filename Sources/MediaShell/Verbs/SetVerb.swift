@@ -17,9 +17,9 @@ struct SetVerb: Verb {
     func check(_ stage: Stage, input: StreamShape, checker: Checker) -> StreamShape {
         checker.checkArguments(stage, signature, input: input)
         // A literal value is checked against the table before anything runs.
-        guard case .literal(.string(let name))? = stage.argument("name")?.value.expression?.kind,
+        guard case .string(let name)? = stage.argument("name")?.value.expression.flatMap(checker.literalValue),
               let setting = ShellSettings.named(name),
-              let value = stage.argument("value")?.value.expression, case .literal(let v) = value.kind else { return .nothing }
+              let value = stage.argument("value")?.value.expression, let v = checker.literalValue(value) else { return .nothing }
         do { _ = try setting.validate(v) } catch { checker.error("\(error)", at: value.span) }
         return .nothing
     }

@@ -29,9 +29,10 @@ struct WhereVerb: QueryRefining {
         for conjunct in Self.conjuncts(predicate) {
             if try !Self.pushTime(conjunct, into: &planning) { remaining.append(conjunct) }
         }
-        guard let kept = remaining.reduce(nil as Expr?, { acc, e in acc.map { Expr(.binary(.and, $0, e), $0.span.through(e.span)) } ?? e }) else {
-            return .absorbed
-        }
+        guard let first = remaining.first, let last = remaining.last else { return .absorbed }
+        // Kept as one flat chain, as the parser builds it: no nesting that grows with the terms.
+        let steps = remaining.dropFirst().map { ChainStep(op: .and, operand: $0) }
+        let kept = steps.isEmpty ? first : Expr(.chain(first, steps), first.span.through(last.span))
         var narrowed = stage
         narrowed.stage.arguments = [Argument(name: "predicate", value: .expression(kept), span: kept.span)]
         narrowed.stage.text = "\(Self.name) \(kept)"
@@ -39,7 +40,7 @@ struct WhereVerb: QueryRefining {
     }
 
     private static func conjuncts(_ e: Expr) -> [Expr] {
-        if case .binary(.and, let l, let r) = e.kind { return conjuncts(l) + conjuncts(r) }
+        if case .chain(let first, let steps) = e.kind, steps.allSatisfy({ $0.op == .and }) { return [first] + steps.map(\.operand) }
         return [e]
     }
 
