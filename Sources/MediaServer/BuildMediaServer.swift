@@ -12,6 +12,7 @@ public func buildMediaServer(
     onServerRunning: (@Sendable (Int) async -> Void)? = nil
 ) -> some ApplicationProtocol {
     let router = Router(context: MediaRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware())
     if !configuration.faults.isNone {
@@ -23,8 +24,11 @@ public func buildMediaServer(
             replays: TokenReplayGuard(capacity: configuration.maxLiveTokensPerApplication))))
     MediaRoutes(store: store, configuration: configuration).register(on: router)
 
-    var logger = Logger(label: "media-server")
-    logger.logLevel = .warning
+    let logger = configuration.logger ?? {
+        var logger = Logger(label: "media-server")
+        logger.logLevel = .warning
+        return logger
+    }()
     let port = configuration.port
     return Hummingbird.Application(
         router: router,

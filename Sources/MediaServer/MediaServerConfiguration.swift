@@ -1,5 +1,7 @@
 import Foundation
 import JWTKit
+import Logging
+import MediaStore
 
 /// Everything a media-server needs to know besides its store: where to listen, who may sign in, and its limits.
 public struct MediaServerConfiguration: Sendable {
@@ -26,11 +28,16 @@ public struct MediaServerConfiguration: Sendable {
     public var maxLiveTokensPerApplication: Int = TokenReplayGuard.defaultCapacity
     /// Whether an upload may give a `url` for the server to fetch; off keeps a fuzzer's URLs off the network.
     public var urlUploads: Bool = true
+    /// Where an upload's `url` may be fetched from: public addresses only, unless hosts are allowed
+    /// (media-server --allow-url-host). Never the server's own machine or network by default.
+    public var urlFetch: URLFetchPolicy = .publicAddressesOnly
+    /// Where the server logs (failures, with their request id); nil = swift-log's default handler, level warning.
+    public var logger: Logger? = nil
 
     public init(
         host: String = "127.0.0.1", port: Int = 3000, accounts: [Account] = [], applications: [Application] = [],
         maxUploadBytes: Int64 = 100 * 1024 * 1024, maxPageSize: Int = 100, legacyShape: Bool = false,
-        faults: FaultPlan = .none, urlUploads: Bool = true
+        faults: FaultPlan = .none, urlUploads: Bool = true, urlFetch: URLFetchPolicy = .publicAddressesOnly
     ) {
         self.host = host
         self.port = port
@@ -41,6 +48,7 @@ public struct MediaServerConfiguration: Sendable {
         self.legacyShape = legacyShape
         self.faults = faults
         self.urlUploads = urlUploads
+        self.urlFetch = urlFetch
     }
 }
 

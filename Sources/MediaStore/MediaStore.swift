@@ -43,8 +43,9 @@ public final class MediaStore: Sendable {
     }
 
     /// The MediaService of one account. mediash's embedded use passes "local".
-    public func service(account: String) -> MediaStoreService {
-        MediaStoreService(store: self, account: account)
+    /// `urlFetch` says where uploads by url may be fetched from (public addresses unless told).
+    public func service(account: String, urlFetch: URLFetchPolicy = .publicAddressesOnly) -> MediaStoreService {
+        MediaStoreService(store: self, account: account, urlFetch: urlFetch)
     }
 
     /// An item by id in any account, or nil (the server uses it for public downloads).
@@ -130,8 +131,12 @@ public final class MediaStore: Sendable {
     /// Creates an item in `account`. With `consumingFile: true` and a `.file` source inside
     /// `temporaryDirectory`, the file is moved into the store instead of copied (the server
     /// writes an upload's bytes there first); it is the store's from then on, removed if the upload fails.
-    /// `maxBytes` refuses larger content with .invalidInput.
-    public func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem {
+    /// `maxBytes` refuses larger content with .invalidInput. A `.url` source over http(s) is fetched
+    /// only from where `urlFetch` allows; a fetch that fails for any reason throws URLFetchError.
+    public func upload(
+        _ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?,
+        urlFetch: URLFetchPolicy = .publicAddressesOnly
+    ) async throws -> MediaItem {
         let consumed = consumingFile ? consumableFile(upload.source) : nil
         do {
             try upload.info.validate()
@@ -142,7 +147,7 @@ public final class MediaStore: Sendable {
         let id = UUID().uuidString.lowercased()
         let staged = temporaryDirectory.appendingPathComponent("\(id).upload")
         defer { try? FileManager.default.removeItem(at: staged) }
-        let content = try await Staging(store: self).stage(upload.source, consumed: consumed, to: staged, maxBytes: maxBytes)
+        let content = try await Staging(store: self, urlFetch: urlFetch).stage(upload.source, consumed: consumed, to: staged, maxBytes: maxBytes)
         let file = contentURL(id: id)
         try moveIntoPlace(staged, file)
 

@@ -214,7 +214,7 @@ import Testing
     @Test func uploadsFromAnHTTPURL() async throws {
         let bytes = content(size: 250_000, seed: 11)
         let server = try LoopbackHTTPServer(files: ["/clips/hello.wav": bytes])
-        let service = store.service(account: "local")
+        let service = store.service(account: "local", urlFetch: URLFetchPolicy(allowedHosts: ["127.0.0.1"]))
         let item = try await service.upload(MediaUpload(source: .url(server.url("/clips/hello.wav")), info: MediaUpdate(title: "Hello")))
         #expect(item.originalFileName == "hello.wav")
         #expect(item.mimeType == "audio/wav")
