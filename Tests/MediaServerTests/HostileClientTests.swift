@@ -40,11 +40,17 @@ struct HostileClientTests {
         }
         let request = "GET /v3/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(Self.authorization)\r\n\r\n"
         try await server.live { port in
+            // Two connections, each answered once, so the server has taken both.
             let first = try RawConnection(port: port), second = try RawConnection(port: port)
+            for connection in [first, second] {
+                connection.send(request)
+                let answer = try await connection.readAnswer()
+                #expect(RawConnection.status(of: answer) == 200)
+            }
             // The kernel completes the third handshake (the listen queue), but the server does not take it.
             let third = try RawConnection(port: port)
             third.send(request.replacingOccurrences(of: "\r\n\r\n", with: "\r\nConnection: close\r\n\r\n"))
-            // The first two are served, one request each, after the third's request was sent.
+            // The first two are served again, after the third's request was sent; the third is not.
             for connection in [first, second] {
                 connection.send(request)
                 let answer = try await connection.readAnswer()
@@ -115,21 +121,27 @@ struct HostileClientTests {
         let server = try TestServer { $0.maxUploadBytes = 1_000 }
         let item = try await server.seed("x")
         let boundary = "b0undary"
-        // A small, valid form followed by megabytes after its closing boundary: no part, field or file limit sees those.
-        let form = "--\(boundary)\r\nContent-Disposition: form-data; name=\"filedata\"; filename=\"a.txt\"\r\n\r\nhello\r\n--\(boundary)--\r\n"
-        let tail = [UInt8](repeating: UInt8(ascii: "z"), count: 6 * 1024 * 1024)
+        let big = [UInt8](repeating: UInt8(ascii: "z"), count: 3 * 1024 * 1024)
         try await server.live { port in
             let upload = "POST /v3/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(Self.authorization)\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\n"
-            let answer = try await Self.chunkedExchange(port: port, head: upload, body: Array(form.utf8) + tail)
+            let file = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"filedata\"; filename=\"a.txt\"\r\n\r\n".utf8)
+                + big + Array("\r\n--\(boundary)--\r\n".utf8)
+            let answer = try await Self.chunkedExchange(port: port, head: upload, body: file)
             #expect(RawConnection.status(of: answer) == 413, "\(Self.detail(answer))")
 
-            let infoForm = "--\(boundary)\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nt\r\n--\(boundary)--\r\n"
+            // PUT info has no file: 20 fields of 60 KB each, every one under the field limit, are more than its 1 MiB.
+            var fields: [UInt8] = []
+            for _ in 0..<20 {
+                fields += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n".utf8)
+                fields += [UInt8](repeating: UInt8(ascii: "t"), count: 60_000) + Array("\r\n".utf8)
+            }
+            fields += Array("--\(boundary)--\r\n".utf8)
             let info = "PUT /v3/media/\(item.id)/info HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(Self.authorization)\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\n"
-            let infoAnswer = try await Self.chunkedExchange(port: port, head: info, body: Array(infoForm.utf8) + tail)
+            let infoAnswer = try await Self.chunkedExchange(port: port, head: info, body: fields)
             #expect(RawConnection.status(of: infoAnswer) == 413, "\(Self.detail(infoAnswer))")
 
             let json = "PUT /v3/media/\(item.id)/info HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(Self.authorization)\r\nContent-Type: application/json\r\n"
-            let jsonBody = Array("{\"title\": \"".utf8) + tail + Array("\"}".utf8)
+            let jsonBody = Array("{\"title\": \"".utf8) + big + Array("\"}".utf8)
             let jsonAnswer = try await Self.chunkedExchange(port: port, head: json, body: jsonBody)
             #expect(RawConnection.status(of: jsonAnswer) == 413)
         }
