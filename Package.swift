@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // mediash's config.toml (Sources/mediash/ConfigFile.swift); the mediash target only.
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         .target(name: "MediaAPI"),
@@ -39,8 +41,13 @@ let package = Package(
         .executableTarget(name: "mediash", dependencies: [
             "MediaAPI", "MediaShell", "MediaStore", "MediaHTTPClient", "LineEditor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        .testTarget(name: "mediashTests", dependencies: ["mediash"]),
+        .testTarget(name: "mediashTests", dependencies: [
+            "mediash",
+            // A hostile Media API server in the tests (HostileServer.swift).
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .target(
             name: "MediaStore",
             dependencies: [
