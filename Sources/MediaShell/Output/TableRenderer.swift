@@ -7,7 +7,8 @@ struct TableRenderer: Renderer {
 
     func render(_ stream: ValueStream, shape: StreamShape, to sink: any TextSink) async throws {
         if case .scalar = shape {
-            if let v = try await stream.next() { sink.write(TerminalText.escaped(v.humanText) + "\n") }
+            // A scalar (help, explain, a value) keeps its lines; what steers the terminal is escaped.
+            if let v = try await stream.next() { sink.write(TerminalText.escaped(v.humanText, keepingLines: true) + "\n") }
             return
         }
         var head: [Value] = []
