@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // mediash's config.toml (Sources/mediash/ConfigFile.swift); the mediash target only.
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         .target(name: "MediaAPI"),
@@ -40,8 +42,13 @@ let package = Package(
         .executableTarget(name: "mediash", dependencies: [
             "MediaAPI", "MediaShell", "MediaStore", "MediaHTTPClient", "LineEditor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        .testTarget(name: "mediashTests", dependencies: ["mediash", "embed-shell"]),
+        .testTarget(name: "mediashTests", dependencies: [
+            "mediash", "embed-shell",
+            // A hostile Media API server in the tests (HostileServer.swift).
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         // The embedding example of the README; mediashTests runs it.
         .executableTarget(name: "embed-shell", dependencies: ["MediaShell", "MediaStore", "MediaAPI"], path: "Examples/embed-shell"),
         .target(

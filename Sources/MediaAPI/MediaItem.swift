@@ -64,6 +64,9 @@ public struct MediaItem: Sendable, Hashable, Identifiable, Codable {
         self.timeLastUpdated = timeLastUpdated
     }
 
+    /// The largest `media_size` decoding accepts: 2^53 − 1 bytes.
+    public static let largestSize: Int64 = (1 << 53) - 1
+
     /// True when a download limit is set and has been reached.
     public var isDownloadLimitReached: Bool {
         maxDownloadsAllowed > 0 && timesDownloaded >= maxDownloadsAllowed
@@ -115,7 +118,18 @@ public struct MediaItem: Sendable, Hashable, Identifiable, Codable {
             if let i = try? c.decode(Int64.self, forKey: k) { return i }
             if let d = try? c.decode(Double.self, forKey: k), d.rounded() == d, abs(d) < 9.2e18 { return Int64(d) }
             if let s = try? c.decode(String.self, forKey: k), let i = Int64(s.trimmingCharacters(in: .whitespaces)) { return i }
-            throw DecodingError.dataCorruptedError(forKey: k, in: c, debugDescription: "expected an integer")
+            throw DecodingError.dataCorruptedError(forKey: k, in: c, debugDescription: "\(k.stringValue): expected an integer")
+        }
+        /// A byte count: 0 to 2^53 − 1 (9 PB, the integers JSON readers hold exactly), so that
+        /// adding up the sizes of many items cannot overflow.
+        func size(_ field: Field) throws -> Int64? {
+            guard let k = key(field), let n = try integer(field) else { return nil }
+            guard (0...Self.largestSize).contains(n) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: k, in: c,
+                    debugDescription: "\(k.stringValue) \(n) is out of range (a size must lie between 0 and \(Self.largestSize) bytes)")
+            }
+            return n
         }
         func bool(_ field: Field) throws -> Bool? {
             guard let k = key(field) else { return nil }
@@ -132,14 +146,25 @@ public struct MediaItem: Sendable, Hashable, Identifiable, Codable {
         }
         func date(_ field: Field) throws -> Date? {
             guard let k = key(field) else { return nil }
+            // Years 0001–9999 only: what the API's format can write back, and what formatting,
+            // sorting and arithmetic on times can hold without overflowing.
+            func inRange(_ date: Date, _ shown: String) throws -> Date {
+                guard MediaTime.isRepresentable(date) else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: k, in: c,
+                        debugDescription: "\(k.stringValue) \(shown) is out of range (a time must lie in the years 0001 to 9999)")
+                }
+                return date
+            }
             // The seed's shape (a string) first: a failed decode builds an error, which costs more
             // than the rest of the item.
             guard let s = try? c.decode(String.self, forKey: k) else {
-                return Date(timeIntervalSince1970: try c.decode(Double.self, forKey: k) / 1000)
+                let ms = try c.decode(Double.self, forKey: k)
+                return try inRange(Date(timeIntervalSince1970: ms / 1000), "\(ms)")
             }
-            if let d = MediaTime.parse(s) { return d }
-            if let ms = Double(s) { return Date(timeIntervalSince1970: ms / 1000) }
-            throw DecodingError.dataCorruptedError(forKey: k, in: c, debugDescription: "expected an ISO 8601 time or epoch milliseconds, got '\(s)'")
+            if let d = MediaTime.parse(s) { return try inRange(d, "'\(s)'") }
+            if let ms = Double(s) { return try inRange(Date(timeIntervalSince1970: ms / 1000), "'\(s)'") }
+            throw DecodingError.dataCorruptedError(forKey: k, in: c, debugDescription: "\(k.stringValue): expected an ISO 8601 time or epoch milliseconds, got '\(s)'")
         }
 
         guard let id = try string(.id), !id.isEmpty else {
@@ -150,7 +175,7 @@ public struct MediaItem: Sendable, Hashable, Identifiable, Codable {
             accountID: try string(.accountID),
             storeID: try string(.storeID),
             etag: try string(.etag),
-            size: try integer(.size) ?? 0,
+            size: try size(.size) ?? 0,
             mimeType: try string(.mimeType),
             originalFileName: try string(.originalFileName),
             title: try string(.title),

@@ -2,10 +2,27 @@ import Foundation
 
 /// The Media API's timestamps: ISO 8601 in UTC, written with milliseconds (`2020-01-01T14:00:00.000Z`).
 public enum MediaTime {
-    /// Formats a date as the API writes it: `2020-01-01T14:00:00.000Z`.
+    /// The first instant the format can write: `0001-01-01T00:00:00.000Z`.
+    public static let earliest = Date(timeIntervalSince1970: -62_135_596_800)
+    /// The last instant the format can write: `9999-12-31T23:59:59.999Z`.
+    public static let latest = Date(timeIntervalSince1970: 253_402_300_799.999)
+
+    /// True for a time the API can carry: years 0001 to 9999 (four digits), not NaN. Decoding
+    /// refuses any other time a server sends (`time_created: 1e300`).
+    public static func isRepresentable(_ date: Date) -> Bool {
+        let t = date.timeIntervalSince1970
+        return t >= earliest.timeIntervalSince1970 && t <= latest.timeIntervalSince1970
+    }
+
+    /// Formats a date as the API writes it: `2020-01-01T14:00:00.000Z`. Never traps: a time
+    /// outside years 0001–9999 (±1e300, ±infinity) is written as the nearest end of that
+    /// range, and NaN as the earliest.
     public static func format(_ date: Date) -> String {
+        let raw = date.timeIntervalSince1970
+        let clamped = raw.isNaN ? earliest.timeIntervalSince1970
+            : min(max(raw, earliest.timeIntervalSince1970), latest.timeIntervalSince1970)
         // Floor to whole milliseconds so a formatted time never rounds into the next second.
-        let totalMs = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        let totalMs = (clamped * 1000).rounded(.down)
         let seconds = Int64((totalMs / 1000).rounded(.down))
         let ms = Int(totalMs - Double(seconds) * 1000)
         var t = time_t(seconds)

@@ -112,7 +112,22 @@ public final class MediaHTTPClient: MediaService {
         do {
             return try JSONDecoder().decode(type, from: Data(body.readableBytesView))
         } catch {
-            throw MediaError.server(status: 200, message: "the service answered with an unreadable \(what): \(error)")
+            throw MediaError.server(status: 200, message: "the service answered with an unreadable \(what): \(reason(error))")
         }
+    }
+
+    /// A decoding error in words: where in the answer (`_embedded.media[3].time_created`) and what.
+    static func reason(_ error: any Error) -> String {
+        let context: DecodingError.Context
+        switch error as? DecodingError {
+        case .dataCorrupted(let c)?, .keyNotFound(_, let c)?, .typeMismatch(_, let c)?, .valueNotFound(_, let c)?: context = c
+        default: return "\(error)"
+        }
+        var path = ""
+        for key in context.codingPath {
+            if let index = key.intValue { path += "[\(index)]" } else { path += (path.isEmpty ? "" : ".") + key.stringValue }
+        }
+        let underlying = context.underlyingError.map { " (\($0.localizedDescription))" } ?? ""
+        return (path.isEmpty ? "" : "at \(path): ") + context.debugDescription + underlying
     }
 }

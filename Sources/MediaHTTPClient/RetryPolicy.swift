@@ -19,8 +19,9 @@ struct RetryPolicy: Sendable {
     /// Nil when the server asks for longer than we are willing to wait.
     func delay(retryAfter: Double?, afterAttempt attempt: Int) -> Duration? {
         guard let retryAfter else { return backoff(afterAttempt: attempt) }
-        let wait = Duration.seconds(max(0, retryAfter))
-        return wait <= maxRetryAfter ? wait : nil
+        // Compared as a number first: a Duration cannot hold the server's `Retry-After: 1e300`.
+        guard !retryAfter.isNaN, retryAfter <= maxRetryAfter.seconds else { return nil }
+        return .seconds(max(0, retryAfter))
     }
 
     /// `Retry-After` as seconds from now: either delta-seconds or an HTTP date (RFC 9110 §10.2.3).

@@ -59,7 +59,7 @@ public final class Shell: Sendable {
             err.write(e.description)
             return RunOutcome(status: .usage, failedLine: e.diagnostics.first.map { text.location(of: $0.span.start).line })
         } catch {
-            err.write("error: \(error)\n")
+            err.write("error: \(TerminalText.escaped("\(error)", keepingLines: true))\n")
             return RunOutcome(status: .usage)
         }
         var failed = false
@@ -81,7 +81,8 @@ public final class Shell: Sendable {
                     return RunOutcome(status: .interrupted)
                 }
                 let line = text.location(of: statement.span.start).line
-                err.write("\(sourceName):\(line): error: \(Shell.message(error))\n")
+                // The message may carry a server's text: shown, never acted on by the terminal.
+                err.write("\(sourceName):\(line): error: \(TerminalText.escaped(Shell.message(error), keepingLines: true))\n")
                 return RunOutcome(status: .failure, failedLine: line)
             }
         }

@@ -126,3 +126,32 @@ struct BackendFlags {
 func expandingTilde(_ path: String) -> String {
     (path as NSString).expandingTildeInPath
 }
+
+extension BackendChoice {
+    /// The warning for credentials that would cross a network unencrypted: an `http://` endpoint
+    /// on a host that is not loopback. An API secret is sent as it is (Basic) and a JWT can be
+    /// replayed, so anyone on the path could use them. Nil for https, loopback and local stores.
+    var plainHTTPWarning: String? {
+        guard case .endpoint(let url, _) = self, url.scheme?.lowercased() == "http",
+              let host = url.host, !Self.isLoopback(host) else { return nil }
+        return "warning: credentials for \(host) go over plain http, readable by anyone on the network path: use https"
+    }
+
+    /// `localhost`, 127.0.0.0/8, `::1` (bracketed or not) and IPv4-mapped 127.x.
+    static func isLoopback(_ host: String) -> Bool {
+        var name = host.lowercased()
+        if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name.hasSuffix(".") { name.removeLast() }
+        if name == "localhost" || name.hasSuffix(".localhost") { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, name, &v4) == 1 {
+            return UInt32(bigEndian: v4.s_addr) >> 24 == 127
+        }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, name, &v6) == 1 else { return false }
+        let bytes = withUnsafeBytes(of: v6) { Array($0) }
+        if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true }
+        // ::ffff:127.x.y.z
+        return bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF && bytes[12] == 127
+    }
+}

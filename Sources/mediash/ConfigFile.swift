@@ -1,100 +1,58 @@
 import Foundation
+import TOMLKit
 
 /// `config.toml`: named profiles as `[profile.NAME]` tables of `key = "value"` lines.
-/// Only that much TOML is read; anything else is a clear error with its line number.
+/// The file is TOML (read by TOMLKit, so quoting, escapes and comments follow the TOML spec:
+/// a `#` inside a quoted value is part of the value). A file that is not TOML is an error with
+/// its line; anything but `[profile.NAME]` tables of known string keys is an error naming it.
 struct ConfigFile {
     /// Profile name → its keys and values.
     var profiles: [String: [String: String]] = [:]
 
     struct ParseError: Error, CustomStringConvertible {
         var path: String
-        var line: Int
+        /// The line of a TOML syntax error; nil for a well-formed file that mediash cannot use.
+        var line: Int?
         var message: String
-        var description: String { "\(path):\(line): \(message)" }
+        var description: String { line.map { "\(path):\($0): \(message)" } ?? "\(path): \(message)" }
     }
 
     /// The keys a profile may set.
     static let knownKeys: Set<String> = ["endpoint", "api_key", "api_secret", "application_id", "private_key"]
 
     init(text: String, path: String) throws {
-        var current: String?
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let lineNumber = index + 1
-            let line = ConfigFile.strippingComment(String(rawLine)).trimmingCharacters(in: .whitespaces)
-            if line.isEmpty { continue }
-            if line.hasPrefix("[") {
-                guard line.hasSuffix("]") else {
-                    throw ParseError(path: path, line: lineNumber, message: "expected a table header like [profile.NAME]")
+        // The parser reads a C string: a NUL would silently end the file early.
+        if let nul = text.firstIndex(of: "\0") {
+            throw ParseError(path: path, line: text[..<nul].count(where: { $0 == "\n" }) + 1, message: "the file holds a NUL byte")
+        }
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ParseError(path: path, line: max(1, error.source.begin.line), message: "not valid TOML: \(error.description)")
+        }
+        for key in root.keys.sorted() {
+            guard key == "profile", let tables = root[key]?.table else {
+                let what = root[key]?.table != nil ? "table [\(key)]" : "key '\(key)'"
+                throw ParseError(path: path, message: "unknown \(what): mediash reads only [profile.NAME] tables")
+            }
+            for name in tables.keys.sorted() {
+                guard let profile = tables[name]?.table else {
+                    throw ParseError(path: path, message: "'profile.\(name)' is not a table: write it as [profile.\(name)]")
                 }
-                let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-                guard name.hasPrefix("profile."), name.count > "profile.".count else {
-                    throw ParseError(path: path, line: lineNumber, message: "unknown table [\(name)]: mediash reads only [profile.NAME] tables")
+                var settings: [String: String] = [:]
+                for setting in profile.keys.sorted() {
+                    guard ConfigFile.knownKeys.contains(setting) else {
+                        let known = ConfigFile.knownKeys.sorted().joined(separator: ", ")
+                        throw ParseError(path: path, message: "unknown key '\(setting)' in [profile.\(name)] (known keys: \(known))")
+                    }
+                    guard let value = profile[setting]?.string else {
+                        throw ParseError(path: path, message: "the value of '\(setting)' in [profile.\(name)] must be a quoted string, like \(setting) = \"…\"")
+                    }
+                    settings[setting] = value
                 }
-                let profile = String(name.dropFirst("profile.".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-                current = profile
-                profiles[profile, default: [:]] = profiles[profile] ?? [:]
-                continue
-            }
-            guard let equals = line.firstIndex(of: "=") else {
-                throw ParseError(path: path, line: lineNumber, message: "expected key = \"value\"")
-            }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            let rawValue = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            guard let profile = current else {
-                throw ParseError(path: path, line: lineNumber, message: "'\(key)' is outside a [profile.NAME] table")
-            }
-            guard ConfigFile.knownKeys.contains(key) else {
-                let known = ConfigFile.knownKeys.sorted().joined(separator: ", ")
-                throw ParseError(path: path, line: lineNumber, message: "unknown key '\(key)' (known keys: \(known))")
-            }
-            guard let value = ConfigFile.string(rawValue) else {
-                throw ParseError(path: path, line: lineNumber, message: "the value of '\(key)' must be a quoted string, like \(key) = \"…\"")
-            }
-            profiles[profile, default: [:]][key] = value
-        }
-    }
-
-    /// A `"basic"` string (with \" \\ \n \t escapes) or a `'literal'` one.
-    private static func string(_ text: String) -> String? {
-        if text.count >= 2, text.hasPrefix("'"), text.hasSuffix("'") {
-            return String(text.dropFirst().dropLast())
-        }
-        guard text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") else { return nil }
-        var out = ""
-        var escaped = false
-        for c in text.dropFirst().dropLast() {
-            if escaped {
-                switch c {
-                case "n": out.append("\n")
-                case "t": out.append("\t")
-                default: out.append(c)
-                }
-                escaped = false
-            } else if c == "\\" {
-                escaped = true
-            } else if c == "\"" {
-                return nil
-            } else {
-                out.append(c)
+                profiles[name] = settings
             }
         }
-        return escaped ? nil : out
-    }
-
-    /// Drops a `#` comment that is not inside a quoted value.
-    private static func strippingComment(_ line: String) -> String {
-        var quote: Character?
-        var previous: Character?
-        for (offset, c) in line.enumerated() {
-            if let q = quote {
-                if c == q, !(q == "\"" && previous == "\\") { quote = nil }
-            } else if c == "\"" || c == "'" {
-                quote = c
-            } else if c == "#" {
-                return String(line.prefix(offset))
-            }
-            previous = c
-        }
-        return line
     }
 }

@@ -54,7 +54,8 @@ final class ProgressBar: ActionProgress {
     static func render(_ verb: String, done: Int, total: Int?, bytes: Int64, elapsed: TimeInterval, width: Int) -> String {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         var tail = "  \(done)" + (total.map { "/\($0)" } ?? "") + "  " + String(format: "%.1f/s", rate)
-        if bytes > 0, elapsed > 0 { tail += "  " + ByteCount.human(Int64(Double(bytes) / elapsed)) + "/s" }
+        // A rate past Int64 (a server's huge sizes, a tiny elapsed time) is shown at Int64's largest.
+        if bytes > 0, elapsed > 0 { tail += "  " + ByteCount.human(Int64(exactly: (Double(bytes) / elapsed).rounded()) ?? .max) + "/s" }
         guard let total else { return String((verb + tail).prefix(max(20, width - 1))) }
         if rate > 0, total > done { tail += "  ETA " + ProgressBar.duration(Double(total - done) / rate) }
         let barWidth = max(10, min(40, width - verb.count - tail.count - 4))

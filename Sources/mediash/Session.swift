@@ -20,15 +20,18 @@ enum Session {
             standardError.write("mediash: \(error)\n")
             return 2
         }
+        // Before any request, once per run.
+        if let warning = choice.plainHTTPWarning { standardError.write("mediash: \(warning)\n") }
 
         let backend: Backend
         do {
             backend = try await Backend.open(choice, quiet: command.quiet)
         } catch let error as UsageError {
-            standardError.write("mediash: \(error)\n")
+            standardError.write("mediash: \(TerminalText.escaped("\(error)", keepingLines: true))\n")
             return 2
         } catch {
-            standardError.write("mediash: \(error)\n")
+            // May carry a server's words (a token or store error): shown, never acted on.
+            standardError.write("mediash: \(TerminalText.escaped("\(error)", keepingLines: true))\n")
             return 1
         }
         let status = await drive(command, backend: backend, paths: paths, interrupts: interrupts, environment: environment)

@@ -29,4 +29,15 @@ struct RetryPolicyTests {
         #expect(policy.delay(retryAfter: 2, afterAttempt: 1) == .seconds(2))
         #expect(policy.delay(retryAfter: 61, afterAttempt: 1) == nil)
     }
+
+    @Test("a hostile Retry-After (1e300, a far date) is declined, never traps")
+    func hostileRetryAfter() {
+        let huge = RetryPolicy.parseRetryAfter("1e300")
+        #expect(huge == 1e300)
+        #expect(policy.delay(retryAfter: huge, afterAttempt: 1) == nil)
+        #expect(policy.delay(retryAfter: .infinity, afterAttempt: 1) == nil)
+        #expect(policy.delay(retryAfter: .nan, afterAttempt: 1) == nil)
+        #expect(policy.delay(retryAfter: RetryPolicy.parseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT"), afterAttempt: 1) == nil)
+        #expect(policy.delay(retryAfter: 60, afterAttempt: 1) == .seconds(60))
+    }
 }

@@ -46,7 +46,7 @@ struct ActionRunner: Sendable {
                 throw RunError("'\(verb)' changes items and there is no terminal to ask at: add --yes to go ahead, or --dry-run to see what it would do")
             }
             let values = try await input.collect()
-            let bytes = values.compactMap { ActionTarget($0)?.size }.reduce(0, +)
+            let bytes = values.compactMap { ActionTarget($0)?.size }.reduce(Int64(0), Int64.saturatingSum)
             guard !values.isEmpty else { return .empty }
             guard await confirm(ConfirmationRequest(verb: verb, itemCount: values.count, totalBytes: bytes)) else {
                 context.err.write("\(verb): not confirmed, nothing changed\n")
@@ -126,7 +126,7 @@ final class Tally: @unchecked Sendable {
         defer { lock.unlock() }
         if counts[result.status] == nil { order.append(result.status) }
         counts[result.status, default: 0] += 1
-        bytes += result.bytes
+        bytes = Int64.saturatingSum(bytes, result.bytes)
         doneCount += 1
         return result
     }
@@ -332,5 +332,14 @@ private final class Window: @unchecked Sendable {
         }
         context.environment.progress?.update(ActionProgressUpdate(verb: runner.verb, done: tally.done, total: total, bytes: tally.totalBytes))
         return result.record
+    }
+}
+
+extension Int64 {
+    /// Sizes come from a server or a file: a total past Int64 stays at its largest (or smallest)
+    /// instead of trapping.
+    static func saturatingSum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? .max : .min) : sum
     }
 }

@@ -7,7 +7,8 @@ struct TableRenderer: Renderer {
 
     func render(_ stream: ValueStream, shape: StreamShape, to sink: any TextSink) async throws {
         if case .scalar = shape {
-            if let v = try await stream.next() { sink.write(v.humanText + "\n") }
+            // A scalar (help, explain, a value) keeps its lines; what steers the terminal is escaped.
+            if let v = try await stream.next() { sink.write(TerminalText.escaped(v.humanText, keepingLines: true) + "\n") }
             return
         }
         var head: [Value] = []
@@ -21,7 +22,8 @@ struct TableRenderer: Renderer {
                 columns.append(n)
             }
         }
-        var widths = columns.map(\.count)
+        var headers = columns.map { TerminalText.escaped($0) }
+        var widths = headers.map(\.count)
         var cells = head.map { row in columns.map { Self.text(row, $0) } }
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
         var hidden: [String] = []
@@ -42,6 +44,7 @@ struct TableRenderer: Renderer {
                     hidden = columns.indices.filter { !kept.contains($0) }.map { columns[$0] }
                         .sorted { (Self.precedence[$0] ?? .max) < (Self.precedence[$1] ?? .max) }
                     columns = kept.map { columns[$0] }
+                    headers = kept.map { headers[$0] }
                     widths = kept.map { widths[$0] }
                     minimums = kept.map { minimums[$0] }
                     cells = cells.map { row in kept.map { row[$0] } }
@@ -62,7 +65,7 @@ struct TableRenderer: Renderer {
             while s.last == " " { s.removeLast() }
             return s + "\n"
         }
-        sink.write(line(columns))
+        sink.write(line(headers))
         sink.write(line(widths.map { String(repeating: "─", count: $0) }))
         var out = ""
         for row in cells { out += line(row) }
@@ -79,7 +82,7 @@ struct TableRenderer: Renderer {
             }
         }
         if !out.isEmpty { sink.write(out) }
-        if !hidden.isEmpty { sink.write(Self.hiddenNote(hidden, width: width ?? 80) + "\n") }
+        if !hidden.isEmpty { sink.write(Self.hiddenNote(hidden.map { TerminalText.escaped($0) }, width: width ?? 80) + "\n") }
     }
 
     /// `(+11 columns: account_id, store_id, … — select picks, json shows all)`, within the width.
@@ -116,9 +119,10 @@ struct TableRenderer: Renderer {
         return kept.sorted()
     }
 
+    /// A cell as shown: on one line, with the characters that steer a terminal escaped.
     static func text(_ row: Value, _ column: String) -> String {
-        guard let r = row.record else { return column == "value" ? row.humanText : "" }
-        return (r[column] ?? .null).humanText.replacingOccurrences(of: "\n", with: " ")
+        guard let r = row.record else { return column == "value" ? TerminalText.escaped(row.humanText) : "" }
+        return TerminalText.escaped((r[column] ?? .null).humanText.replacingOccurrences(of: "\n", with: " "))
     }
 
     /// Shrinks the widest columns until the table fits, none below its minimum.
