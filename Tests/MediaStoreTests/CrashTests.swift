@@ -36,6 +36,7 @@ private func md5(_ file: URL) throws -> String {
         let executable = try Self.stressExecutable()
         var uploaded: [String: (etag: String, size: Int64)] = [:]
         var deleted: Set<String> = []
+        var deleting: Set<String> = []
         var interruptedWrites = 0
         // Kills after 1, 7, 25 and 60 acknowledgements of this run land in different phases of
         // the four workers' uploads and deletes: copying, syncing, renaming, committing.
@@ -63,6 +64,7 @@ private func md5(_ file: URL) throws -> String {
                 switch (words.first, words.count) {
                 case ("uploaded", 4): uploaded[words[1]] = (words[2], Int64(words[3]) ?? -1)
                 case ("deleted", 2): deleted.insert(words[1])
+                case ("deleting", 2): deleting.insert(words[1])
                 default: Issue.record("store-stress printed '\(line)'")
                 }
             }
@@ -74,7 +76,7 @@ private func md5(_ file: URL) throws -> String {
             let service = store.service(account: "local")
             let items = try await service.all(MediaQuery(pageSize: 50))
             let listed = Set(items.map(\.id))
-            for (id, acknowledged) in uploaded where !deleted.contains(id) {
+            for (id, acknowledged) in uploaded where !deleting.contains(id) {
                 let item = items.first { $0.id == id }
                 #expect(item != nil, "acknowledged upload \(id) is gone after kill at \(acknowledgements)")
                 #expect(item.map { $0.etag == acknowledged.etag && $0.size == acknowledged.size } ?? true, "item \(id) changed")

@@ -1,7 +1,7 @@
 // Uploads (and now and then deletes) items into a store until killed, so the crash test can
 // SIGKILL it mid-write. Usage: store-stress STORE_FOLDER.
 // Each acknowledged operation is one line on standard output, written once the store has
-// answered: `uploaded ID ETAG SIZE` or `deleted ID`. The crash test kills after a number of
+// answered: `uploaded ID ETAG SIZE` or `deleted ID` (and `deleting ID` just before a delete is asked). The crash test kills after a number of
 // them and then holds the store to every acknowledgement it saw.
 import Foundation
 import MediaAPI
@@ -46,6 +46,8 @@ do {
                         acknowledge("uploaded \(item.id) \(item.etag ?? "-") \(item.size)")
                         try FileManager.default.removeItem(at: file)
                         if round % 5 == 0 {
+                            // Said before asking: killed mid-delete, the item may be there or not.
+                            acknowledge("deleting \(item.id)")
                             try await service.delete(id: item.id)
                             acknowledge("deleted \(item.id)")
                         }
