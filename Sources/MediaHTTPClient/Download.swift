@@ -106,15 +106,19 @@ enum ContentFile {
             }
             written += Int64(chunk.readableBytes)
         }
+        // On disk before it can be renamed into place, so a power cut never leaves a whole-looking
+        // destination with missing bytes.
+        do {
+            try handle.synchronize()
+        } catch {
+            throw MediaError.storage("cannot write '\(url.path)': \(error.localizedDescription)")
+        }
         return written
     }
 
-    /// Renames the finished download over the destination in one step.
+    /// Renames the finished (synced) download over the destination in one step and syncs the folder.
     static func move(_ partial: URL, to destination: URL) throws {
-        guard rename(partial.path, destination.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw MediaError.storage("cannot move the download into '\(destination.path)': \(reason)")
-        }
+        try DurableFile.move(partial, to: destination)
     }
 
     /// `"abc"` or `W/"abc"` → `abc`.

@@ -15,14 +15,16 @@ actor DeleteBatch {
     }
 
     private let database: DatabasePool
+    private let contentFolder: URL
     private var pending: [Pending] = []
     private var writing = false
     private var nextToken: UInt64 = 0
     /// The most deletes one transaction takes, so a huge burst does not hold the writer long.
     static let largest = 256
 
-    init(database: DatabasePool) {
+    init(database: DatabasePool, contentFolder: URL) {
         self.database = database
+        self.contentFolder = contentFolder
     }
 
     /// Deletes `id` of `account`'s: `.notFound` when there is no such item. Cancelled before
@@ -62,6 +64,7 @@ actor DeleteBatch {
                         return db.changesCount > 0
                     }
                 }
+                removeContent(of: zip(batch, found).filter { $0.1 }.map { $0.0.id })
                 for (request, deleted) in zip(batch, found) {
                     if deleted { request.answer.resume() } else { request.answer.resume(throwing: MediaError.notFound(id: request.id)) }
                 }
@@ -71,5 +74,14 @@ actor DeleteBatch {
             }
         }
         writing = false
+    }
+
+    /// Removes the content files of items whose rows are gone, with one folder sync for the
+    /// group. A file left behind (a failure here, a power cut before the sync) has no row and
+    /// is swept when the store is next opened alone.
+    private func removeContent(of ids: [String]) {
+        guard !ids.isEmpty else { return }
+        for id in ids { unlink(contentFolder.appendingPathComponent(id).path) }
+        try? DurableFile.syncFolder(contentFolder)
     }
 }

@@ -38,7 +38,7 @@ public final class MediaStore: Sendable {
         }
         lock = try StoreLock(file: directory.appendingPathComponent("lock"))
         database = try StoreDatabase.open(directory.appendingPathComponent("media.sqlite"))
-        deletes = DeleteBatch(database: database)
+        deletes = DeleteBatch(database: database, contentFolder: contentDirectory)
         try lock.whenAlone(sweep)
     }
 
@@ -180,11 +180,11 @@ public final class MediaStore: Sendable {
         return file.path.hasPrefix(folder) ? file : nil
     }
 
-    /// Renames within the store's file system: atomic, so a content file is either absent or whole.
+    /// Renames a synced staging file to its content name within the store's file system, and
+    /// syncs the folder: atomic, so a content file is either absent or whole, and durable, so
+    /// the row committed after it never outlives it.
     func moveIntoPlace(_ from: URL, _ to: URL) throws {
-        guard rename(from.path, to.path) == 0 else {
-            throw MediaError.storage("cannot move \(from.path) to \(to.path): \(String(cString: strerror(errno)))")
-        }
+        try DurableFile.move(from, to: to)
     }
 
     /// Removes what a crash can leave behind: content files whose row was never committed
@@ -198,6 +198,7 @@ public final class MediaStore: Sendable {
         for name in (try? files.contentsOfDirectory(atPath: temporaryDirectory.path)) ?? [] {
             try? files.removeItem(at: temporaryDirectory.appendingPathComponent(name))
         }
+        try? DurableFile.syncFolder(contentDirectory)
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

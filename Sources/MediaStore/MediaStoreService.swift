@@ -57,9 +57,8 @@ public struct MediaStoreService: MediaService {
 
     public func delete(id: String) async throws {
         let account = self.account
+        // The batch removes the content file once the row's deletion is on disk.
         try await store.deletes.delete(id: id, account: account)
-        // A file left behind by a failure here is swept when the store is next opened alone.
-        try? FileManager.default.removeItem(at: store.contentURL(id: id))
     }
 
     public func download(id: String, to destination: URL, options: DownloadOptions) async throws -> DownloadResult {

@@ -37,9 +37,8 @@ struct Staging {
 
     private func stageConsumed(_ file: URL, to staged: URL, maxBytes: Int64?) throws -> (etag: String, size: Int64) {
         try requireRegularFile(file)
-        do {
-            try store.moveIntoPlace(file, staged)
-        } catch {
+        // A staging name needs no durability (the sweep removes staging files), so a plain rename.
+        if rename(file.path, staged.path) != 0 {
             // Not on the store's file system after all: copy, then honour "consumed" by removing the original.
             defer { try? FileManager.default.removeItem(at: file) }
             return try copy(localFile: file, to: staged, maxBytes: maxBytes)
@@ -48,6 +47,13 @@ struct Staging {
         defer { try? handle.close() }
         var hashing = HashingCopy()
         try hashing.consume(handle, maxBytes: maxBytes)
+        // Whoever wrote the file did not necessarily sync it: its bytes reach the disk before
+        // it is renamed into place.
+        do {
+            try handle.synchronize()
+        } catch {
+            throw MediaError.storage("cannot sync \(staged.path): \(error.localizedDescription)")
+        }
         return (hashing.hex, hashing.bytes)
     }
 

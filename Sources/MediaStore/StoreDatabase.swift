@@ -12,6 +12,12 @@ enum StoreDatabase {
         config.label = "mediash store"
         // Waits for another process's write instead of failing at once (the server and the shell may share a store).
         config.busyMode = .timeout(10)
+        // Every commit reaches the disk before it is acknowledged. In WAL mode GRDB sets
+        // synchronous = NORMAL, which syncs only at checkpoints, so a power cut could undo an
+        // acknowledged upload or delete. Set on every connection, readers included …
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: file.path, configuration: config)
@@ -19,6 +25,9 @@ enum StoreDatabase {
             throw MediaError.storage("\(file.path) cannot be opened as a SQLite database (\(reason(error))); move it away or choose another store folder")
         }
         do {
+            // … and again on the writer, because GRDB sets NORMAL on it after `prepareDatabase`
+            // (when it turns WAL on); the pool keeps this one writer connection for its lifetime.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try pool.write { db in try checkOwnership(db, file: file) }
             try migrator.migrate(pool)
         } catch let error as MediaError {

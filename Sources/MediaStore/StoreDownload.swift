@@ -44,9 +44,7 @@ struct StoreDownload {
             try? files.removeItem(at: partial)
             throw MediaError.storage("the content of media item '\(id)' does not match its ETag \(counted.etag ?? "(none)"); the store may be damaged")
         }
-        guard rename(partial.path, destination.path) == 0 else {
-            throw MediaError.storage("cannot move \(partial.path) to \(destination.path): \(String(cString: strerror(errno)))")
-        }
+        try DurableFile.move(partial, to: destination)
         return DownloadResult(
             outcome: resumeFrom > 0 ? .resumed : .downloaded,
             bytesTransferred: copy.bytes - resumeFrom,

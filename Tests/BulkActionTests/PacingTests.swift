@@ -7,11 +7,28 @@ import Testing
 
 /// The real HTTP client with a meter around it: counts the deletes in flight as each one starts,
 /// and sends the calls numbered in `burst` to a second client, whose server rate-limits everything.
+///
+/// A gate holds the calls numbered in its range (before they reach the server) until `inFlight`
+/// calls are in flight at once, then lets them all go and stays open: a window that is as wide
+/// as it should be fills up and opens the gate, on any machine, however loaded. A window too
+/// narrow never does, and the gate gives up after `patience`, so the peak seen stays below.
 final class MeteredService: MediaService, @unchecked Sendable {
     struct Start {
         var number: Int
         var inFlight: Int
         var time: ContinuousClock.Instant
+    }
+
+    struct Gate {
+        var numbers: Range<Int>
+        var inFlight: Int
+        fileprivate var open = false
+        fileprivate var waiting: [CheckedContinuation<Void, Never>] = []
+
+        init(numbers: Range<Int>, inFlight: Int) {
+            self.numbers = numbers
+            self.inFlight = inFlight
+        }
     }
 
     private let base: any MediaService
@@ -20,11 +37,40 @@ final class MeteredService: MediaService, @unchecked Sendable {
     private let lock = NSLock()
     private var inFlight = 0
     private(set) var starts: [Start] = []
+    private var gates: [Gate]
+    static let patience: Duration = .seconds(20)
 
-    init(_ base: any MediaService, burst: Range<Int> = 0..<0, to limiting: (any MediaService)? = nil) {
+    init(_ base: any MediaService, burst: Range<Int> = 0..<0, to limiting: (any MediaService)? = nil, gates: [Gate] = []) {
         self.base = base
         self.burst = burst
         self.limiting = limiting ?? base
+        self.gates = gates
+    }
+
+    /// Opens gate `index`: everyone waiting at it goes on. Called with the lock held.
+    private func openGate(_ index: Int) -> [CheckedContinuation<Void, Never>] {
+        guard !gates[index].open else { return [] }
+        gates[index].open = true
+        defer { gates[index].waiting = [] }
+        return gates[index].waiting
+    }
+
+    /// Waits at the gate whose range holds `number`, if it is still closed.
+    private func pass(_ number: Int) async {
+        guard let index = lock.withLock({ gates.firstIndex { $0.numbers.contains(number) && !$0.open } }) else { return }
+        let giveUp = Task {
+            try await Task.sleep(for: Self.patience)
+            for waiter in lock.withLock({ openGate(index) }) { waiter.resume() }
+        }
+        defer { giveUp.cancel() }
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let go = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+                if gates[index].open { return [waiter] }
+                gates[index].waiting.append(waiter)
+                return inFlight >= gates[index].inFlight ? openGate(index) : []
+            }
+            for waiter in go { waiter.resume() }
+        }
     }
 
     var recorded: [Start] {
@@ -40,6 +86,7 @@ final class MeteredService: MediaService, @unchecked Sendable {
             return starts.count - 1
         }
         defer { lock.withLock { inFlight -= 1 } }
+        await pass(number)
         try await (burst.contains(number) ? limiting : base).delete(id: id)
     }
 
@@ -66,7 +113,12 @@ struct PacingTests {
             let refusing = try await server.extraClient(FaultPlan(latency: .milliseconds(20), rateLimitEvery: 1, retryAfterSeconds: 0.4),
                                                         configuration: twice)
             let burst = 150..<166
-            let metered = MeteredService(try #require(server.client), burst: burst, to: refusing)
+            // The first window, and one late after the burst (by then clean answers have raised the
+            // limit back: it takes 8 + 9 + … + 15 = 92 of them), must each fill to 16 in flight.
+            let metered = MeteredService(try #require(server.client), burst: burst, to: refusing, gates: [
+                MeteredService.Gate(numbers: 0..<16, inFlight: 16),
+                MeteredService.Gate(numbers: 500..<600, inFlight: 16),
+            ])
             let ran = try await server.run("list | delete concurrency 16", service: metered)
             #expect(ran.outcome.status == .success, "\(ran.err)")
             #expect(ran.ids(status: "deleted") == Set(items.map(\.id)))
@@ -74,7 +126,7 @@ struct PacingTests {
 
             let starts = metered.recorded
             #expect(starts.count == 700 + burst.count)
-            let before = starts[20..<burst.lowerBound].map(\.inFlight).max() ?? 0
+            let before = starts[0..<burst.lowerBound].map(\.inFlight).max() ?? 0
             #expect(before == 16)
             // Nothing new leaves while the service's Retry-After runs (the first refusal comes
             // within a few ms of the burst's first start, so 0.15–0.35 s later is well inside it).
@@ -88,18 +140,18 @@ struct PacingTests {
             let after = starts[burst.upperBound..<(burst.upperBound + 40)].map(\.inFlight).max() ?? 0
             #expect(after < 16, "peak in flight after the burst: \(after)")
             // Clean answers raise it back to the full 16.
-            let late = starts[(starts.count - 200)..<(starts.count - 20)].map(\.inFlight).max() ?? 0
+            let late = starts[500...].map(\.inFlight).max() ?? 0
             #expect(late == 16, "peak in flight at the end: \(late)")
         }
     }
 
     @Test("without rate limits the window stays full: peak in flight is the concurrency asked for")
     func fullWindow() async throws {
-        // Each delete takes 0.2 s, so even on a loaded machine all 32 have started before the
-        // first one is answered.
-        try await withBulkServer(FaultPlan(latency: .milliseconds(200))) { server in
+        try await withBulkServer(FaultPlan(latency: .milliseconds(5))) { server in
             try await server.seed(200)
-            let metered = MeteredService(try #require(server.client))
+            // The first 32 wait until 32 are in flight (it never happens with a narrower window),
+            // and the window never goes past 32.
+            let metered = MeteredService(try #require(server.client), gates: [MeteredService.Gate(numbers: 0..<32, inFlight: 32)])
             let ran = try await server.run("list | delete concurrency 32", service: metered)
             #expect(ran.outcome.status == .success, "\(ran.err)")
             #expect(metered.recorded.count == 200)

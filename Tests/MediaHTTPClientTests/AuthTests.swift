@@ -7,7 +7,7 @@ import MediaServer
 import MediaServiceContract
 import Testing
 
-/// Application JWTs end to end, and credentials that fail before any request.
+/// Application JWTs end to end, and credentials that fail when read or when the client is made.
 @Suite("auth")
 struct AuthTests {
     /// A fresh RSA key pair as PEM: (private, public).
@@ -104,7 +104,9 @@ struct AuthTests {
         #expect(first.split(separator: ".").count == 3)
     }
 
-    @Test("a missing or malformed private key is a clear error before any request")
+    /// "Before any request" = when the key is read or the client is made: a client that parsed
+    /// the key lazily would be made without an error here, and fail this test.
+    @Test("a missing or malformed private key is a clear error when it is read or the client is made")
     func badKeys() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -116,15 +118,19 @@ struct AuthTests {
         }
         let garbage = folder.appendingPathComponent("garbage.key")
         try Data("not a key".utf8).write(to: garbage)
-        #expect(throws: MediaError.self) { try Credentials.readPrivateKey(at: garbage) }
-        #expect(throws: MediaError.self) {
+        #expect(throws: MediaError.invalidInput(
+            "'\(garbage.path)' is not an RSA private key in PEM form (expected a file starting with -----BEGIN PRIVATE KEY-----)")) {
+            try Credentials.readPrivateKey(at: garbage)
+        }
+        #expect(throws: MediaError.invalidInput(
+            "the private key of application 'a' is not an RSA private key in PEM form (expected -----BEGIN PRIVATE KEY-----)")) {
             _ = try MediaHTTPClient(endpoint: MediaHTTPClient.vonageEndpoint, credentials: .application(id: "a", privateKeyPEM: "nope"))
         }
         let (privatePEM, _) = try Self.keyPair()
         let good = folder.appendingPathComponent("good.key")
         try Data(privatePEM.utf8).write(to: good)
         #expect(try Credentials.readPrivateKey(at: good) == privatePEM)
-        #expect(throws: MediaError.self) {
+        #expect(throws: MediaError.invalidInput("'ftp://example.com/v3/media' is not an http(s) URL (expected e.g. https://api.nexmo.com/v3/media)")) {
             _ = try MediaHTTPClient(endpoint: URL(string: "ftp://example.com/v3/media")!, credentials: .apiKey(key: "k", secret: "s"))
         }
     }

@@ -54,14 +54,35 @@ struct ListingTests {
     func firstFive() async throws {
         try await withLiveServer { server in
             _ = try await Self.seed(30, into: server)
+            let client = try MediaHTTPClient(endpoint: server.endpoint, credentials: .apiKey(key: LiveServer.apiKey, secret: LiveServer.apiSecret))
             var taken: [MediaItem] = []
-            for try await item in server.client.list(MediaQuery(pageSize: 100, limit: 5)) {
+            for try await item in client.list(MediaQuery(pageSize: 100, limit: 5)) {
                 taken.append(item)
                 if taken.count == 5 { break }
             }
+            // Shutting the client down ends whatever it still had under way; the count is final.
+            try await client.shutdown()
             #expect(taken.count == 5)
-            try await Task.sleep(for: .milliseconds(50))
-            #expect(server.client.requestsSent == 1)
+            #expect(client.requestsSent == 1)
+        }
+    }
+
+    @Test("a listing stopped early fetches at most one page ahead, and nothing once its client is shut down")
+    func stopsFetching() async throws {
+        try await withLiveServer { server in
+            _ = try await Self.seed(30, into: server)
+            // A client of its own, so only this listing's requests are counted.
+            let client = try MediaHTTPClient(endpoint: server.endpoint, credentials: .apiKey(key: LiveServer.apiKey, secret: LiveServer.apiSecret))
+            var taken = 0
+            for try await _ in client.list(MediaQuery(pageSize: 3)) {
+                taken += 1
+                if taken == 4 { break }
+            }
+            // Shutting the client down ends whatever it still had under way; the count is final.
+            try await client.shutdown()
+            #expect(taken == 4)
+            // Pages 1 and 2 were consumed; page 3 may have been asked for ahead; not one more.
+            #expect((2...3).contains(client.requestsSent), "a listing stopped after 4 of 30 items sent \(client.requestsSent) requests")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Testing
 import MediaAPI
 @testable import MediaHTTPClient
 import MediaServer
@@ -93,14 +94,16 @@ extension MediaHTTPClient.Configuration {
     }
 }
 
-/// Runs `body` and returns the MediaError it threw (nil when it threw nothing or something else).
-func mediaError(_ body: () async throws -> Void) async -> MediaError? {
+/// Runs `body` and returns the MediaError it threw, or nil when it threw nothing. Any other
+/// error is a test failure of its own (recorded here), never taken for the expected one.
+func mediaError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> MediaError? {
     do {
         try await body()
         return nil
     } catch let error as MediaError {
         return error
     } catch {
+        Issue.record("expected a MediaError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
         return nil
     }
 }

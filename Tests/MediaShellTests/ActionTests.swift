@@ -98,8 +98,14 @@ import Testing
         #expect(r.err == "delete: 4 deleted, 1 skipped, 1 failed (0 B)\n")
         #expect(r.out.contains("{\"id\":\"no-such-id\",\"name\":null,\"size\":null,\"status\":\"skipped\",\"error\":\"already gone\"}"))
         #expect(r.out.contains("\"status\":\"failed\",\"error\":\"not a media item or an id: 42\""))
+        // An upload that succeeds feeds an update that fails: the item stays as uploaded.
+        try Data("hello\n".utf8).write(to: f.directory.appendingPathComponent("hello.txt"))
         let u = await run(shell(f, f.service), "upload hello.txt | update set mime=\"nonsense\" --yes")
-        #expect(u.outcome.status == .failure || u.err.contains("no file"))
+        #expect(u.outcome.status == .failure)
+        #expect(u.err.contains("'nonsense' is not a MIME type"), "\(u.err)")
+        let hello = try await f.shell().evaluate("list | where name == \"hello.txt\"")
+        #expect(hello.count == 1)
+        #expect(hello.first?.record?["size"] == .size(6) && hello.first?.record?["mime"] == .string("text/plain"))
     }
 
     @Test func updateComputesValuesPerItem() async throws {
@@ -136,6 +142,20 @@ import Testing
         #expect(r.outcome.status == .success, "\(r.err)")
         #expect(r.err == "delete: 30 deleted (\(Value.humanSize(Int64((0..<30).map(Fixture.size).reduce(0, +)))))\n")
         #expect(try await f.shell().evaluate("list | count") == [.int(0)])
+
+        // One at a time, the request after a rate limit waits out its Retry-After (a lower
+        // bound: a loaded machine only makes the gap longer).
+        let g = try await Fixture.make(items: 8)
+        let serial = InstrumentedService(g.service)
+        serial.fault = { n in n == 3 || n == 6 ? .rateLimited(retryAfter: 0.3) : nil }
+        let s = await run(shell(g, serial), "list | delete --yes concurrency 1")
+        #expect(s.outcome.status == .success, "\(s.err)")
+        let starts = serial.callStarts
+        #expect(starts.count == 10)
+        for limited in [3, 6] where starts.count > limited {
+            let gap = starts[limited] - starts[limited - 1]
+            #expect(gap >= .milliseconds(300), "call \(limited + 1) began \(gap) after the 429 of call \(limited)")
+        }
     }
 
     /// Retrying a request is the binding's job (MediaHTTPClient has a budget for it): a transient

@@ -24,19 +24,24 @@ import Testing
         #expect(out.text.split(separator: "\n").count == 6)
     }
 
-    @Test func cancellingStopsPromptly() async throws {
+    /// Promptly = no new request once cancelled: at most the two already admitted (concurrency 2)
+    /// begin after the cancel, and the requests in flight are cut short (they would take 90 s;
+    /// the time limit is a minute) rather than left running.
+    @Test(.timeLimit(.minutes(1))) func cancellingStopsPromptly() async throws {
         let f = try await Fixture.make(items: 40)
         let service = InstrumentedService(f.service)
-        service.latency = 0.2
+        // Longer than the time limit: only cancellation can end a request that has begun in time.
+        service.latency = 90
         let shell = Shell(service: service, environment: ShellEnvironment(now: { Fixture.now }, assumeYes: true, concurrency: 2, workingDirectory: f.directory))
         let err = TextBuffer()
         let run = Task { await shell.run("list | delete", out: TextBuffer(), err: err) }
-        try await Task.sleep(nanoseconds: 300_000_000)
+        await service.waitForCalls(2)
         run.cancel()
         let outcome = await run.value
         #expect(outcome.status == .interrupted)
-        let left = try await f.shell().evaluate("list | count")
-        #expect(left.first.map { if case .int(let n) = $0 { n > 20 } else { false } } == true)
+        await service.waitUntilIdle()
+        #expect(service.callCount <= 4, "\(service.callCount) requests began; cancelling after 2 should allow at most 2 more")
+        #expect(try await f.shell().evaluate("list | count") == [.int(40)])
     }
 
     @Test func firstStopsPullingTheListing() async throws {

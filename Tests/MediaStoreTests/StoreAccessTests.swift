@@ -131,8 +131,10 @@ import Testing
         #expect(page.total == expected.count)
         #expect(page.items.map(\.id) == expected.map(\.id))
 
-        #expect(await mediaError { _ = try await store.page(account: "local", query: ascending, pageIndex: -1, pageSize: 10) } != nil)
-        #expect(await mediaError { _ = try await store.page(account: "local", query: ascending, pageIndex: 0, pageSize: 0) } != nil)
+        #expect(await mediaError { _ = try await store.page(account: "local", query: ascending, pageIndex: -1, pageSize: 10) }
+            == .invalidInput("page_index must be 0 or more, not -1"))
+        #expect(await mediaError { _ = try await store.page(account: "local", query: ascending, pageIndex: 0, pageSize: 0) }
+            == .invalidInput("page_size must be 1 or more, not 0"))
     }
 
     @Test func listUsesKeysetPagingSoDeletionsNeverSkipItems() async throws {
@@ -194,7 +196,7 @@ import Testing
         try content(size: 5_000, seed: 6).write(to: incoming)
         #expect(await mediaError {
             _ = try await store.upload(MediaUpload(source: .file(incoming)), account: "local", consumingFile: true, maxBytes: 100)
-        } != nil)
+        } == .invalidInput("the content is larger than the limit of 100 bytes"))
         #expect(try await store.service(account: "local").all().isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.temporaryDirectory.path).isEmpty, "refused uploads left staging files")
         let exact = try await store.upload(MediaUpload(source: .file(big)), account: "local", consumingFile: false, maxBytes: 5_000)

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import MediaAPI
 import MediaStore
 
@@ -23,13 +24,17 @@ final class TemporaryFolder: Sendable {
     }
 }
 
-/// Runs `body` and returns the MediaError it threw, or nil when it threw nothing or something else.
-func mediaError(_ body: () async throws -> Void) async -> MediaError? {
+/// Runs `body` and returns the MediaError it threw, or nil when it threw nothing. Any other
+/// error is a test failure of its own (recorded here), never taken for the expected one.
+func mediaError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> MediaError? {
     do {
         try await body()
         return nil
+    } catch let error as MediaError {
+        return error
     } catch {
-        return error as? MediaError
+        Issue.record("expected a MediaError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
+        return nil
     }
 }
 

@@ -61,11 +61,35 @@ final class MediaServerProcess: @unchecked Sendable {
         DispatchQueue.global().async { _ = reader.readDataToEndOfFile() }
     }
 
+    /// Stops the server: SIGTERM, and SIGKILL when a slow request (a fault latency) keeps it
+    /// from ending within 10 s.
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// Returns once a client holds an established TCP connection to the server's port (read from
+    /// /proc/net/tcp and tcp6): the event that a request has reached it.
+    func waitForConnection(timeout: Duration) throws {
+        guard let port = URL(string: endpoint)?.port else { throw TestFailure("no port in \(endpoint)") }
+        let local = String(format: ":%04X", port)
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+                let rows = (try? String(contentsOfFile: table, encoding: .utf8))?.split(separator: "\n").dropFirst() ?? []
+                // Columns: sl local_address rem_address st …; state 01 is ESTABLISHED.
+                if rows.contains(where: { row in
+                    let columns = row.split(separator: " ")
+                    return columns.count > 3 && columns[1].hasSuffix(local) && columns[3] == "01"
+                }) { return }
+            }
+            usleep(10_000)
         }
+        throw TestFailure("no connection reached the server on port \(port) within \(timeout)")
     }
 
     private static func openssl(_ arguments: [String]) throws {

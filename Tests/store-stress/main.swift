@@ -1,5 +1,8 @@
 // Uploads (and now and then deletes) items into a store until killed, so the crash test can
 // SIGKILL it mid-write. Usage: store-stress STORE_FOLDER.
+// Each acknowledged operation is one line on standard output, written once the store has
+// answered: `uploaded ID ETAG SIZE` or `deleted ID` (and `deleting ID` just before a delete is asked). The crash test kills after a number of
+// them and then holds the store to every acknowledgement it saw.
 import Foundation
 import MediaAPI
 import MediaStore
@@ -10,6 +13,11 @@ guard arguments.count == 2 else {
     exit(2)
 }
 let folder = URL(fileURLWithPath: arguments[1], isDirectory: true)
+
+/// One line in one write(2), so lines of concurrent workers never interleave.
+func acknowledge(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
 
 do {
     let store = try MediaStore(directory: folder)
@@ -31,11 +39,18 @@ do {
                         // Half the time the server's path: a file in the store's tmp/, moved in.
                         let staged = store.temporaryDirectory.appendingPathComponent("incoming-\(round)")
                         try FileManager.default.moveItem(at: file, to: staged)
-                        _ = try await store.upload(MediaUpload(source: .file(staged)), account: "local", consumingFile: true, maxBytes: nil)
+                        let item = try await store.upload(MediaUpload(source: .file(staged)), account: "local", consumingFile: true, maxBytes: nil)
+                        acknowledge("uploaded \(item.id) \(item.etag ?? "-") \(item.size)")
                     } else {
                         let item = try await service.upload(MediaUpload(source: .file(file), info: MediaUpdate(title: "round \(round)")))
+                        acknowledge("uploaded \(item.id) \(item.etag ?? "-") \(item.size)")
                         try FileManager.default.removeItem(at: file)
-                        if round % 5 == 0 { try await service.delete(id: item.id) }
+                        if round % 5 == 0 {
+                            // Said before asking: killed mid-delete, the item may be there or not.
+                            acknowledge("deleting \(item.id)")
+                            try await service.delete(id: item.id)
+                            acknowledge("deleted \(item.id)")
+                        }
                     }
                 }
             }

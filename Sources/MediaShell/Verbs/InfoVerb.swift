@@ -7,12 +7,15 @@ struct InfoVerb: RequestExplaining {
         name, .source, summary: "show items by id",
         parameters: [.positional("ids", .text(.mediaID), "ID", repeats: true, help: "ids of the items")],
         output: .media,
-        examples: [VerbExample("info 00000000-0000-4000-8000-000000000001 | select name size", "one item by id")])
+        examples: [VerbExample("let newest = list | first 1; info $newest.id | select name size", "items by id (a list of ids counts as its ids)")])
 
     func explainRequests(_ stage: Stage) -> [String] { ["GET /v3/media/{id}/info  for each id given"] }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
-        let ids = try call.values("ids").map(\.humanText)
+        let ids = try call.values("ids").flatMap { value -> [Value] in
+            if case .list(let values) = value { return values }
+            return [value]
+        }.map(\.humanText)
         let service = call.context.service
         var i = 0
         return ValueStream {

@@ -12,6 +12,12 @@ final class InstrumentedService: MediaService, @unchecked Sendable {
     private var inFlight = 0
     private(set) var maxInFlight = 0
     private(set) var calls = 0
+    /// When each call began, by call number - 1.
+    private var starts: [ContinuousClock.Instant] = []
+    /// Tasks waiting for the number of calls to reach theirs.
+    private var callWaiters: [(calls: Int, wake: CheckedContinuation<Void, Never>)] = []
+    /// Tasks waiting for no call to be in flight.
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     var latency: TimeInterval = 0
     /// Given the call number (1-based), an error to throw instead of doing the call.
     var fault: @Sendable (Int) -> MediaError? = { _ in nil }
@@ -23,6 +29,32 @@ final class InstrumentedService: MediaService, @unchecked Sendable {
     init(_ base: MediaStoreService) { self.base = base }
 
     var peak: Int { locked { maxInFlight } }
+    var callCount: Int { locked { calls } }
+    var callStarts: [ContinuousClock.Instant] { locked { starts } }
+
+    /// Returns once no call is in flight (every call begun has ended, one way or another).
+    func waitUntilIdle() async {
+        await withCheckedContinuation { wake in
+            let now = locked { () -> Bool in
+                if inFlight == 0 { return true }
+                idleWaiters.append(wake)
+                return false
+            }
+            if now { wake.resume() }
+        }
+    }
+
+    /// Returns once `count` calls have begun (an event to act on, instead of a guess at time).
+    func waitForCalls(_ count: Int) async {
+        await withCheckedContinuation { wake in
+            let now = locked { () -> Bool in
+                if calls >= count { return true }
+                callWaiters.append((count, wake))
+                return false
+            }
+            if now { wake.resume() }
+        }
+    }
 
     private func locked<T>(_ body: () -> T) -> T {
         lock.lock()
@@ -51,13 +83,25 @@ final class InstrumentedService: MediaService, @unchecked Sendable {
     }
 
     private func around<T>(_ body: () async throws -> T) async throws -> T {
-        let n = locked { () -> Int in
+        let (n, woken) = locked { () -> (Int, [CheckedContinuation<Void, Never>]) in
             calls += 1
+            starts.append(.now)
             inFlight += 1
             maxInFlight = max(maxInFlight, inFlight)
-            return calls
+            let due = callWaiters.filter { $0.calls <= calls }.map(\.wake)
+            callWaiters.removeAll { $0.calls <= calls }
+            return (calls, due)
         }
-        defer { locked { inFlight -= 1 } }
+        for wake in woken { wake.resume() }
+        defer {
+            let idle = locked { () -> [CheckedContinuation<Void, Never>] in
+                inFlight -= 1
+                guard inFlight == 0 else { return [] }
+                defer { idleWaiters = [] }
+                return idleWaiters
+            }
+            for wake in idle { wake.resume() }
+        }
         if latency > 0 { try await Task.sleep(nanoseconds: UInt64(latency * 1e9)) }
         if let e = fault(n) { throw e }
         return try await body()
