@@ -5,11 +5,14 @@ import MediaStore
 
 /// Builds the application; tests run it with HummingbirdTesting (.router or .live) or
 /// `try await app.runService()`. `onServerRunning` reports the bound port (for port 0).
+/// `accessLog` gets one line per request (nil: none).
 public func buildMediaServer(
-    store: MediaStore, configuration: MediaServerConfiguration,
+    store: any MediaServerStore, configuration: MediaServerConfiguration, accessLog: Logger? = nil,
     onServerRunning: (@Sendable (Int) async -> Void)? = nil
 ) -> some ApplicationProtocol {
     let router = Router(context: MediaRequestContext.self)
+    let metrics = ServerMetrics()
+    router.add(middleware: ObservabilityMiddleware(metrics: metrics, accessLog: accessLog))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware())
     if !configuration.faults.isNone {
@@ -18,6 +21,7 @@ public func buildMediaServer(
     router.add(middleware: AuthenticationMiddleware(
         authenticator: Authenticator(accounts: configuration.accounts, applications: configuration.applications)))
     MediaRoutes(store: store, configuration: configuration).register(on: router)
+    ServiceRoutes(store: store, metrics: metrics).register(on: router)
 
     var logger = Logger(label: "media-server")
     logger.logLevel = .warning
@@ -34,11 +38,11 @@ public func buildMediaServer(
 /// Runs the server in a task of its own and returns once it listens, with the port it bound
 /// (the one asked for, or the system's pick for port 0) and the task, which stops the server
 /// when cancelled. For embedding the server: tests, benchmarks, tools.
-public func launchMediaServer(store: MediaStore, configuration: MediaServerConfiguration) async throws
+public func launchMediaServer(store: any MediaServerStore, configuration: MediaServerConfiguration, accessLog: Logger? = nil) async throws
     -> (port: Int, task: Task<Void, any Error>)
 {
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-    let app = buildMediaServer(store: store, configuration: configuration) { port in
+    let app = buildMediaServer(store: store, configuration: configuration, accessLog: accessLog) { port in
         portSink.yield(port)
         portSink.finish()
     }

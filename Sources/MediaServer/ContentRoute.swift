@@ -10,7 +10,7 @@ extension MediaRoutes {
     func download(_ request: Request, _ context: MediaRequestContext, counted: Bool) async throws -> Response {
         let id = try Self.id(context)
         // Anonymous callers reach only public items; the store decides (401 / 404 / 403 for a spent limit).
-        var (item, file) = try await store.openContent(id: id, account: context.account, counted: false)
+        var (item, content) = try await store.openDownload(id: id, account: context.account, counted: false)
         let etag = item.etag.map { "\"\($0)\"" }
         // Content never changes after upload, so it was last modified when it was created.
         let lastModified = item.timeCreated
@@ -38,7 +38,7 @@ extension MediaRoutes {
             }
         }
         if counted, (range?.lowerBound ?? 0) == 0 {
-            (item, file) = try await store.openContent(id: id, account: context.account, counted: true)
+            (item, content) = try await store.openDownload(id: id, account: context.account, counted: true)
         }
 
         headers[.contentType] = item.mimeType.flatMap { MediaUpdate.isMIMEType($0) ? $0 : nil } ?? "application/octet-stream"
@@ -58,9 +58,15 @@ extension MediaRoutes {
         guard request.method != .head, let bytes else {
             return Response(status: status, headers: headers, body: .init())
         }
-        let body = try await FileIO().loadFile(
-            path: file.path, range: Int(bytes.lowerBound)...Int(bytes.upperBound), context: context)
-        return Response(status: status, headers: headers, body: body)
+        switch content {
+        case .file(let file):
+            let body = try await FileIO().loadFile(
+                path: file.path, range: Int(bytes.lowerBound)...Int(bytes.upperBound), context: context)
+            return Response(status: status, headers: headers, body: body)
+        case .chunks(let read):
+            let pieces = read(bytes).map { ByteBuffer(bytes: $0) }
+            return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: pieces))
+        }
     }
 
     /// `attachment` with the original name: ASCII in `filename`, the exact name in `filename*`.

@@ -8,6 +8,8 @@ public struct MediaRequestContext: RequestContext {
     let channel: (any Channel)?
     /// The account the request authenticated as, or nil when it carried no credentials.
     var account: String?
+    /// This request's id (X-Request-Id), set by ObservabilityMiddleware.
+    var requestID: String = ""
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
