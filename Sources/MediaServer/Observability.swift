@@ -69,7 +69,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
         response.headers[.init("X-Request-Id")!] = context.requestID
         let duration = ContinuousClock.now - started
         // The route's pattern; a path no route matched is one label, whatever it was.
-        let route = context.endpointPath ?? "unmatched"
+        let route = context.endpointPath.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "unmatched"
         let bytesIn = request.headers[.contentLength].flatMap { Int($0) } ?? 0
         let bytesOut = response.body.contentLength ?? response.headers[.contentLength].flatMap { Int($0) } ?? 0
         metrics.record(method: request.method.rawValue, route: route, status: response.status.code, duration: duration,
@@ -109,7 +109,14 @@ struct ServiceRoutes: Sendable {
         router.get("/healthz") { _, _ in Self.text("ok\n") }
         router.get("/readyz") { _, _ in
             do {
-                try await store.checkReady()
+                // A probe wants an answer now: a store that takes longer than 2 s is not ready.
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    group.addTask { try await store.checkReady(); return true }
+                    group.addTask { try await Task.sleep(for: .seconds(2)); return false }
+                    let ready = try await group.next() ?? false
+                    group.cancelAll()
+                    if !ready { throw CancellationError() }
+                }
                 return Self.text("ready\n")
             } catch {
                 // Not why: a readiness probe is public.

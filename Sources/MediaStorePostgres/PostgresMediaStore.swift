@@ -13,6 +13,13 @@ import PostgresNIO
 public final class PostgresMediaStore: MediaServerStore {
     public static let chunkSize = 1 << 20
 
+    /// Warnings and worse: the pool's retries while the database is away are not news each time.
+    public static var defaultLogger: Logger {
+        var logger = Logger(label: "media-store-postgres")
+        logger.logLevel = .warning
+        return logger
+    }
+
     let client: PostgresClient
     let logger: Logger
     let now: @Sendable () -> Date
@@ -35,7 +42,7 @@ public final class PostgresMediaStore: MediaServerStore {
     /// instance that is applying them), and returns the store. Uploads are received in
     /// `temporaryDirectory` (a new folder under the system's when nil).
     public static func open(
-        _ url: DatabaseURL, maxConnections: Int = 20, temporaryDirectory: URL? = nil, logger: Logger = Logger(label: "media-store-postgres"),
+        _ url: DatabaseURL, maxConnections: Int = 20, temporaryDirectory: URL? = nil, logger: Logger = PostgresMediaStore.defaultLogger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> PostgresMediaStore {
         let folder = temporaryDirectory ?? FileManager.default.temporaryDirectory
