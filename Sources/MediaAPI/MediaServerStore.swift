@@ -18,11 +18,14 @@ public protocol MediaServerStore: Sendable {
     /// A page by index plus the total number matching, as GET /v3/media needs.
     func page(account: String, query: MediaQuery, pageIndex: Int, pageSize: Int) async throws -> (items: [MediaItem], total: Int)
 
-    /// Checks access and the download limit, counts the download when `counted`, and returns the
-    /// item (as it is after counting) and a way to read its content.
-    /// `account` nil = unauthenticated: public items only (else .unauthorized); another account's
-    /// non-public item = .notFound; limit reached = .forbidden.
-    func openDownload(id: String, account: String?, counted: Bool) async throws -> (item: MediaItem, content: MediaContent)
+    /// Checks access and the download limit without counting, and returns the item (for HEAD,
+    /// conditional and refused requests). `account` nil = unauthenticated: public items only (else
+    /// .unauthorized); another account's non-public item = .notFound; limit reached = .forbidden.
+    func contentInfo(id: String, account: String?) async throws -> MediaItem
+
+    /// The same checks, then counts one download (every GET that sends content, whole or a range)
+    /// and returns the item as it is after counting and its content, readable though deleted later.
+    func openDownload(id: String, account: String?) async throws -> (item: MediaItem, content: MediaContent)
 
     /// Creates an item in `account`; with `consumingFile: true` a `.file` source inside
     /// `temporaryDirectory` becomes the store's (moved or removed). `maxBytes` refuses larger content.
@@ -41,8 +44,8 @@ extension MediaServerStore {
 
 /// Where an item's content is read from.
 public enum MediaContent: Sendable {
-    /// A file that never changes once in place.
-    case file(URL)
+    /// Reads `count` bytes at an offset, blocking (the server calls it off its event loops).
+    case reader(@Sendable (_ offset: Int64, _ count: Int) throws -> Data)
     /// Bytes of an inclusive range, read piece by piece as the consumer asks for them.
     case chunks(@Sendable (ClosedRange<Int64>) -> AsyncThrowingStream<Data, any Error>)
 }

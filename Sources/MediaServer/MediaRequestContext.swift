@@ -2,7 +2,7 @@ import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// What one request carries between the middleware and the routes: its connection and who signed in.
+/// What one request carries between the middleware and the routes: its connection, its id and who signed in.
 public struct MediaRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The connection, so a drop fault can close it.
@@ -14,8 +14,8 @@ public struct MediaRequestContext: RequestContext {
         nonmutating set { signedIn.withLockedValue { $0 = newValue } }
     }
     private let signedIn = NIOLockedValueBox<String?>(nil)
-    /// This request's id (X-Request-Id), set by ObservabilityMiddleware.
-    var requestID: String = ""
+    /// The id the answer and the log share (set by RequestIDMiddleware).
+    var requestID = ""
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -48,8 +48,7 @@ final class ServerMetrics: Sendable {
     }
 }
 
-/// Outermost middleware: a request id (the client's X-Request-Id when it is a sane token, else
-/// a new one) echoed in the response, the request's metrics, and one access-log line.
+/// Just inside RequestIDMiddleware: the request's metrics and one access-log line, under its request id.
 struct ObservabilityMiddleware: RouterMiddleware {
     typealias Context = MediaRequestContext
     let metrics: ServerMetrics
@@ -57,8 +56,6 @@ struct ObservabilityMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
-        var context = context
-        context.requestID = Self.requestID(request.headers[.init("X-Request-Id")!])
         var response: Response
         do {
             response = try await next(request, context)
@@ -66,7 +63,6 @@ struct ObservabilityMiddleware: RouterMiddleware {
             // Below ProblemMiddleware nothing throws; should something, it is still counted and logged.
             response = Response(status: (error as? any HTTPResponseError)?.status ?? .internalServerError)
         }
-        response.headers[.init("X-Request-Id")!] = context.requestID
         let duration = ContinuousClock.now - started
         // The route's pattern; a path no route matched is one label, whatever it was.
         let route = context.endpointPath.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "unmatched"
@@ -86,17 +82,6 @@ struct ObservabilityMiddleware: RouterMiddleware {
             "account": .string(context.account ?? "-"),
         ])
         return response
-    }
-
-    /// The client's id when it is 1–128 characters of letters, digits, `-`, `_`, `.`; else a new random one.
-    static func requestID(_ offered: String?) -> String {
-        if let offered, (1...128).contains(offered.utf8.count),
-           offered.utf8.allSatisfy({ $0 < 0x80 && (Character(UnicodeScalar($0)).isLetter || Character(UnicodeScalar($0)).isNumber || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E) })
-        {
-            return offered
-        }
-        var generator = SystemRandomNumberGenerator()
-        return String(format: "%016llx", generator.next() as UInt64)
     }
 }
 

@@ -29,7 +29,7 @@ struct PostgresDownload {
             throw MediaError.invalidInput("the folder \(folder.path) does not exist; create it first")
         }
 
-        let (counted, content) = try await service.store.openDownload(id: id, account: service.account, counted: true)
+        let (counted, content) = try await service.store.openDownload(id: id, account: service.account)
         guard case .chunks(let read) = content else { throw MediaError.storage("media item '\(id)' has no content in the database") }
         let partial = DownloadOptions.partialURL(for: destination)
         let size = counted.size

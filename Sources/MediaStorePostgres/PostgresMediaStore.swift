@@ -128,8 +128,12 @@ public final class PostgresMediaStore: MediaServerStore {
         }
     }
 
-    public func openDownload(id: String, account: String?, counted: Bool) async throws -> (item: MediaItem, content: MediaContent) {
-        try await openDownload(id: id, account: account, counted: counted, attempts: 3)
+    public func contentInfo(id: String, account: String?) async throws -> MediaItem {
+        try await openDownload(id: id, account: account, counted: false, attempts: 1).item
+    }
+
+    public func openDownload(id: String, account: String?) async throws -> (item: MediaItem, content: MediaContent) {
+        try await openDownload(id: id, account: account, counted: true, attempts: 3)
     }
 
     private func openDownload(id: String, account: String?, counted: Bool, attempts: Int) async throws -> (item: MediaItem, content: MediaContent) {

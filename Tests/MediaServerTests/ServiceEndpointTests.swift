@@ -53,7 +53,7 @@ import Testing
             let hostile = try await client.execute(
                 uri: "/v3/media/nope/info", method: .get, headers: basic(TestServer.bob) + [HTTPFields.Element.Name("X-Request-Id")!: "evil\" id=x"])
             let replaced = try #require(hostile.headers[HTTPFields.Element.Name("X-Request-Id")!])
-            #expect(replaced != "evil\" id=x" && replaced.count == 16)
+            #expect(replaced != "evil\" id=x" && !replaced.isEmpty)
             let anonymous = try await client.execute(uri: "/v3/media", method: .get)
             #expect(anonymous.headers[HTTPFields.Element.Name("X-Request-Id")!]?.isEmpty == false)
         }

@@ -39,13 +39,13 @@ struct PostgresStoreTests {
         let served = await withTaskGroup(of: Bool.self) { group in
             for i in 0..<20 {
                 let store = i % 2 == 0 ? a : b
-                group.addTask { (try? await store.openDownload(id: item.id, account: account, counted: true)) != nil }
+                group.addTask { (try? await store.openDownload(id: item.id, account: account)) != nil }
             }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(served == 3)
         #expect(try await b.service(account: account).info(id: item.id).timesDownloaded == 3)
-        let refused = await mediaError { _ = try await b.openDownload(id: item.id, account: account, counted: true) }
+        let refused = await mediaError { _ = try await b.openDownload(id: item.id, account: account) }
         #expect(refused.map { if case .forbidden = $0 { true } else { false } } == true)
         await a.close()
         await b.close()
@@ -58,7 +58,7 @@ struct PostgresStoreTests {
         let bytes = content(size: 2 * chunk + chunk / 2, seed: 3)
         let item = try await store.service(account: account).upload(MediaUpload(source: .file(try scratchFile(bytes))))
         #expect(try await count("SELECT count(*) FROM media_chunk WHERE media_id = '\(item.id)'", in: PostgresEnvironment.url ?? "") == 3)
-        let (_, content) = try await store.openDownload(id: item.id, account: account, counted: false)
+        let (_, content) = try await store.openDownload(id: item.id, account: account)
         guard case .chunks(let read) = content else {
             Issue.record("content is not chunked")
             return
@@ -95,13 +95,13 @@ struct PostgresStoreTests {
         let secret = try await store.service(account: alice).upload(MediaUpload(source: .file(try scratchFile(Data("s".utf8)))))
         let shared = try await store.service(account: alice).upload(MediaUpload(
             source: .file(try scratchFile(Data("p".utf8))), info: MediaUpdate(isPublic: true)))
-        #expect(try await store.openDownload(id: secret.id, account: alice, counted: true).item.timesDownloaded == 1)
-        let bobSeesSecret = await mediaError { _ = try await store.openDownload(id: secret.id, account: bob, counted: true) }
+        #expect(try await store.openDownload(id: secret.id, account: alice).item.timesDownloaded == 1)
+        let bobSeesSecret = await mediaError { _ = try await store.openDownload(id: secret.id, account: bob) }
         #expect(bobSeesSecret == .notFound(id: secret.id))
-        let anonymous = await mediaError { _ = try await store.openDownload(id: secret.id, account: nil, counted: true) }
+        let anonymous = await mediaError { _ = try await store.openDownload(id: secret.id, account: nil) }
         #expect(anonymous.map { if case .unauthorized = $0 { true } else { false } } == true)
-        #expect(try await store.openDownload(id: shared.id, account: nil, counted: true).item.timesDownloaded == 1)
-        #expect(try await store.openDownload(id: shared.id, account: bob, counted: true).item.timesDownloaded == 2)
+        #expect(try await store.openDownload(id: shared.id, account: nil).item.timesDownloaded == 1)
+        #expect(try await store.openDownload(id: shared.id, account: bob).item.timesDownloaded == 2)
         let bobDeletes = await mediaError { try await store.service(account: bob).delete(id: secret.id) }
         #expect(bobDeletes == .notFound(id: secret.id))
         #expect(try await store.page(account: bob, query: MediaQuery(), pageIndex: 0, pageSize: 10).total == 0)
