@@ -7,12 +7,15 @@ import NIOCore
 
 /// Builds the application; tests run it with HummingbirdTesting (.router or .live) or
 /// `try await app.runService()`. `onServerRunning` reports the bound port (for port 0).
+/// `accessLog` gets one line per request (nil: none).
 public func buildMediaServer(
-    store: MediaStore, configuration: MediaServerConfiguration,
+    store: any MediaServerStore, configuration: MediaServerConfiguration, accessLog: Logger? = nil,
     onServerRunning: (@Sendable (Int) async -> Void)? = nil
 ) -> some ApplicationProtocol {
     let router = Router(context: MediaRequestContext.self)
+    let metrics = ServerMetrics()
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ObservabilityMiddleware(metrics: metrics, accessLog: accessLog))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware())
     if !configuration.faults.isNone {
@@ -23,6 +26,7 @@ public func buildMediaServer(
             accounts: configuration.accounts, applications: configuration.applications,
             replays: TokenReplayGuard(capacity: configuration.maxLiveTokensPerApplication))))
     MediaRoutes(store: store, configuration: configuration).register(on: router)
+    ServiceRoutes(store: store, metrics: metrics).register(on: router)
 
     let logger = configuration.logger ?? {
         var logger = Logger(label: "media-server")
@@ -45,11 +49,11 @@ public func buildMediaServer(
 /// Runs the server in a task of its own and returns once it listens, with the port it bound
 /// (the one asked for, or the system's pick for port 0) and the task, which stops the server
 /// when cancelled. For embedding the server: tests, benchmarks, tools.
-public func launchMediaServer(store: MediaStore, configuration: MediaServerConfiguration) async throws
+public func launchMediaServer(store: any MediaServerStore, configuration: MediaServerConfiguration, accessLog: Logger? = nil) async throws
     -> (port: Int, task: Task<Void, any Error>)
 {
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-    let app = buildMediaServer(store: store, configuration: configuration) { port in
+    let app = buildMediaServer(store: store, configuration: configuration, accessLog: accessLog) { port in
         portSink.yield(port)
         portSink.finish()
     }

@@ -38,11 +38,11 @@ extension MediaRoutes {
                     headers: [.contentRange: "bytes */\(size)"])
             }
         }
-        // The file is opened (and the download counted) only now that bytes will be sent. A delete
+        // The content is opened (and the download counted) only now that bytes will be sent. A delete
         // that won the race makes this a 404; one that comes later cannot shorten the answer.
-        var content: ContentFile?
+        var content: MediaContent?
         if request.method != .head {
-            let opened = try await store.openContent(id: id, account: context.account)
+            let opened = try await store.openDownload(id: id, account: context.account)
             item = opened.item
             content = opened.content
         }
@@ -64,18 +64,24 @@ extension MediaRoutes {
         guard let content, let bytes else {
             return Response(status: status, headers: headers, body: .init())
         }
-        return Response(status: status, headers: headers, body: Self.body(of: content, bytes))
+        switch content {
+        case .chunks(let read):
+            let pieces = read(bytes).map { ByteBuffer(bytes: $0) }
+            return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: pieces))
+        case .reader(let read):
+            return Response(status: status, headers: headers, body: Self.body(of: read, bytes))
+        }
     }
 
     /// Streams `bytes` of an open content file, a chunk at a time, reading off the event loops.
-    static func body(of content: ContentFile, _ bytes: ClosedRange<Int64>) -> ResponseBody {
+    static func body(of read: @escaping @Sendable (Int64, Int) throws -> Data, _ bytes: ClosedRange<Int64>) -> ResponseBody {
         let chunk = 128 * 1024
         return ResponseBody(contentLength: Int(bytes.upperBound - bytes.lowerBound + 1)) { writer in
             var offset = bytes.lowerBound
             while offset <= bytes.upperBound {
                 let count = Int(min(Int64(chunk), bytes.upperBound - offset + 1))
                 let start = offset
-                let data = try await NIOThreadPool.singleton.runIfActive { try content.read(at: start, count: count) }
+                let data = try await NIOThreadPool.singleton.runIfActive { try read(start, count) }
                 guard !data.isEmpty else {
                     throw MediaError.storage("the content file of media item ended before its recorded size")
                 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// What one request carries between the middleware and the routes: its connection, its id and who signed in.
@@ -6,15 +7,19 @@ public struct MediaRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The connection, so a drop fault can close it.
     let channel: (any Channel)?
-    /// The account the request authenticated as, or nil when it carried no credentials.
-    var account: String?
+    /// The account the request authenticated as, or nil when it carried no credentials. Kept in a
+    /// box every copy of the context shares, so the outer middleware (the access log) sees it too.
+    var account: String? {
+        get { signedIn.withLockedValue { $0 } }
+        nonmutating set { signedIn.withLockedValue { $0 = newValue } }
+    }
+    private let signedIn = NIOLockedValueBox<String?>(nil)
     /// The id the answer and the log share (set by RequestIDMiddleware).
     var requestID = ""
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         channel = source.channel
-        account = nil
     }
 
     /// The signed-in account; 401 for a request without credentials.

@@ -4,13 +4,13 @@ import MediaAPI
 import MediaStore
 import NIOCore
 
-/// The Media API v3 under `/v3/media`, over one MediaStore.
+/// The Media API v3 under `/v3/media`, over one store (embedded or PostgreSQL).
 struct MediaRoutes: Sendable {
-    let store: MediaStore
+    let store: any MediaServerStore
     let configuration: MediaServerConfiguration
     let shape: RecordShape
 
-    init(store: MediaStore, configuration: MediaServerConfiguration) {
+    init(store: any MediaServerStore, configuration: MediaServerConfiguration) {
         self.store = store
         self.configuration = configuration
         shape = RecordShape(legacy: configuration.legacyShape)

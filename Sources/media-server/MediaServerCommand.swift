@@ -1,9 +1,13 @@
 import ArgumentParser
 import Foundation
+import MediaAPI
 import MediaServer
 import MediaStore
+import MediaStorePostgres
+import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// `media-server`: the Media API v3 over HTTP, on an embedded store.
 @main
@@ -18,6 +22,9 @@ struct MediaServerCommand: AsyncParsableCommand {
             On start it prints one line to stdout: media-server listening on http://HOST:PORT
             SIGTERM or SIGINT stops it after the requests in flight are answered.
 
+            With --database (or MEDIA_SERVER_DATABASE_URL) items and their content live in PostgreSQL \
+            instead, and any number of instances may serve one database.
+
             Example: media-server --data /tmp/media --account k:s --port 0
             """)
 
@@ -29,6 +36,21 @@ struct MediaServerCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The folder of the store (created when missing).", valueName: "dir"))
     var data: String?
+
+    @Option(help: ArgumentHelp(
+        "Keep items in PostgreSQL instead of --data (also MEDIA_SERVER_DATABASE_URL, which keeps the password out of ps).",
+        valueName: "postgresql://user:password@host:port/db"))
+    var database: String?
+
+    @Option(help: ArgumentHelp("At most this many PostgreSQL connections per instance (default 20).", valueName: "n"))
+    var databaseConnections: Int?
+
+    @Flag(name: .customLong("no-access-log"), help: "Leave out the access log (one JSON line per request on stderr).")
+    var noAccessLog = false
+
+    @Option(help: ArgumentHelp(
+        "On SIGTERM or SIGINT, wait at most this long for requests in flight, like 30s or 500ms (default 30s).", valueName: "duration"))
+    var shutdownTimeout: String?
 
     @Option(help: ArgumentHelp("An account, as API key and secret (repeatable).", valueName: "key:secret"))
     var account: [String] = []
@@ -105,10 +127,11 @@ struct MediaServerCommand: AsyncParsableCommand {
             }
         }
         try settings.apply(self)
+        let databaseURL = database ?? ProcessInfo.processInfo.environment["MEDIA_SERVER_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         let configuration: MediaServerConfiguration
         let dataFolder: String
         do {
-            (configuration, dataFolder) = try settings.configuration()
+            (configuration, dataFolder) = try settings.configuration(needsData: databaseURL == nil)
             try configuration.validate()
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
@@ -116,13 +139,56 @@ struct MediaServerCommand: AsyncParsableCommand {
         if configuration.accounts.isEmpty {
             FileHandle.standardError.write(Data("media-server: no --account given: only public items can be downloaded\n".utf8))
         }
-        let store = try MediaStore(directory: URL(fileURLWithPath: dataFolder, isDirectory: true))
+        if let databaseURL {
+            guard dataFolder.isEmpty else {
+                throw ValidationError("--data and --database both name a store; give one (--data for the embedded store, --database for PostgreSQL)")
+            }
+            let url: DatabaseURL
+            do {
+                url = try DatabaseURL(databaseURL)
+            } catch let error as MediaError {
+                throw ValidationError("--database: \(error.description)")
+            }
+            let connections = databaseConnections ?? 20
+            guard (1...1000).contains(connections) else {
+                throw ValidationError("--database-connections must be between 1 and 1000, not \(connections)")
+            }
+            let store = try await PostgresMediaStore.open(url, maxConnections: connections)
+            do {
+                try await serve(store, configuration)
+            } catch {
+                await store.close()
+                throw error
+            }
+            // The requests in flight have been answered: now the pool can go.
+            await store.close()
+        } else {
+            try await serve(MediaStore(directory: URL(fileURLWithPath: dataFolder, isDirectory: true)), configuration)
+        }
+    }
+
+    /// Serves until SIGTERM or SIGINT, which stop accepting and let the requests in flight finish
+    /// (for at most --shutdown-timeout, then they are cancelled).
+    private func serve(_ store: any MediaServerStore, _ configuration: MediaServerConfiguration) async throws {
         let host = configuration.host
-        let app = buildMediaServer(store: store, configuration: configuration) { port in
+        var timeout = Duration.seconds(30)
+        if let shutdownTimeout {
+            guard let parsed = Units.duration(shutdownTimeout) else {
+                throw ValidationError("--shutdown-timeout '\(shutdownTimeout)' is not a duration like 30s or 500ms")
+            }
+            timeout = parsed
+        }
+        let accessLog = noAccessLog ? nil : Logger(label: "media-server.access") { JSONLinesLogHandler(label: $0) }
+        let app = buildMediaServer(store: store, configuration: configuration, accessLog: accessLog) { port in
             let shown = host.contains(":") ? "[\(host)]" : host
             // Written straight to the file descriptor: scripts wait for this line through a pipe.
             FileHandle.standardOutput.write(Data("media-server listening on http://\(shown):\(port)\n".utf8))
         }
-        try await app.runService()
+        var logger = Logger(label: "media-server") { JSONLinesLogHandler(label: $0) }
+        logger.logLevel = .warning
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = timeout
+        try await ServiceGroup(configuration: group).run()
     }
+
 }

@@ -126,9 +126,11 @@ struct Settings {
         if command.noURLUploads { noURLUploads = true }
     }
 
-    func configuration() throws -> (MediaServerConfiguration, dataFolder: String) {
-        guard let data = values["data"], !data.isEmpty else {
-            throw ValidationError("--data DIR is required: the folder of the store (created when missing)")
+    /// `needsData` false: the store is in PostgreSQL (--database), so --data is not asked for.
+    func configuration(needsData: Bool = true) throws -> (MediaServerConfiguration, dataFolder: String) {
+        let data = values["data"] ?? ""
+        guard !needsData || !data.isEmpty else {
+            throw ValidationError("--data DIR is required: the folder of the store (created when missing), or --database URL for PostgreSQL")
         }
         var c = MediaServerConfiguration()
         if let host = values["host"] { c.host = host }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// The MIME type an upload gets from its file name's extension when none is given.
-enum MIMETypes {
-    static let fallback = "application/octet-stream"
+public enum MIMETypes {
+    public static let fallback = "application/octet-stream"
 
     static let byExtension: [String: String] = [
         "wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg", "oga": "audio/ogg", "opus": "audio/opus",
@@ -13,7 +13,7 @@ enum MIMETypes {
         "webp": "image/webp",
     ]
 
-    static func guess(fileName: String) -> String {
+    public static func guess(fileName: String) -> String {
         let ext = (fileName as NSString).pathExtension.lowercased()
         return byExtension[ext] ?? fallback
     }

@@ -1,0 +1,51 @@
+import Foundation
+
+/// What media-server needs of a store, beyond one account's `MediaService`: the API's page by
+/// index, the download check that counts, and uploads of files it has already received. Two
+/// stores keep it: the embedded one (`MediaStore`, SQLite and files) and `MediaStorePostgres`.
+/// The server's rules live behind it (download limits, account isolation), so every instance of
+/// a server on one shared store keeps them together.
+public protocol MediaServerStore: Sendable {
+    associatedtype Service: MediaService
+
+    /// A local folder where the server writes an upload's file before handing it over with
+    /// `consumingFile: true`.
+    var temporaryDirectory: URL { get }
+
+    /// The MediaService of one account.
+    func service(account: String) -> Service
+
+    /// A page by index plus the total number matching, as GET /v3/media needs.
+    func page(account: String, query: MediaQuery, pageIndex: Int, pageSize: Int) async throws -> (items: [MediaItem], total: Int)
+
+    /// Checks access and the download limit without counting, and returns the item (for HEAD,
+    /// conditional and refused requests). `account` nil = unauthenticated: public items only (else
+    /// .unauthorized); another account's non-public item = .notFound; limit reached = .forbidden.
+    func contentInfo(id: String, account: String?) async throws -> MediaItem
+
+    /// The same checks, then counts one download (every GET that sends content, whole or a range)
+    /// and returns the item as it is after counting and its content, readable though deleted later.
+    func openDownload(id: String, account: String?) async throws -> (item: MediaItem, content: MediaContent)
+
+    /// Creates an item in `account`; with `consumingFile: true` a `.file` source inside
+    /// `temporaryDirectory` becomes the store's (moved or removed). `maxBytes` refuses larger content.
+    func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem
+
+    /// Throws when the store cannot serve now (its database does not answer): the server's /readyz.
+    func checkReady() async throws
+
+    /// Gauges of the store as they are now (name, help, value), like the database pool's use: the server's /metrics.
+    var statistics: [(name: String, help: String, value: Double)] { get }
+}
+
+extension MediaServerStore {
+    public var statistics: [(name: String, help: String, value: Double)] { [] }
+}
+
+/// Where an item's content is read from.
+public enum MediaContent: Sendable {
+    /// Reads `count` bytes at an offset, blocking (the server calls it off its event loops).
+    case reader(@Sendable (_ offset: Int64, _ count: Int) throws -> Data)
+    /// Bytes of an inclusive range, read piece by piece as the consumer asks for them.
+    case chunks(@Sendable (ClosedRange<Int64>) -> AsyncThrowingStream<Data, any Error>)
+}

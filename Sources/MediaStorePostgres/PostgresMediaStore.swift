@@ -1,0 +1,331 @@
+import Crypto
+import Foundation
+import Logging
+import MediaAPI
+import NIOConcurrencyHelpers
+import PostgresNIO
+
+/// The Media API store on PostgreSQL: metadata and content (in 1 MiB chunks) in one database, so
+/// any number of media-server instances can share it and nothing else.
+///
+/// Open it with `open(_:)`, which starts the connection pool and migrates the schema; `close()`
+/// stops the pool.
+public final class PostgresMediaStore: MediaServerStore {
+    public static let chunkSize = 1 << 20
+
+    /// Warnings and worse: the pool's retries while the database is away are not news each time.
+    public static var defaultLogger: Logger {
+        var logger = Logger(label: "media-store-postgres")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    let client: PostgresClient
+    let logger: Logger
+    let now: @Sendable () -> Date
+    private let running: Task<Void, Never>
+    public let temporaryDirectory: URL
+    let maxConnections: Int
+    /// Database operations under way (each holds a pooled connection or waits for one).
+    private let inFlight = NIOLockedValueBox(0)
+
+    private init(client: PostgresClient, maxConnections: Int, logger: Logger, temporaryDirectory: URL, now: @escaping @Sendable () -> Date) {
+        self.client = client
+        self.maxConnections = maxConnections
+        self.logger = logger
+        self.temporaryDirectory = temporaryDirectory
+        self.now = now
+        running = Task { await client.run() }
+    }
+
+    /// Connects to the database at `url`, applies the schema's migrations (waiting for another
+    /// instance that is applying them), and returns the store. Uploads are received in
+    /// `temporaryDirectory` (a new folder under the system's when nil).
+    public static func open(
+        _ url: DatabaseURL, maxConnections: Int = 20, temporaryDirectory: URL? = nil, logger: Logger = PostgresMediaStore.defaultLogger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> PostgresMediaStore {
+        let folder = temporaryDirectory ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("media-server-uploads-\(UUID().uuidString.lowercased())", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw MediaError.storage("cannot create the upload folder \(folder.path): \(error.localizedDescription)")
+        }
+        var configuration = url.configuration
+        configuration.options.maximumConnections = maxConnections
+        configuration.options.connectTimeout = .seconds(10)
+        let store = PostgresMediaStore(
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger), maxConnections: maxConnections, logger: logger,
+            temporaryDirectory: folder, now: now)
+        do {
+            try await store.database { try await Schema.migrate(store.client, logger: logger) }
+        } catch {
+            await store.close()
+            let reason: String
+            if case .storage(let message) = error as? MediaError { reason = message } else { reason = "\(error)" }
+            throw MediaError.storage("cannot open the database \(url): \(reason)")
+        }
+        return store
+    }
+
+    /// Stops the pool (queries in flight fail) and removes the upload folder.
+    public func close() async {
+        running.cancel()
+        _ = await running.value
+        try? FileManager.default.removeItem(at: temporaryDirectory)
+    }
+
+    public func service(account: String) -> PostgresMediaService {
+        PostgresMediaService(store: self, account: account)
+    }
+
+    public func checkReady() async throws {
+        try await database {
+            for try await _ in try await client.query("SELECT 1", logger: logger) {}
+        }
+    }
+
+    /// An item by id in any account, or nil.
+    func item(id: String) async throws -> MediaItem? {
+        try await database {
+            try await MediaRecord.items(client.query(
+                "SELECT \(unescaped: MediaRecord.columns) FROM media WHERE id = \(id)", logger: logger)).first
+        }
+    }
+
+    public func page(account: String, query: MediaQuery, pageIndex: Int, pageSize: Int) async throws -> (items: [MediaItem], total: Int) {
+        guard pageIndex >= 0 else { throw MediaError.invalidInput("page_index must be 0 or more, not \(pageIndex)") }
+        guard pageSize >= 1 else { throw MediaError.invalidInput("page_size must be 1 or more, not \(pageSize)") }
+        let (offset, overflow) = pageIndex.multipliedReportingOverflow(by: pageSize)
+        guard !overflow else { throw MediaError.invalidInput("page_index \(pageIndex) is out of range") }
+        let filter = ListFilter(account: account, query: query)
+        let (condition, binds) = filter.whereClause()
+        var pageBinds = binds
+        pageBinds.append(Int64(pageSize))
+        pageBinds.append(Int64(offset))
+        let n = binds.count
+        return try await database {
+            // One statement, so the page and its total are of the same snapshot.
+            let rows = try await client.query(PostgresQuery(
+                unsafeSQL: """
+                    SELECT \(MediaRecord.columns), count(*) OVER () FROM media WHERE \(condition)
+                    ORDER BY \(filter.orderSQL) LIMIT $\(n + 1) OFFSET $\(n + 2)
+                    """,
+                binds: pageBinds), logger: logger)
+            var items: [MediaItem] = []
+            var total: Int?
+            for try await row in rows {
+                items.append(try MediaRecord.item(row))
+                total = Int(try row.decode((String, String, String, Int64, String, String, String?, String?, String?, String?, Bool, Int64, Int64, Int64, Int64, Int64).self).15)
+            }
+            if let total { return (items, total) }
+            // Past the last page: the total alone.
+            let counted = try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM media WHERE \(condition)", binds: binds), logger: logger)
+            var count: Int64 = 0
+            for try await value in counted.decode(Int64.self) { count = value }
+            return ([], Int(count))
+        }
+    }
+
+    public func contentInfo(id: String, account: String?) async throws -> MediaItem {
+        try await openDownload(id: id, account: account, counted: false, attempts: 1).item
+    }
+
+    public func openDownload(id: String, account: String?) async throws -> (item: MediaItem, content: MediaContent) {
+        try await openDownload(id: id, account: account, counted: true, attempts: 3)
+    }
+
+    private func openDownload(id: String, account: String?, counted: Bool, attempts: Int) async throws -> (item: MediaItem, content: MediaContent) {
+        let item: MediaItem? = try await database {
+            guard counted else { return nil }
+            // One statement checks access and the limit and counts, under the row's lock: exact
+            // however many instances count at once.
+            return try await MediaRecord.items(client.query(
+                """
+                UPDATE media SET times_downloaded = times_downloaded + 1
+                WHERE id = \(id) AND (account_id = \(account ?? "") AND \(account != nil) OR public)
+                    AND (max_downloads_allowed <= 0 OR times_downloaded < max_downloads_allowed)
+                RETURNING \(unescaped: MediaRecord.columns)
+                """, logger: logger)).first
+        }
+        if let item { return (item, content(of: item)) }
+        // Not counted, or refused: find out which answer to give.
+        guard let found = try await self.item(id: id) else { throw MediaError.notFound(id: id) }
+        if found.accountID != account, !found.isPublic {
+            if account == nil {
+                throw MediaError.unauthorized("media item '\(id)' is not public; sign in to download it")
+            }
+            throw MediaError.notFound(id: id)
+        }
+        if found.isDownloadLimitReached {
+            throw MediaError.forbidden("download limit of \(found.maxDownloadsAllowed) reached for media item '\(id)'")
+        }
+        if counted {
+            // Refused a moment ago, allowed now (an update in between): look again, a few times.
+            guard attempts > 1 else { throw MediaError.storage("media item '\(id)' changed during every attempt to download it; try again") }
+            return try await openDownload(id: id, account: account, counted: true, attempts: attempts - 1)
+        }
+        return (found, content(of: found))
+    }
+
+    /// The content of `item`, read a chunk per query as the consumer asks, so a range reads only
+    /// the chunks it covers and a slow client holds no connection between chunks.
+    func content(of item: MediaItem) -> MediaContent {
+        let (client, logger, id, size) = (self.client, self.logger, item.id, item.size)
+        let chunk = Int64(Self.chunkSize)
+        return .chunks { range in
+            AsyncThrowingStream { continuation in
+                let task = Task {
+                    do {
+                        guard size > 0 else { return continuation.finish() }
+                        let range = max(0, range.lowerBound)...min(range.upperBound, size - 1)
+                        var position = range.lowerBound
+                        while position <= range.upperBound {
+                            try Task.checkCancellation()
+                            let index = Int32(position / chunk)
+                            let from = position - Int64(index) * chunk
+                            let count = min(chunk - from, range.upperBound - position + 1)
+                            // substring() of bytea counts from 1.
+                            let rows = try await client.query(
+                                "SELECT substring(data FROM \(Int32(from + 1)) FOR \(Int32(count))) FROM media_chunk WHERE media_id = \(id) AND chunk_index = \(index)",
+                                logger: logger)
+                            var piece: ByteBuffer?
+                            for try await bytes in rows.decode(ByteBuffer.self) { piece = bytes }
+                            guard let piece, piece.readableBytes == count else {
+                                throw MediaError.notFound(id: id)
+                            }
+                            continuation.yield(Data(piece.readableBytesView))
+                            position += count
+                        }
+                        continuation.finish()
+                    } catch {
+                        continuation.finish(throwing: Self.storageError(error))
+                    }
+                }
+                continuation.onTermination = { _ in task.cancel() }
+            }
+        }
+    }
+
+    public func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem {
+        let consumed = consumingFile ? consumableFile(upload.source) : nil
+        defer { if let consumed { try? FileManager.default.removeItem(at: consumed) } }
+        try upload.info.validate()
+        let file: URL
+        switch upload.source {
+        case .file(let url) where url.isFileURL:
+            file = url
+        case .url(let url) where url.isFileURL:
+            file = url
+        case .file(let url), .url(let url):
+            throw MediaError.invalidInput(
+                "cannot upload '\(url.absoluteString)': the PostgreSQL store takes files only, not uploads by url; download it and upload the file")
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder) else {
+            throw MediaError.invalidInput("no file at \(file.path); check the path")
+        }
+        guard !isFolder.boolValue else {
+            throw MediaError.invalidInput("\(file.path) is a folder; upload the files in it one by one")
+        }
+        let input: FileHandle
+        do {
+            input = try FileHandle(forReadingFrom: file)
+        } catch {
+            throw MediaError.invalidInput("cannot read \(file.path): \(error.localizedDescription)")
+        }
+        defer { try? input.close() }
+
+        let id = UUID().uuidString.lowercased()
+        let fileName = upload.effectiveFileName
+        let created = MediaRecord.date(MediaRecord.milliseconds(now()))
+        var item = MediaItem(
+            id: id, accountID: account, storeID: MediaRecord.storeID, etag: "", size: 0,
+            mimeType: upload.info.mimeType ?? MIMETypes.guess(fileName: fileName), originalFileName: fileName,
+            timeCreated: created, timeLastUpdated: created)
+        upload.info.apply(to: &item)
+        let record = item
+        let (logger, chunkSize) = (self.logger, Self.chunkSize)
+        // One transaction: the row and its chunks appear together at COMMIT, or not at all
+        // (a failure, a lost connection or a killed instance rolls it back).
+        let (etag, size) = try await database {
+            try await client.withTransaction(logger: logger) { connection in
+                let created = MediaRecord.milliseconds(record.timeCreated ?? Date())
+                try await connection.query(
+                    """
+                    INSERT INTO media (id, account_id, etag, media_size, mime_type, original_file_name, title, description,
+                        metadata_primary, metadata_secondary, public, max_downloads_allowed, times_downloaded,
+                        time_created, time_last_updated, chunk_size)
+                    VALUES (\(record.id), \(account), '', 0, \(record.mimeType ?? "application/octet-stream"),
+                        \(record.originalFileName ?? fileName), \(record.title), \(record.description), \(record.metadataPrimary),
+                        \(record.metadataSecondary), \(record.isPublic), \(Int64(record.maxDownloadsAllowed)), 0,
+                        \(created), \(created), \(Int32(chunkSize)))
+                    """, logger: logger)
+                var md5 = Insecure.MD5()
+                var size: Int64 = 0
+                var index: Int32 = 0
+                while true {
+                    let chunk = try input.read(upToCount: chunkSize) ?? Data()
+                    if chunk.isEmpty { break }
+                    size += Int64(chunk.count)
+                    if let maxBytes, size > maxBytes {
+                        throw MediaError.invalidInput("the content is larger than the limit of \(maxBytes) bytes")
+                    }
+                    md5.update(data: chunk)
+                    try await connection.query(
+                        "INSERT INTO media_chunk (media_id, chunk_index, data) VALUES (\(id), \(index), \(ByteBuffer(bytes: chunk)))",
+                        logger: logger)
+                    index += 1
+                }
+                let etag = PostgresDownload.hex(md5)
+                try await connection.query("UPDATE media SET etag = \(etag), media_size = \(size) WHERE id = \(id)", logger: logger)
+                return (etag, size)
+            }
+        }
+        item.etag = etag
+        item.size = size
+        return item
+    }
+
+    /// The source file when it lies in `temporaryDirectory` (the server's received upload).
+    private func consumableFile(_ source: MediaUpload.Source) -> URL? {
+        guard case .file(let url) = source, url.isFileURL else { return nil }
+        let folder = temporaryDirectory.resolvingSymlinksInPath().standardizedFileURL.path + "/"
+        let file = url.resolvingSymlinksInPath().standardizedFileURL
+        return file.path.hasPrefix(folder) ? file : nil
+    }
+
+    public var statistics: [(name: String, help: String, value: Double)] {
+        [
+            ("database_operations_in_flight", "Database operations under way, each on a pooled connection or waiting for one",
+             Double(inFlight.withLockedValue { $0 })),
+            ("database_connections_max", "The most connections the pool opens", Double(maxConnections)),
+        ]
+    }
+
+    /// Runs `body`, turning the database's errors into `.storage` (our own pass through).
+    func database<T>(_ body: () async throws -> sending T) async throws -> sending T {
+        inFlight.withLockedValue { $0 += 1 }
+        defer { inFlight.withLockedValue { $0 -= 1 } }
+        do {
+            return try await body()
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    static func storageError(_ error: any Error) -> any Error {
+        if error is MediaError || error is CancellationError { return error }
+        if let error = error as? PostgresTransactionError,
+           let cause = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError
+        {
+            return storageError(cause)
+        }
+        if let error = error as? PSQLError {
+            let message = error.serverInfo?[.message] ?? "\(error.code)"
+            return MediaError.storage("database: \(message)")
+        }
+        return MediaError.storage("database: \(error)")
+    }
+}

@@ -1,0 +1,284 @@
+import Foundation
+import MediaAPI
+import MediaHTTPClient
+import MediaServiceContract
+import MediaStorePostgres
+import Testing
+
+/// Two media-server processes on one PostgreSQL database: what one does, the other sees; the
+/// download limit holds across both; a killed instance leaves nothing half-made.
+@Suite("media-server instances on one PostgreSQL", .disabled(if: PostgresEnvironment.url == nil, PostgresEnvironment.missing), .serialized)
+struct TwoInstanceTests {
+    static let (key, secret) = ("team", "team-secret-4e1")
+
+    @Test func whatOneInstanceDoesTheOtherServes() async throws {
+        let database = try await PostgresEnvironment.freshDatabase()
+        let a = try ServerProcess(database: database), b = try ServerProcess(database: database)
+        defer { a.kill(); b.kill() }
+        let (viaA, viaB) = (try a.client(), try b.client())
+        let bytes = content(size: PostgresMediaStore.chunkSize * 2 + 12_345, seed: 21)
+        let item = try await viaA.upload(MediaUpload(source: .file(try scratchFile(bytes)), fileName: "song.wav"))
+
+        #expect(try await viaB.all().map(\.id) == [item.id])
+        #expect(try await viaB.info(id: item.id) == item)
+        try await viaB.update(id: item.id, MediaUpdate(title: "changed through B"))
+        #expect(try await viaA.info(id: item.id).title == "changed through B")
+
+        let folder = try scratchFile(Data()).deletingLastPathComponent()
+        let whole = try await viaB.download(id: item.id, to: folder.appendingPathComponent("whole.wav"))
+        #expect(whole.outcome == .downloaded && whole.etag == item.etag)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("whole.wav")) == bytes)
+        // A Range across the first chunk boundary.
+        let start = PostgresMediaStore.chunkSize - 100, end = PostgresMediaStore.chunkSize + 99
+        let ranged = try curl(["-r", "\(start)-\(end)", "-u", "\(Self.key):\(Self.secret)", "\(b.endpoint)/\(item.id)"])
+        #expect(ranged == bytes[start...end])
+
+        try await viaB.delete(id: item.id)
+        let gone = await mediaError { _ = try await viaA.info(id: item.id) }
+        #expect(gone == .notFound(id: item.id))
+        let again = await mediaError { try await viaA.delete(id: item.id) }
+        #expect(again == .notFound(id: item.id))
+        try await viaA.shutdown()
+        try await viaB.shutdown()
+    }
+
+    @Test func twentyDownloadsOverTwoInstancesServeExactlyTheLimit() async throws {
+        let database = try await PostgresEnvironment.freshDatabase()
+        let a = try ServerProcess(database: database), b = try ServerProcess(database: database)
+        defer { a.kill(); b.kill() }
+        let (viaA, viaB) = (try a.client(), try b.client())
+        let item = try await viaA.upload(MediaUpload(
+            source: .file(try scratchFile(content(size: 300_000, seed: 5))), info: MediaUpdate(maxDownloadsAllowed: 3)))
+        let folder = try scratchFile(Data()).deletingLastPathComponent()
+        let served = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<20 {
+                let client = i % 2 == 0 ? viaA : viaB
+                group.addTask {
+                    (try? await client.download(
+                        id: item.id, to: folder.appendingPathComponent("\(i).bin"), options: DownloadOptions(skipIfUnchanged: false))) != nil
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(served == 3)
+        #expect(try await viaB.info(id: item.id).timesDownloaded == 3)
+        try await viaA.shutdown()
+        try await viaB.shutdown()
+    }
+
+    @Test func aBulkDeleteThroughOneWhileTheOtherLists() async throws {
+        let database = try await PostgresEnvironment.freshDatabase()
+        let a = try ServerProcess(database: database), b = try ServerProcess(database: database)
+        defer { a.kill(); b.kill() }
+        let seeding = try await PostgresMediaStore.open(DatabaseURL(database))
+        let file = try scratchFile(Data("x".utf8))
+        for _ in 0..<500 { _ = try await seeding.service(account: Self.key).upload(MediaUpload(source: .file(file))) }
+        await seeding.close()
+
+        let viaB = try b.client()
+        let done = Done()
+        let deleting = Task.detached {
+            defer { done.set() }
+            return try mediash(["--yes", "-o", "jsonl", "-c", "list | delete"], endpoint: a.endpoint)
+        }
+        var listings = 0
+        // B lists all the while: each listing is whole (no duplicates, in order) and only shrinks.
+        var previous = Int.max
+        while true {
+            let finished = done.isSet
+            let items = try await viaB.all(MediaQuery(pageSize: 50))
+            listings += 1
+            #expect(Set(items.map(\.id)).count == items.count, "a listing through B repeated an item")
+            #expect(items.count <= previous)
+            #expect(zip(items, items.dropFirst()).allSatisfy { ($0.timeCreated!, $0.id) > ($1.timeCreated!, $1.id) }, "out of order")
+            previous = items.count
+            // Until B sees them all gone, or has looked once more after mediash ended.
+            if items.isEmpty || finished { break }
+        }
+        let result = try await deleting.value
+        #expect(result.status == 0, "\(result.stderr)")
+        let deleted = result.stdout.split(separator: "\n").filter { $0.contains(#""status":"deleted""#) }.count
+        #expect(deleted == 500, "mediash said: \(result.stdout.suffix(500)) \(result.stderr)")
+        #expect(listings >= 1)
+        #expect(try await viaB.all().isEmpty)
+        try await viaB.shutdown()
+    }
+
+    @Test func killingAnInstanceMidUploadLeavesNothingAndTheOtherServes() async throws {
+        let database = try await PostgresEnvironment.freshDatabase()
+        let a = try ServerProcess(database: database), b = try ServerProcess(database: database)
+        defer { a.kill(); b.kill() }
+        let big = try scratchFile(Data(repeating: 0x61, count: 8 * PostgresMediaStore.chunkSize))
+        let upload = Task.detached {
+            try? curl(["-F", "filedata=@\(big.path)", "-u", "\(Self.key):\(Self.secret)", a.endpoint])
+        }
+        // Wait until A is inside the upload's transaction, writing chunks (watched on one
+        // connection, so each look is quick), then kill it.
+        try await withDatabase(database) { client in
+            try await waitUntil("A writes the upload's chunks") {
+                var writing: Int64 = 0
+                for try await n in try await client.query("""
+                    SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND xact_start IS NOT NULL
+                        AND query LIKE '%media_chunk%' AND pid <> pg_backend_pid()
+                    """).decode(Int64.self) { writing = n }
+                return writing > 0
+            }
+            return 0
+        }
+        a.kill()
+        _ = await upload.value
+
+        let viaB = try b.client()
+        #expect(try await viaB.all().isEmpty, "a killed upload left an item")
+        // The database drops the dead connection's transaction: no chunk outlives it.
+        try await waitUntil("the killed upload's transaction ends") {
+            try await count(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%media_chunk%' AND pid <> pg_backend_pid()",
+                in: database) == 0
+        }
+        #expect(try await count("SELECT count(*) FROM media_chunk", in: database) == 0)
+        let item = try await viaB.upload(MediaUpload(source: .file(try scratchFile(Data("after".utf8)))))
+        #expect(try await viaB.all().map(\.id) == [item.id])
+        try await viaB.shutdown()
+    }
+}
+
+/// SIGTERM: the server stops accepting, answers the request in flight to its end, closes its pool and exits 0.
+@Test("SIGTERM finishes the download in flight, then media-server exits", .disabled(if: PostgresEnvironment.url == nil, PostgresEnvironment.missing))
+func sigtermIsAGracefulStop() async throws {
+    let database = try await PostgresEnvironment.freshDatabase()
+    let server = try ServerProcess(database: database)
+    defer { server.kill() }
+    let viaServer = try server.client()
+    let bytes = content(size: 3 * PostgresMediaStore.chunkSize, seed: 30)
+    let item = try await viaServer.upload(MediaUpload(source: .file(try scratchFile(bytes))))
+    try await viaServer.shutdown()
+    let output = try scratchFile(Data())
+    let download = Task.detached {
+        try run(URL(fileURLWithPath: "/usr/bin/env"), [
+            "curl", "-sS", "--fail", "--limit-rate", "1M", "-o", output.path,
+            "-u", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)", "\(server.endpoint)/\(item.id)",
+        ])
+    }
+    try await waitUntil("the download has begun") {
+        ((try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.intValue ?? 0) > 0
+    }
+    server.process.terminate()
+    let finished = try await download.value
+    #expect(finished.status == 0, "the download in flight broke off: \(finished.stderr)")
+    #expect(try Data(contentsOf: output) == bytes)
+    server.process.waitUntilExit()
+    #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
+}
+
+/// Set once, read from anywhere.
+final class Done: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+/// Polls `condition` (an event in another process) until it holds, failing after two minutes
+/// (a debug build on a loaded machine parses a multipart upload of a few MiB in seconds).
+func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(120)
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw MediaError.transport("gave up waiting until \(what)") }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}
+
+/// A built `media-server --database` process (the URL through MEDIA_SERVER_DATABASE_URL, so no
+/// password shows in ps) on a free loopback port.
+final class ServerProcess: Sendable {
+    let process: Process
+    let endpoint: String
+
+    init(database: String, arguments: [String] = []) throws {
+        let process = Process()
+        process.executableURL = BuiltBinary.url("media-server")
+        process.arguments = ["--port", "0", "--account", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["MEDIA_SERVER_DATABASE_URL": database]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) else {
+            process.terminate()
+            throw MediaError.transport("media-server did not say where it listens: \(text)")
+        }
+        self.process = process
+        endpoint = text[range] + "/v3/media"
+    }
+
+    func client() throws -> MediaHTTPClient {
+        try MediaHTTPClient(endpoint: URL(string: endpoint)!, credentials: .apiKey(key: TwoInstanceTests.key, secret: TwoInstanceTests.secret))
+    }
+
+    /// kill -9.
+    func kill() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// The test binaries' folder, where the built executables are.
+enum BuiltBinary {
+    static func url(_ name: String) -> URL {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.deletingLastPathComponent()
+        for _ in 0..<4 where !FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent(name)
+    }
+}
+
+struct Finished: Sendable {
+    var status: Int32
+    var output: Data
+    var stdout: String { String(decoding: output, as: UTF8.self) }
+    var stderr: String
+}
+
+/// Runs a program to its end, its output going to files (so no pipe fills up).
+func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Finished {
+    let folder = try scratchFile(Data()).deletingLastPathComponent()
+    let (outFile, errFile) = (folder.appendingPathComponent("out"), folder.appendingPathComponent("err"))
+    FileManager.default.createFile(atPath: outFile.path, contents: nil)
+    FileManager.default.createFile(atPath: errFile.path, contents: nil)
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.standardOutput = try FileHandle(forWritingTo: outFile)
+    process.standardError = try FileHandle(forWritingTo: errFile)
+    try process.run()
+    process.waitUntilExit()
+    return Finished(
+        status: process.terminationStatus, output: try Data(contentsOf: outFile),
+        stderr: String(decoding: try Data(contentsOf: errFile), as: UTF8.self))
+}
+
+/// curl's body; throws on a failed request.
+func curl(_ arguments: [String]) throws -> Data {
+    let result = try run(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-sS", "--fail-with-body"] + arguments)
+    guard result.status == 0 else { throw MediaError.transport("curl \(arguments): \(result.stderr) \(result.stdout)") }
+    return result.output
+}
+
+/// mediash against `endpoint` with the team's credentials, in a home of its own.
+func mediash(_ arguments: [String], endpoint: String) throws -> Finished {
+    let home = try scratchFile(Data()).deletingLastPathComponent()
+    return try run(
+        BuiltBinary.url("mediash"),
+        ["--endpoint", endpoint, "--api-key", TwoInstanceTests.key, "--api-secret", TwoInstanceTests.secret] + arguments,
+        environment: ["HOME": home.path, "XDG_CONFIG_HOME": home.path, "XDG_STATE_HOME": home.path, "XDG_DATA_HOME": home.path])
+}
