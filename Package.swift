@@ -33,6 +33,9 @@ let package = Package(
         .target(name: "MediaShell", dependencies: ["MediaAPI"]),
         .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaStore", "MediaAPI"]),
         .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaStore"]),
+        // An in-memory MediaService for the language's tests and fuzzing (not a product).
+        .target(name: "MediaMemory", dependencies: ["MediaAPI"]),
+        .testTarget(name: "MediaMemoryTests", dependencies: ["MediaMemory", "MediaAPI", "MediaServiceContract"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "LineEditor", dependencies: ["CEditLine"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
@@ -129,3 +132,4 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+

@@ -79,7 +79,7 @@ final class FileNames: @unchecked Sendable {
         guard let etag = item.etag?.lowercased(),
               let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
               (attributes[.size] as? NSNumber)?.int64Value == item.size,
-              let digest = try? MD5.hex(of: url) else { return false }
+              let digest = try? MD5Digest.hex(of: url) else { return false }
         return digest == etag
     }
 }

@@ -1,15 +1,16 @@
 import Foundation
 
-/// MD5 of a file, to compare with an item's ETag before downloading it again. MediaShell may
-/// depend on MediaAPI only (ARCHITECTURE.md), so it cannot use swift-crypto; RFC 1321 is short.
-enum MD5 {
+/// MD5 hex, the form of an ETag: to compare a file with an item's before downloading it again
+/// (MediaShell), and to give in-memory content its ETag (MediaMemory). MediaAPI is Foundation
+/// only (ARCHITECTURE.md), so this is not swift-crypto; RFC 1321 is short. Package access: not API.
+package enum MD5Digest {
     private static let s: [UInt32] = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
                                       5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
                                       4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
                                       6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21]
     private static let k: [UInt32] = (0..<64).map { UInt32(truncatingIfNeeded: Int64(abs(sin(Double($0 + 1))) * 4_294_967_296)) }
 
-    static func hex(of url: URL) throws -> String {
+    package static func hex(of url: URL) throws -> String {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
         var state = State()
@@ -17,7 +18,7 @@ enum MD5 {
         return state.finish()
     }
 
-    static func hex(of data: Data) -> String {
+    package static func hex(of data: Data) -> String {
         var state = State()
         state.update(data)
         return state.finish()
@@ -65,11 +66,11 @@ enum MD5 {
                 case 32..<48: f = b ^ c ^ d; g = (3 * i + 5) % 16
                 default: f = c ^ (b | ~d); g = (7 * i) % 16
                 }
-                f = f &+ a &+ MD5.k[i] &+ m[g]
+                f = f &+ a &+ MD5Digest.k[i] &+ m[g]
                 a = d
                 d = c
                 c = b
-                b = b &+ (f << MD5.s[i] | f >> (32 - MD5.s[i]))
+                b = b &+ (f << MD5Digest.s[i] | f >> (32 - MD5Digest.s[i]))
             }
             h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d)
         }
