@@ -14,17 +14,17 @@ struct ApplicationClaims: JWTPayload {
     }
 }
 
-/// Signs application JWTs and reuses one until it is close to expiring, so a burst of
-/// requests costs one RSA signature, not one each.
-actor ApplicationToken {
+/// Signs a new application JWT for every request, with a new `jti`: media-server accepts a token
+/// once (replay protection), so a token is never reused, not even for a retry. Tokens are short-lived
+/// (5 minutes) so a server remembers each one only briefly. Each signature uses a key collection of its
+/// own, so concurrent requests sign in parallel rather than one after another.
+struct ApplicationToken: Sendable {
     private let applicationID: String
     private let key: Insecure.RSA.PrivateKey
     private let lifetime: TimeInterval
-    private var signer: JWTKeyCollection?
-    private var current: (token: String, expires: Date)?
 
     /// Parses the key now, so a bad key fails when the client is made, before any request.
-    init(applicationID: String, privateKeyPEM: String, lifetime: TimeInterval = 15 * 60) throws {
+    init(applicationID: String, privateKeyPEM: String, lifetime: TimeInterval = 5 * 60) throws {
         do {
             key = try Insecure.RSA.PrivateKey(pem: privateKeyPEM)
         } catch {
@@ -35,29 +35,15 @@ actor ApplicationToken {
         self.lifetime = lifetime
     }
 
-    /// A token valid for at least another minute.
+    /// A new token, issued `now` and valid for `lifetime`.
     func token(now: Date = Date()) async throws -> String {
-        if let current, current.expires.timeIntervalSince(now) > 60 {
-            return current.token
-        }
-        let signer = try await loadedSigner()
-        let expires = now.addingTimeInterval(lifetime)
+        let signer = JWTKeyCollection()
+        await signer.add(rsa: key, digestAlgorithm: .sha256)
         let claims = ApplicationClaims(
             application_id: applicationID,
             iat: IssuedAtClaim(value: now),
             jti: IDClaim(value: UUID().uuidString),
-            exp: ExpirationClaim(value: expires))
-        let token = try await signer.sign(claims)
-        current = (token, expires)
-        return token
-    }
-
-    /// The key collection, made on first use (adding a key is async, so not in init).
-    private func loadedSigner() async throws -> JWTKeyCollection {
-        if let signer { return signer }
-        let keys = JWTKeyCollection()
-        await keys.add(rsa: key, digestAlgorithm: .sha256)
-        signer = keys
-        return keys
+            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)))
+        return try await signer.sign(claims)
     }
 }

@@ -6,6 +6,8 @@ import JWTKit
 struct Authenticator: Sendable {
     private let secrets: [String: String]
     private let applications: [String: RegisteredApplication]
+    /// The jti of every accepted token, until it expires: each token is accepted once.
+    private let replays: TokenReplayGuard
 
     private struct RegisteredApplication: Sendable {
         var accountKey: String
@@ -13,7 +15,8 @@ struct Authenticator: Sendable {
         var key: Insecure.RSA.PublicKey?
     }
 
-    init(accounts: [Account], applications: [Application]) {
+    init(accounts: [Account], applications: [Application], replays: TokenReplayGuard = TokenReplayGuard()) {
+        self.replays = replays
         secrets = Dictionary(accounts.map { ($0.apiKey, $0.apiSecret) }, uniquingKeysWith: { _, last in last })
         self.applications = Dictionary(
             applications.map { app in
@@ -83,14 +86,29 @@ struct Authenticator: Sendable {
             throw Problem.unauthorized("application '\(claims.applicationID)' has no usable RSA public key on this server")
         }
         await keys.add(rsa: key, digestAlgorithm: .sha256)
+        let verified: ApplicationClaims
         do {
-            _ = try await keys.verify(token, as: ApplicationClaims.self)
+            verified = try await keys.verify(token, as: ApplicationClaims.self)
         } catch let problem as Problem {
             throw problem
         } catch {
             throw Problem.unauthorized("the JWT signature does not verify with application '\(claims.applicationID)'s public key")
         }
-        return application.accountKey
+        // Only a verified token is remembered, so no one without the key can fill the table.
+        switch replays.admit(
+            application: verified.applicationID, jti: verified.jti.value,
+            forgetAt: verified.expiry.addingTimeInterval(ApplicationClaims.skew), now: Date())
+        {
+        case .fresh:
+            return application.accountKey
+        case .replayed:
+            throw Problem.unauthorized("this JWT (jti '\(verified.jti.value)') was already used; a token is accepted once, so sign a new one (with a new jti) for each request")
+        case .full(let retryAfter):
+            throw Problem(
+                status: .tooManyRequests,
+                detail: "application '\(verified.applicationID)' has \(replays.capacity) unexpired tokens in use; give tokens a shorter exp, or retry later",
+                headers: [.retryAfter: String(Int(retryAfter))])
+        }
     }
 
     /// `alg` of a JWT's base64url header, or nil when unreadable.
@@ -120,7 +138,14 @@ struct Authenticator: Sendable {
     }
 }
 
-/// The claims of a Media API JWT. Without `exp` a token lasts 15 minutes from `iat`, as the real API's.
+/// The claims of a Media API JWT (`application_id`, `iat`, `jti`, and `exp`, `nbf` when given) and the rules
+/// for them, stated in SECURITY.md:
+/// - clocks may differ by up to `skew` (60 s) between the signer and this server;
+/// - without `exp` a token lasts 15 minutes from `iat`, as the real API's;
+/// - a token may last at most `maxLifetime` (24 h, `exp` − `iat`);
+/// - every time claim lies within `maxLifetime` + `skew` of the server's clock (no accepted token can be
+///   further off), so absurd values (1e300, negative) are refused before any arithmetic or formatting;
+/// - `jti` is non-empty, at most `maxJTIBytes`, and accepted once (TokenReplayGuard).
 struct ApplicationClaims: JWTPayload {
     var applicationID: String
     var iat: IssuedAtClaim
@@ -134,22 +159,42 @@ struct ApplicationClaims: JWTPayload {
     }
 
     /// Clock skew tolerated between the token's signer and this server.
-    static let leeway: TimeInterval = 30
+    static let skew: TimeInterval = 60
     static let defaultLifetime: TimeInterval = 15 * 60
+    static let maxLifetime: TimeInterval = 24 * 60 * 60
+    static let maxJTIBytes = 256
+
+    /// When the token stops being accepted.
+    var expiry: Date { exp?.value ?? iat.value.addingTimeInterval(Self.defaultLifetime) }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
-        let now = Date()
-        let expiry = exp?.value ?? iat.value.addingTimeInterval(Self.defaultLifetime)
-        guard now.addingTimeInterval(-Self.leeway) < expiry else {
+        try check(now: Date())
+    }
+
+    func check(now: Date) throws {
+        let reach = Self.maxLifetime + Self.skew
+        for (name, date) in [("iat", iat.value), ("exp", exp?.value), ("nbf", nbf?.value)] {
+            guard let seconds = date?.timeIntervalSince1970 else { continue }
+            guard seconds.isFinite, abs(seconds - now.timeIntervalSince1970) <= reach else {
+                throw Problem.unauthorized("the JWT's \(name) (\(seconds) seconds since 1970) is not within 24 hours of the server's clock; sign a token with the current time")
+            }
+        }
+        guard now.addingTimeInterval(-Self.skew) < expiry else {
             throw Problem.unauthorized("the JWT expired at \(HTTPDate.format(expiry)); make a new one")
         }
-        if let nbf, now.addingTimeInterval(Self.leeway) < nbf.value {
+        if let nbf, now.addingTimeInterval(Self.skew) < nbf.value {
             throw Problem.unauthorized("the JWT is not valid before \(HTTPDate.format(nbf.value))")
         }
-        guard iat.value <= now.addingTimeInterval(Self.leeway) else {
+        guard iat.value <= now.addingTimeInterval(Self.skew) else {
             throw Problem.unauthorized("the JWT was issued in the future (iat \(HTTPDate.format(iat.value))); check the clock")
         }
+        guard expiry.timeIntervalSince(iat.value) <= Self.maxLifetime else {
+            throw Problem.unauthorized("the JWT lasts from \(HTTPDate.format(iat.value)) to \(HTTPDate.format(expiry)), longer than the 24 hours a token may last")
+        }
         guard !jti.value.isEmpty else { throw Problem.unauthorized("the JWT needs a non-empty jti") }
+        guard jti.value.utf8.count <= Self.maxJTIBytes else {
+            throw Problem.unauthorized("the JWT's jti is longer than \(Self.maxJTIBytes) bytes")
+        }
     }
 }
 

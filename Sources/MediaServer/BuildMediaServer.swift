@@ -1,7 +1,9 @@
 import Hummingbird
+import HummingbirdCore
 import MediaAPI
 import Logging
 import MediaStore
+import NIOCore
 
 /// Builds the application; tests run it with HummingbirdTesting (.router or .live) or
 /// `try await app.runService()`. `onServerRunning` reports the bound port (for port 0).
@@ -10,21 +12,30 @@ public func buildMediaServer(
     onServerRunning: (@Sendable (Int) async -> Void)? = nil
 ) -> some ApplicationProtocol {
     let router = Router(context: MediaRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware())
     if !configuration.faults.isNone {
         router.add(middleware: FaultMiddleware(plan: configuration.faults))
     }
     router.add(middleware: AuthenticationMiddleware(
-        authenticator: Authenticator(accounts: configuration.accounts, applications: configuration.applications)))
+        authenticator: Authenticator(
+            accounts: configuration.accounts, applications: configuration.applications,
+            replays: TokenReplayGuard(capacity: configuration.maxLiveTokensPerApplication))))
     MediaRoutes(store: store, configuration: configuration).register(on: router)
 
-    var logger = Logger(label: "media-server")
-    logger.logLevel = .warning
+    let logger = configuration.logger ?? {
+        var logger = Logger(label: "media-server")
+        logger.logLevel = .warning
+        return logger
+    }()
     let port = configuration.port
     return Hummingbird.Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: port), serverName: "media-server"),
+        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+        configuration: .init(
+            address: .hostname(configuration.host, port: port), serverName: "media-server",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
         onServerRunning: { channel in
             await onServerRunning?(channel.localAddress?.port ?? port)
         },

@@ -2,15 +2,16 @@ import Foundation
 import Hummingbird
 import MediaAPI
 import MediaStore
+import NIOPosix
 
 extension MediaRoutes {
     /// GET (and HEAD) /v3/media/{id}: the content streamed from its file, with validators and ranges.
-    /// A download is counted only when bytes from the start are sent, so resuming with a Range
-    /// does not spend a second download, and conditional or HEAD requests spend none.
-    func download(_ request: Request, _ context: MediaRequestContext, counted: Bool) async throws -> Response {
+    /// Every GET that sends content, whole or any range of it, counts as one download (the rule is
+    /// MediaStore.openContent's); HEAD, 304 and 416 answers send none and are not counted.
+    @Sendable func download(_ request: Request, _ context: MediaRequestContext) async throws -> Response {
         let id = try Self.id(context)
         // Anonymous callers reach only public items; the store decides (401 / 404 / 403 for a spent limit).
-        var (item, file) = try await store.openContent(id: id, account: context.account, counted: false)
+        var item = try await store.contentInfo(id: id, account: context.account)
         let etag = item.etag.map { "\"\($0)\"" }
         // Content never changes after upload, so it was last modified when it was created.
         let lastModified = item.timeCreated
@@ -37,8 +38,13 @@ extension MediaRoutes {
                     headers: [.contentRange: "bytes */\(size)"])
             }
         }
-        if counted, (range?.lowerBound ?? 0) == 0 {
-            (item, file) = try await store.openContent(id: id, account: context.account, counted: true)
+        // The file is opened (and the download counted) only now that bytes will be sent. A delete
+        // that won the race makes this a 404; one that comes later cannot shorten the answer.
+        var content: ContentFile?
+        if request.method != .head {
+            let opened = try await store.openContent(id: id, account: context.account)
+            item = opened.item
+            content = opened.content
         }
 
         headers[.contentType] = item.mimeType.flatMap { MediaUpdate.isMIMEType($0) ? $0 : nil } ?? "application/octet-stream"
@@ -55,12 +61,29 @@ extension MediaRoutes {
         }
         let length = bytes.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
         headers[.contentLength] = String(length)
-        guard request.method != .head, let bytes else {
+        guard let content, let bytes else {
             return Response(status: status, headers: headers, body: .init())
         }
-        let body = try await FileIO().loadFile(
-            path: file.path, range: Int(bytes.lowerBound)...Int(bytes.upperBound), context: context)
-        return Response(status: status, headers: headers, body: body)
+        return Response(status: status, headers: headers, body: Self.body(of: content, bytes))
+    }
+
+    /// Streams `bytes` of an open content file, a chunk at a time, reading off the event loops.
+    static func body(of content: ContentFile, _ bytes: ClosedRange<Int64>) -> ResponseBody {
+        let chunk = 128 * 1024
+        return ResponseBody(contentLength: Int(bytes.upperBound - bytes.lowerBound + 1)) { writer in
+            var offset = bytes.lowerBound
+            while offset <= bytes.upperBound {
+                let count = Int(min(Int64(chunk), bytes.upperBound - offset + 1))
+                let start = offset
+                let data = try await NIOThreadPool.singleton.runIfActive { try content.read(at: start, count: count) }
+                guard !data.isEmpty else {
+                    throw MediaError.storage("the content file of media item ended before its recorded size")
+                }
+                try await writer.write(ByteBuffer(bytes: data))
+                offset += Int64(data.count)
+            }
+            try await writer.finish(nil)
+        }
     }
 
     /// `attachment` with the original name: ASCII in `filename`, the exact name in `filename*`.

@@ -22,8 +22,8 @@ struct MediaRoutes: Sendable {
         let info: RouterPath = "/v3/media/{id}/info"
         router.get(collection, use: list)
         router.post(collection, use: upload)
-        router.get(item, use: { request, context in try await download(request, context, counted: true) })
-        router.head(item, use: { request, context in try await download(request, context, counted: false) })
+        router.get(item, use: download)
+        router.head(item, use: download)
         router.delete(item, use: delete)
         router.get(info, use: self.info)
         router.put(info, use: updateInfo)
@@ -94,7 +94,7 @@ extension MediaRoutes {
     private static func readUpdate(_ request: Request) async throws -> MediaUpdate {
         let contentType = request.headers[.contentType] ?? ""
         if let boundary = try MultipartForm.boundary(ofContentType: contentType) {
-            let form = try await MultipartForm.read(request.body, boundary: boundary)
+            let form = try await MultipartForm.read(request.body, boundary: boundary, maxBodyBytes: Int64(maxInfoBodyBytes))
             return try UpdateFields.update(fromForm: form.fields)
         }
         let type = HeaderParameters(contentType).value.lowercased()
@@ -110,9 +110,12 @@ extension MediaRoutes {
             detail: "the body's Content-Type is '\(contentType)'; send multipart/form-data (or application/json) with the fields \(UpdateFields.names.joined(separator: ", "))")
     }
 
-    /// A body that has no business being large, collected whole (413 past 1 MiB).
+    /// The most a `PUT …/info` body may take, in any of its forms: it has seven short fields and no file.
+    static let maxInfoBodyBytes = 1024 * 1024
+
+    /// A body that has no business being large, collected whole (413 past maxInfoBodyBytes).
     private static func smallBody(_ request: Request) async throws -> ByteBuffer {
-        let limit = 1024 * 1024
+        let limit = maxInfoBodyBytes
         do {
             return try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {

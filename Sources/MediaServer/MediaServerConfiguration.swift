@@ -1,5 +1,7 @@
 import Foundation
 import JWTKit
+import Logging
+import MediaStore
 
 /// Everything a media-server needs to know besides its store: where to listen, who may sign in, and its limits.
 public struct MediaServerConfiguration: Sendable {
@@ -15,13 +17,27 @@ public struct MediaServerConfiguration: Sendable {
     /// Answer in the older camelCase shape (`mediaSize`, `publicItem`, …) with epoch-millisecond times.
     public var legacyShape: Bool = false
     public var faults: FaultPlan = .none
+    /// A connection that sends nothing for this long is closed, also in the middle of a request
+    /// (a half-sent head or a stalled body); a request being answered is not cut off.
+    public var idleTimeout: Duration = .seconds(30)
+    /// The most connections served at once; past it the server stops accepting, so new connections
+    /// wait in the kernel's listen queue (and are refused when that is full) until one closes.
+    public var maxConnections: Int = 512
+    /// How many unexpired application tokens the server remembers per application (each token is
+    /// accepted once); past it that application's new tokens get 429 until old ones expire.
+    public var maxLiveTokensPerApplication: Int = TokenReplayGuard.defaultCapacity
     /// Whether an upload may give a `url` for the server to fetch; off keeps a fuzzer's URLs off the network.
     public var urlUploads: Bool = true
+    /// Where an upload's `url` may be fetched from: public addresses only, unless hosts are allowed
+    /// (media-server --allow-url-host). Never the server's own machine or network by default.
+    public var urlFetch: URLFetchPolicy = .publicAddressesOnly
+    /// Where the server logs (failures, with their request id); nil = swift-log's default handler, level warning.
+    public var logger: Logger? = nil
 
     public init(
         host: String = "127.0.0.1", port: Int = 3000, accounts: [Account] = [], applications: [Application] = [],
         maxUploadBytes: Int64 = 100 * 1024 * 1024, maxPageSize: Int = 100, legacyShape: Bool = false,
-        faults: FaultPlan = .none, urlUploads: Bool = true
+        faults: FaultPlan = .none, urlUploads: Bool = true, urlFetch: URLFetchPolicy = .publicAddressesOnly
     ) {
         self.host = host
         self.port = port
@@ -32,6 +48,7 @@ public struct MediaServerConfiguration: Sendable {
         self.legacyShape = legacyShape
         self.faults = faults
         self.urlUploads = urlUploads
+        self.urlFetch = urlFetch
     }
 }
 
@@ -75,6 +92,11 @@ extension MediaServerConfiguration {
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ConfigurationError("port \(port) is not a TCP port (0 to 65535; 0 picks a free one)") }
         guard maxUploadBytes > 0 else { throw ConfigurationError("the maximum upload size must be more than 0 bytes") }
+        guard idleTimeout > .zero else { throw ConfigurationError("the idle timeout must be more than 0 seconds") }
+        guard maxLiveTokensPerApplication >= 1 else {
+            throw ConfigurationError("the number of live tokens per application must be 1 or more, not \(maxLiveTokensPerApplication)")
+        }
+        guard maxConnections >= 1 else { throw ConfigurationError("the maximum number of connections must be 1 or more, not \(maxConnections)") }
         guard maxPageSize >= 1 else { throw ConfigurationError("the maximum page size must be 1 or more, not \(maxPageSize)") }
         var keys = Set<String>()
         for account in accounts {

@@ -22,6 +22,15 @@ struct MultipartForm {
     /// At most this many bytes in one text field, and this many parts in a form.
     static let maxFieldBytes = 64 * 1024
     static let maxParts = 32
+    /// At most this many bytes of headers (and boundary line) before a part's body begins.
+    static let maxPartHeaderBytes = 16 * 1024
+    /// The parser is fed this much at a time, so a refusal comes within this many bytes of a limit.
+    private static let sliceBytes = 4096
+
+    /// The most a whole form may take with a file of up to `fileBytes`: the file, the fields and their headers.
+    static func maxBodyBytes(fileBytes: Int64) -> Int64 {
+        fileBytes + Int64(maxParts * (maxFieldBytes + maxPartHeaderBytes))
+    }
 
     /// The boundary of a `multipart/form-data` Content-Type, or nil when it is another type.
     /// Throws 400 when it is multipart but the boundary is missing or empty.
@@ -36,9 +45,12 @@ struct MultipartForm {
 
     /// Reads `body`. The part named `fileField` goes to a new file in `directory`, up to `maxFileBytes`
     /// (413 past it); every other part is a text field. A body that breaks off or is not
-    /// multipart is a 400. On error no file is left behind.
+    /// multipart is a 400. Limits hold as the bytes arrive, with or without a Content-Length: more
+    /// than `maxBodyBytes` in all is a 413, a part's headers longer than `maxPartHeaderBytes` a 400.
+    /// On error no file is left behind.
     static func read(
-        _ body: RequestBody, boundary: String, fileField: String? = nil, directory: URL? = nil, maxFileBytes: Int64 = 0
+        _ body: RequestBody, boundary: String, fileField: String? = nil, directory: URL? = nil, maxFileBytes: Int64 = 0,
+        maxBodyBytes: Int64
     ) async throws -> MultipartForm {
         let collector = PartCollector(fileField: fileField, directory: directory, maxFileBytes: maxFileBytes)
         do {
@@ -47,18 +59,30 @@ struct MultipartForm {
             parser.onBody = { buffer in collector.body(&buffer) }
             parser.onPartComplete = { collector.partComplete() }
             var received = ByteBuffer()
-            for try await chunk in body {
-                if collector.isEmpty, received.readableBytes < 256 { received.writeImmutableBuffer(chunk) }
-                do {
-                    try parser.execute(chunk)
-                } catch {
-                    // The parser takes `--boundary--` alone, a form with no fields, for a part that lacks its headers.
-                    if collector.isEmpty, String(buffer: received).trimmingCharacters(in: .whitespacesAndNewlines) == "--\(boundary)--" {
-                        return MultipartForm()
-                    }
-                    throw Problem.badRequest("the multipart body is malformed (bad part headers or boundary)")
+            var total: Int64 = 0
+            for try await var chunk in body {
+                total += Int64(chunk.readableBytes)
+                guard total <= maxBodyBytes else {
+                    throw Problem(status: .contentTooLarge, detail: "the body is larger than the \(maxBodyBytes) bytes this request may send")
                 }
-                if let problem = collector.problem { throw problem }
+                if collector.isEmpty, received.readableBytes < 256 { received.writeImmutableBuffer(chunk) }
+                while chunk.readableBytes > 0, let slice = chunk.readSlice(length: min(chunk.readableBytes, sliceBytes)) {
+                    collector.bytesSinceBody += slice.readableBytes
+                    do {
+                        try parser.execute(slice)
+                    } catch {
+                        // The parser takes `--boundary--` alone, a form with no fields, for a part that lacks its headers.
+                        if collector.isEmpty, String(buffer: received).trimmingCharacters(in: .whitespacesAndNewlines) == "--\(boundary)--" {
+                            return MultipartForm()
+                        }
+                        throw Problem.badRequest("the multipart body is malformed (bad part headers or boundary)")
+                    }
+                    if let problem = collector.problem { throw problem }
+                    // Headers are all the parser holds in memory that no other limit bounds: refuse them early.
+                    guard collector.bytesSinceBody <= maxPartHeaderBytes else {
+                        throw Problem.badRequest("a form part's headers are longer than \(maxPartHeaderBytes / 1024) KiB")
+                    }
+                }
             }
             return try collector.finish()
         } catch {
@@ -76,6 +100,8 @@ private final class PartCollector {
 
     var form = MultipartForm()
     var problem: Problem?
+    /// Bytes given to the parser since the last body bytes or end of a part: boundary lines and headers.
+    var bytesSinceBody = 0
     private var headers: [(String, String)] = []
     private var partOpen = false
     private var parts = 0
@@ -104,6 +130,7 @@ private final class PartCollector {
 
     func body(_ buffer: inout ByteBuffer) {
         partOpen = true
+        bytesSinceBody = 0
         guard problem == nil else { return }
         if kind == nil { kind = startPart() }
         switch kind {
@@ -133,6 +160,7 @@ private final class PartCollector {
     }
 
     func partComplete() {
+        bytesSinceBody = 0
         guard problem == nil else { return }
         if kind == nil { kind = startPart() }
         switch kind {

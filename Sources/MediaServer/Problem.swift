@@ -2,11 +2,13 @@ import Foundation
 import Hummingbird
 import MediaAPI
 
-/// An error answer: a status and a JSON body `{type, title, detail}` (RFC 9457's problem details).
+/// An error answer: a status and a JSON body `{type, title, detail, request_id}` (RFC 9457's problem details).
 struct Problem: Error, HTTPResponseError, Sendable {
     var status: HTTPResponse.Status
     var detail: String
     var headers: HTTPFields = [:]
+    /// The request's id, which the server's log has too.
+    var requestID: String?
 
     init(status: HTTPResponse.Status, detail: String, headers: HTTPFields = [:]) {
         self.status = status
@@ -23,7 +25,7 @@ struct Problem: Error, HTTPResponseError, Sendable {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        let body = ProblemBody(type: type, title: status.reasonPhrase, detail: detail)
+        let body = ProblemBody(type: type, title: status.reasonPhrase, detail: detail, request_id: requestID)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
         let data = (try? encoder.encode(body)) ?? Data(#"{"title":"Internal Server Error"}"#.utf8)
@@ -52,15 +54,20 @@ struct Problem: Error, HTTPResponseError, Sendable {
                                headers: after.map { [.retryAfter: FaultMiddleware.seconds($0)] } ?? [:])
             case .server(let status, _): return Problem(status: .init(code: status), detail: error.description)
             case .transport: return Problem(status: .badGateway, detail: error.description)
-            case .storage: return Problem(status: .internalServerError, detail: error.description)
+            case .storage: return Problem(status: .internalServerError, detail: "the server failed")
             }
         case let error as HTTPError:
             return Problem(status: error.status, detail: error.body ?? Self.defaultDetail(error.status), headers: error.headers)
         case let error as any HTTPResponseError:
             return Problem(status: error.status, detail: Self.defaultDetail(error.status))
         default:
-            return Problem(status: .internalServerError, detail: "the server failed: \(error)")
+            return Problem(status: .internalServerError, detail: "the server failed")
         }
+    }
+
+    /// What a client learns of a failure inside the server: that it happened, and the id to report.
+    static func serverFailure(requestID: String) -> String {
+        "the server failed; report request id \(requestID) to its operator, whose log has the details"
     }
 
     private static func defaultDetail(_ status: HTTPResponse.Status) -> String {
@@ -76,6 +83,7 @@ private struct ProblemBody: Encodable {
     var type: String
     var title: String
     var detail: String
+    var request_id: String?
 }
 
 /// Turns every error thrown below it into a Problem answer, so no error reaches a client as a bare 500.
@@ -86,11 +94,14 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let problem = Problem.from(error)
-            // Injected faults and the answers routes chose are expected; anything else that became a 500 is a failure to look into.
-            if problem.status == .internalServerError, !(error is Problem) {
+            var problem = Problem.from(error)
+            // Injected faults and the answers routes chose are expected; any other server error is a
+            // failure to look into. Its text (paths, database messages) goes to the log, never to the client.
+            if problem.status.code >= 500, !(error is Problem) {
                 context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+                problem.detail = Problem.serverFailure(requestID: context.requestID)
             }
+            problem.requestID = context.requestID
             return try problem.response(from: request, context: context)
         }
     }

@@ -7,6 +7,10 @@ extension MediaRoutes {
     /// The form fields an upload takes besides the seven info fields.
     static let uploadFields: Set<String> = ["filename", "info", "url"]
 
+    /// The one answer to every upload by url that could not be fetched, whatever the reason.
+    static let urlFetchFailure =
+        "the url could not be fetched: this server fetches only from public http(s) addresses that answer with the content; send the file in a 'filedata' part instead"
+
     /// POST /v3/media: a multipart form with the file in `filedata` (or a `url` to fetch), an optional
     /// `filename` and `info` (JSON of the info fields, which may also come as fields of their own).
     /// The file streams to the store's temporary folder and is moved into the store: never held whole.
@@ -19,12 +23,13 @@ extension MediaRoutes {
                 detail: "the body's Content-Type is '\(contentType)'; upload with multipart/form-data and the file in a 'filedata' part")
         }
         let limit = configuration.maxUploadBytes
-        let formAllowance = Int64(MultipartForm.maxParts * (MultipartForm.maxFieldBytes + 1024))
-        if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit + formAllowance {
+        let maxBody = MultipartForm.maxBodyBytes(fileBytes: limit)
+        if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > maxBody {
             throw Problem(status: .contentTooLarge, detail: "the upload is \(length) bytes, larger than the limit of \(limit) bytes")
         }
         let form = try await MultipartForm.read(
-            request.body, boundary: boundary, fileField: "filedata", directory: store.temporaryDirectory, maxFileBytes: limit)
+            request.body, boundary: boundary, fileField: "filedata", directory: store.temporaryDirectory, maxFileBytes: limit,
+            maxBodyBytes: maxBody)
         // Once the store has the file it is moved away (or removed by the store on failure); before that it is ours.
         defer { if let file = form.file { try? FileManager.default.removeItem(at: file.url) } }
 
@@ -32,7 +37,15 @@ extension MediaRoutes {
         if case .url = upload.source, !configuration.urlUploads {
             throw Problem.badRequest("uploads by url are turned off on this server; send the file in a 'filedata' part")
         }
-        let item = try await store.upload(upload, account: account, consumingFile: true, maxBytes: limit)
+        let item: MediaItem
+        do {
+            item = try await store.upload(upload, account: account, consumingFile: true, maxBytes: limit, urlFetch: configuration.urlFetch)
+        } catch let error as URLFetchError {
+            // The reason (a refused address, a refused connection, a 404) would let a client map the
+            // hosts and ports around the server: it goes to the log, the client gets one message for all.
+            context.logger.warning("upload by url refused", metadata: ["reason": "\(error)"])
+            throw Problem.badRequest(Self.urlFetchFailure)
+        }
         return shape.json(shape.record(item), status: .created, headers: [.location: "/v3/media/\(item.id)/info"])
     }
 

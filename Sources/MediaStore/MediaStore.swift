@@ -43,8 +43,9 @@ public final class MediaStore: Sendable {
     }
 
     /// The MediaService of one account. mediash's embedded use passes "local".
-    public func service(account: String) -> MediaStoreService {
-        MediaStoreService(store: self, account: account)
+    /// `urlFetch` says where uploads by url may be fetched from (public addresses unless told).
+    public func service(account: String, urlFetch: URLFetchPolicy = .publicAddressesOnly) -> MediaStoreService {
+        MediaStoreService(store: self, account: account, urlFetch: urlFetch)
     }
 
     /// An item by id in any account, or nil (the server uses it for public downloads).
@@ -77,42 +78,65 @@ public final class MediaStore: Sendable {
         return (items, try await total)
     }
 
-    /// Checks access and the download limit, counts the download when `counted`, and returns
-    /// the item (as it is after counting) and its content file. Content files are immutable
-    /// (written once under a temporary name and renamed), so the caller may stream the file.
-    /// `account` nil = unauthenticated: allowed only for public items (else .unauthorized);
-    /// another account's non-public item = .notFound (don't reveal it exists);
+    /// Checks that `account` may download item `id` now (access and the download limit) without
+    /// counting anything, and returns the item: for answers that send no content bytes (HEAD,
+    /// 304 Not Modified, 416). `account` nil = unauthenticated: allowed only for public items
+    /// (else .unauthorized); another account's non-public item = .notFound (don't reveal it exists);
     /// limit reached = .forbidden("download limit of N reached").
-    public func openContent(id: String, account: String?, counted: Bool) async throws -> (item: MediaItem, file: URL) {
+    public func contentInfo(id: String, account: String?) async throws -> MediaItem {
+        try await read { db in try Self.downloadable(id: id, account: account, in: db) }
+    }
+
+    /// Opens item `id`'s content for `account`, and counts one download.
+    ///
+    /// The download rule, in this one place: every opening of an item's content is one download,
+    /// whether the caller then sends all of it or a range (a Range request starting anywhere), so
+    /// a `max_downloads_allowed` cannot be dodged by asking for pieces; only answers that send no
+    /// bytes (HEAD, 304, 416) use `contentInfo` instead and are not counted. The check and the count
+    /// are one transaction, so concurrent downloads cannot overshoot the limit.
+    ///
+    /// The file is opened inside that transaction, while its row exists: a delete that commits
+    /// later removes the name but not the open file, so the caller gets all the bytes or, when the
+    /// delete came first, .notFound. Errors as `contentInfo`'s.
+    public func openContent(id: String, account: String?) async throws -> (item: MediaItem, content: ContentFile) {
         let file = contentURL(id: id)
-        let item = try await write { db -> MediaItem in
-            guard var item = try MediaRow.fetch(id: id, in: db) else { throw MediaError.notFound(id: id) }
-            if item.accountID != account, !item.isPublic {
-                if account == nil {
-                    throw MediaError.unauthorized("media item '\(id)' is not public; sign in to download it")
-                }
-                throw MediaError.notFound(id: id)
-            }
-            if item.isDownloadLimitReached {
-                throw MediaError.forbidden("download limit of \(item.maxDownloadsAllowed) reached for media item '\(id)'")
-            }
-            guard FileManager.default.fileExists(atPath: file.path) else {
+        return try await write { db -> (MediaItem, ContentFile) in
+            var item = try Self.downloadable(id: id, account: account, in: db)
+            let content: ContentFile
+            do {
+                content = try ContentFile(opening: file)
+            } catch {
                 throw MediaError.storage("the content file of media item '\(id)' is missing from \(file.path)")
             }
-            if counted {
-                try db.cachedStatement(sql: "UPDATE media SET times_downloaded = times_downloaded + 1 WHERE id = ?").execute(arguments: [id])
-                item.timesDownloaded += 1
-            }
-            return item
+            try db.cachedStatement(sql: "UPDATE media SET times_downloaded = times_downloaded + 1 WHERE id = ?").execute(arguments: [id])
+            item.timesDownloaded += 1
+            return (item, content)
         }
-        return (item, file)
+    }
+
+    private static func downloadable(id: String, account: String?, in db: Database) throws -> MediaItem {
+        guard let item = try MediaRow.fetch(id: id, in: db) else { throw MediaError.notFound(id: id) }
+        if item.accountID != account, !item.isPublic {
+            if account == nil {
+                throw MediaError.unauthorized("media item '\(id)' is not public; sign in to download it")
+            }
+            throw MediaError.notFound(id: id)
+        }
+        if item.isDownloadLimitReached {
+            throw MediaError.forbidden("download limit of \(item.maxDownloadsAllowed) reached for media item '\(id)'")
+        }
+        return item
     }
 
     /// Creates an item in `account`. With `consumingFile: true` and a `.file` source inside
     /// `temporaryDirectory`, the file is moved into the store instead of copied (the server
     /// writes an upload's bytes there first); it is the store's from then on, removed if the upload fails.
-    /// `maxBytes` refuses larger content with .invalidInput.
-    public func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem {
+    /// `maxBytes` refuses larger content with .invalidInput. A `.url` source over http(s) is fetched
+    /// only from where `urlFetch` allows; a fetch that fails for any reason throws URLFetchError.
+    public func upload(
+        _ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?,
+        urlFetch: URLFetchPolicy = .publicAddressesOnly
+    ) async throws -> MediaItem {
         let consumed = consumingFile ? consumableFile(upload.source) : nil
         do {
             try upload.info.validate()
@@ -123,7 +147,7 @@ public final class MediaStore: Sendable {
         let id = UUID().uuidString.lowercased()
         let staged = temporaryDirectory.appendingPathComponent("\(id).upload")
         defer { try? FileManager.default.removeItem(at: staged) }
-        let content = try await Staging(store: self).stage(upload.source, consumed: consumed, to: staged, maxBytes: maxBytes)
+        let content = try await Staging(store: self, urlFetch: urlFetch).stage(upload.source, consumed: consumed, to: staged, maxBytes: maxBytes)
         let file = contentURL(id: id)
         try moveIntoPlace(staged, file)
 

@@ -6,10 +6,13 @@ import MediaAPI
 public struct MediaStoreService: MediaService {
     public let store: MediaStore
     public let account: String
+    /// Where uploads by url may be fetched from.
+    public let urlFetch: URLFetchPolicy
 
-    public init(store: MediaStore, account: String) {
+    public init(store: MediaStore, account: String, urlFetch: URLFetchPolicy = .publicAddressesOnly) {
         self.store = store
         self.account = account
+        self.urlFetch = urlFetch
     }
 
     public func list(_ query: MediaQuery) -> MediaItemSequence {
@@ -64,7 +67,12 @@ public struct MediaStoreService: MediaService {
     }
 
     public func upload(_ upload: MediaUpload) async throws -> MediaItem {
-        try await store.upload(upload, account: account, consumingFile: false, maxBytes: nil)
+        do {
+            return try await store.upload(upload, account: account, consumingFile: false, maxBytes: nil, urlFetch: urlFetch)
+        } catch let error as URLFetchError {
+            // The user of an embedded store is the one who asked: they get the reason.
+            throw MediaError.invalidInput(error.description)
+        }
     }
 
     /// The item when it belongs to `account`; another account's item is not found, as over HTTP.

@@ -6,6 +6,8 @@ import NIOCore
 /// Brings an upload's content to a staging file in the store's `tmp/`, hashing it on the way.
 struct Staging {
     let store: MediaStore
+    /// Where an http(s) source may be fetched from.
+    let urlFetch: URLFetchPolicy
 
     /// Writes the content of `source` to `staged` (moving `consumed` there instead when given)
     /// and returns its ETag and size.
@@ -69,35 +71,33 @@ struct Staging {
         }
     }
 
-    /// Streams an http(s) URL into the staging file, hashing it on the way.
+    /// Streams an http(s) URL into the staging file, hashing it on the way. Every way the fetch
+    /// can fail is a URLFetchError, except failing to write the staging file.
     private func fetch(_ url: URL, to staged: URL, maxBytes: Int64?) async throws -> (etag: String, size: Int64) {
-        let response: HTTPClientResponse
         do {
-            // The timeout is for the answer to begin; the body may take as long as it takes.
-            response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(60))
-        } catch {
-            throw MediaError.invalidInput("cannot fetch \(url.absoluteString): \(error)")
-        }
-        guard (200...299).contains(response.status.code) else {
-            throw MediaError.invalidInput("cannot fetch \(url.absoluteString): HTTP \(response.status.code) \(response.status.reasonPhrase)")
-        }
-        if let maxBytes, let length = response.headers.first(name: "content-length").flatMap({ Int64($0) }), length > maxBytes {
-            throw MediaError.invalidInput("\(url.absoluteString) is \(length) bytes, larger than the limit of \(maxBytes) bytes")
-        }
-        let output = try create(staged)
-        defer { try? output.close() }
-        var hashing = HashingCopy()
-        do {
-            for try await chunk in response.body {
-                try hashing.add(Data(chunk.readableBytesView), into: output, maxBytes: maxBytes)
+            return try await URLFetch(policy: urlFetch).fetch(url) { response -> (etag: String, size: Int64) in
+                if let maxBytes, let length = response.headers.first(name: "content-length").flatMap({ Int64($0) }), length > maxBytes {
+                    throw URLFetchError(url: url.absoluteString, reason: "it is \(length) bytes, larger than the limit of \(maxBytes) bytes")
+                }
+                let output = try create(staged)
+                defer { try? output.close() }
+                var hashing = HashingCopy()
+                for try await chunk in response.body {
+                    try storing(staged) { try hashing.add(Data(chunk.readableBytesView), into: output, maxBytes: maxBytes) }
+                }
+                try storing(staged) { try output.synchronize() }
+                return (hashing.hex, hashing.bytes)
             }
-            try output.synchronize()
-        } catch let error as MediaError {
+        } catch let error as URLFetchError {
             throw error
+        } catch let error as MediaError {
+            if case .storage = error { throw error }
+            throw URLFetchError(url: url.absoluteString, reason: error.description)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
-            throw MediaError.invalidInput("cannot fetch \(url.absoluteString): \(error)")
+            throw URLFetchError(url: url.absoluteString, reason: "\(error)")
         }
-        return (hashing.hex, hashing.bytes)
     }
 
     private func requireRegularFile(_ file: URL) throws {
@@ -107,6 +107,17 @@ struct Staging {
         }
         guard !isFolder.boolValue else {
             throw MediaError.invalidInput("\(file.path) is a folder; upload the files in it one by one")
+        }
+    }
+
+    /// Runs a write to `file`, its failures (other than our own errors) becoming `.storage`.
+    private func storing(_ file: URL, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as MediaError {
+            throw error
+        } catch {
+            throw MediaError.storage("cannot write \(file.path): \(error.localizedDescription)")
         }
     }
 

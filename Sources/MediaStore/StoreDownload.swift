@@ -28,14 +28,8 @@ struct StoreDownload {
             throw MediaError.invalidInput("the folder \(folder.path) does not exist; create it first")
         }
 
-        let (counted, content) = try await service.store.openContent(id: id, account: service.account, counted: true)
-        let source: FileHandle
-        do {
-            source = try FileHandle(forReadingFrom: content)
-        } catch {
-            // Deleted between the check and the open.
-            throw MediaError.notFound(id: id)
-        }
+        let (counted, content) = try await service.store.openContent(id: id, account: service.account)
+        let source = content.handle
         defer { try? source.close() }
 
         let partial = DownloadOptions.partialURL(for: destination)

@@ -44,11 +44,26 @@ struct MediaServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The largest page_size answered (default 100).", valueName: "n"))
     var maxPageSize: Int?
 
+    @Option(help: ArgumentHelp(
+        "Close a connection that sends nothing for this long, even mid-request, like 30s or 500ms (default 30s).",
+        valueName: "duration"))
+    var idleTimeout: String?
+
+    @Option(help: ArgumentHelp(
+        "The most connections served at once (default 512); more wait in the listen queue until one closes.",
+        valueName: "n"))
+    var maxConnections: Int?
+
     @Flag(help: "Answer in the older camelCase shape (mediaSize, publicItem, …) with epoch-millisecond times.")
     var legacyShape = false
 
     @Flag(name: .customLong("no-url-uploads"), help: "Refuse uploads by url (the server then never fetches anything itself).")
     var noURLUploads = false
+
+    @Option(help: ArgumentHelp(
+        "A host an upload's url may be fetched from even when its address is not public: loopback, a private network (repeatable; by default only public addresses are fetched).",
+        valueName: "host"))
+    var allowURLHost: [String] = []
 
     @Option(help: ArgumentHelp("Fault: delay every request, like 20ms or 1s.", valueName: "duration"))
     var faultLatency: String?
@@ -69,7 +84,7 @@ struct MediaServerCommand: AsyncParsableCommand {
     var faultSeed: UInt64?
 
     @Option(help: ArgumentHelp(
-        "A file of the same settings, one 'name value' a line (names as the flags without --; # comments). Flags win.",
+        "A file of the same settings, one 'name value' a line (names as the flags without --; # comments; quote a value with \"…\" to keep a # in it). Flags win; keep it chmod 600.",
         valueName: "file"))
     var config: String?
 
@@ -85,6 +100,9 @@ struct MediaServerCommand: AsyncParsableCommand {
         var settings = Settings()
         if let config {
             settings = try Settings(file: config)
+            for warning in settings.warnings {
+                FileHandle.standardError.write(Data((warning + "\n").utf8))
+            }
         }
         try settings.apply(self)
         let configuration: MediaServerConfiguration

@@ -1,23 +1,30 @@
 import ArgumentParser
 import Foundation
 import MediaServer
+import MediaStore
 
 /// The server's settings as text, from a config file and then the flags, turned into a configuration.
 struct Settings {
     private var values: [String: String] = [:]
     private var accounts: [String] = []
     private var applications: [String] = []
+    private var allowedURLHosts: [String] = []
     private var legacyShape = false
     private var noURLUploads = false
+    /// What the user should hear about the config file (one line each), though it was read.
+    private(set) var warnings: [String] = []
 
     static let names: Set<String> = [
         "host", "port", "data", "account", "application", "max-upload-size", "max-page-size", "legacy-shape", "no-url-uploads",
+        "idle-timeout", "max-connections", "allow-url-host",
         "fault-latency", "fault-rate-limit-every", "fault-retry-after", "fault-server-errors", "fault-drop", "fault-seed",
     ]
 
     init() {}
 
-    /// Reads `name value` (or `name = value`) lines; `account` and `application` may repeat.
+    /// Reads `name value` (or `name = value`) lines; `account`, `application` and `allow-url-host` may repeat.
+    /// A value may be quoted, whole or in part, with "…" (where \" and \\ are escapes) or '…', to keep
+    /// a `#` or spaces in it; an unquoted `#` starts a comment.
     init(file path: String) throws {
         let text: String
         do {
@@ -25,32 +32,73 @@ struct Settings {
         } catch {
             throw ValidationError("cannot read the config file \(path): \(error.localizedDescription)")
         }
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            let name: String
-            var value: String
-            if let separator = trimmed.firstIndex(where: { $0 == " " || $0 == "=" || $0 == "\t" }) {
-                name = String(trimmed[..<separator])
-                value = trimmed[separator...].trimmingCharacters(in: .whitespaces)
-                if value.hasPrefix("=") { value = value.dropFirst().trimmingCharacters(in: .whitespaces) }
-            } else {
-                name = trimmed
-                value = ""
+        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            guard let line = Self.scan(rawLine) else {
+                throw ValidationError("\(path):\(number + 1): a quote is not closed; close it, or put a \\ before a \" inside \"…\"")
             }
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            let (name, value) = Self.nameAndValue(line)
+            if name.isEmpty { continue }
             guard Self.names.contains(name) else {
                 throw ValidationError("\(path):\(number + 1): unknown setting '\(name)'; the settings are \(Self.names.sorted().joined(separator: ", "))")
             }
             switch name {
             case "account": accounts.append(value)
             case "application": applications.append(value)
+            case "allow-url-host": allowedURLHosts.append(value)
             case "legacy-shape": legacyShape = ["", "true", "yes", "1"].contains(value.lowercased())
             case "no-url-uploads": noURLUploads = ["", "true", "yes", "1"].contains(value.lowercased())
             default: values[name] = value
             }
         }
+        if !accounts.isEmpty, let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            warnings.append(
+                "media-server: warning: \(path) holds account secrets and is readable by others (mode \(String(mode, radix: 8))): run chmod 600 \(path)")
+        }
+    }
+
+    /// One character of a config line and whether it stood inside quotes.
+    private typealias Scanned = (character: Character, quoted: Bool)
+
+    /// The line's characters with its quotes taken away and its comment dropped (from the first `#`
+    /// outside quotes); nil when a quote is left open.
+    private static func scan(_ line: Substring) -> [Scanned]? {
+        var out: [Scanned] = []
+        var quote: Character?
+        var escaped = false
+        for c in line {
+            if let q = quote {
+                if escaped {
+                    if c != "\"" && c != "\\" { out.append(("\\", true)) }
+                    out.append((c, true))
+                    escaped = false
+                } else if q == "\"" && c == "\\" {
+                    escaped = true
+                } else if c == q {
+                    quote = nil
+                } else {
+                    out.append((c, true))
+                }
+            } else if c == "\"" || c == "'" {
+                quote = c
+            } else if c == "#" {
+                break
+            } else {
+                out.append((c, false))
+            }
+        }
+        return quote == nil ? out : nil
+    }
+
+    /// `name value` or `name = value`, split at the first space, tab or `=` outside quotes; spaces
+    /// outside quotes around the value are dropped. An empty name is an empty line.
+    private static func nameAndValue(_ line: [Scanned]) -> (name: String, value: String) {
+        func blank(_ s: Scanned) -> Bool { !s.quoted && s.character.isWhitespace }
+        var rest = line.drop(while: blank)
+        while let last = rest.last, blank(last) { rest = rest.dropLast() }
+        let name = rest.prefix { !(blank($0) || (!$0.quoted && $0.character == "=")) }
+        var value = rest.dropFirst(name.count).drop(while: blank)
+        if let first = value.first, !first.quoted, first.character == "=" { value = value.dropFirst().drop(while: blank) }
+        return (String(name.map { $0.character }), String(value.map { $0.character }))
     }
 
     /// The flags given on the command line override the file.
@@ -63,6 +111,8 @@ struct Settings {
         set("data", command.data)
         set("max-upload-size", command.maxUploadSize)
         set("max-page-size", command.maxPageSize)
+        set("idle-timeout", command.idleTimeout)
+        set("max-connections", command.maxConnections)
         set("fault-latency", command.faultLatency)
         set("fault-rate-limit-every", command.faultRateLimitEvery)
         set("fault-retry-after", command.faultRetryAfter)
@@ -71,6 +121,7 @@ struct Settings {
         set("fault-seed", command.faultSeed)
         accounts += command.account
         applications += command.application
+        allowedURLHosts += command.allowURLHost
         if command.legacyShape { legacyShape = true }
         if command.noURLUploads { noURLUploads = true }
     }
@@ -107,8 +158,24 @@ struct Settings {
             c.maxUploadBytes = bytes
         }
         if let size = values["max-page-size"] { c.maxPageSize = try integer(size, "max-page-size") }
+        if let timeout = values["idle-timeout"] {
+            guard let duration = Units.duration(timeout), duration > .zero else {
+                throw ValidationError("--idle-timeout '\(timeout)' is not a duration above 0: use one like 30s or 500ms")
+            }
+            c.idleTimeout = duration
+        }
+        if let count = values["max-connections"] { c.maxConnections = try integer(count, "max-connections") }
         c.legacyShape = legacyShape
         c.urlUploads = !noURLUploads
+        for host in allowedURLHosts {
+            let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+            let plain = !bare.isEmpty && !bare.contains { $0.isWhitespace || "/@?#[]".contains($0) }
+            guard plain, !bare.contains(":") || IPAddress(bare) != nil else {
+                throw ValidationError(
+                    "--allow-url-host '\(host)' is not a host: give a name or address alone, like media.example.com or 127.0.0.1, without scheme or port")
+            }
+        }
+        c.urlFetch = URLFetchPolicy(allowedHosts: allowedURLHosts)
         if let latency = values["fault-latency"] {
             guard let duration = Units.duration(latency) else {
                 throw ValidationError("--fault-latency '\(latency)' is not a duration: use one like 20ms or 1.5s")

@@ -23,7 +23,9 @@ struct Backend {
         switch choice {
         case .store(let directory):
             let store = try MediaStore(directory: directory)
-            return Backend(service: store.service(account: embeddedAccount),
+            // The user's own store on their own machine: an upload by url may come from anywhere they
+            // can reach, localhost included (only a server fetching for others must keep to public addresses).
+            return Backend(service: store.service(account: embeddedAccount, urlFetch: .anyAddress),
                            banner: "mediash — local store \(directory.path). Type help, or Ctrl-D to leave.",
                            onClose: {})
         case .demo:

@@ -76,14 +76,15 @@ struct AuthenticationTests {
         let server = try Self.server()
         let bobs = try await server.seed("bob's", account: TestServer.bob)
         let alices = try await server.seed("alice's")
-        let token = try await signRS256(TestClaims())
+        // A token is accepted once: each request signs a new one.
+        @Sendable func token() async throws -> HTTPFields { bearer(try await signRS256(TestClaims())) }
         try await server.test { client in
-            let list = try json(try await client.execute(uri: "/v3/media", method: .get, headers: bearer(token)))
+            let list = try json(try await client.execute(uri: "/v3/media", method: .get, headers: try await token()))
             let media = try #require((list["_embedded"] as? [String: Any])?["media"] as? [[String: Any]])
             #expect(media.compactMap { $0["id"] as? String } == [bobs.id])
-            #expect(try await client.execute(uri: "/v3/media/\(bobs.id)/info", method: .get, headers: bearer(token)).status == .ok)
-            try expectProblem(try await client.execute(uri: "/v3/media/\(alices.id)/info", method: .get, headers: bearer(token)), .notFound)
-            try expectProblem(try await client.execute(uri: "/v3/media/\(alices.id)", method: .delete, headers: bearer(token)), .notFound)
+            #expect(try await client.execute(uri: "/v3/media/\(bobs.id)/info", method: .get, headers: try await token()).status == .ok)
+            try expectProblem(try await client.execute(uri: "/v3/media/\(alices.id)/info", method: .get, headers: try await token()), .notFound)
+            try expectProblem(try await client.execute(uri: "/v3/media/\(alices.id)", method: .delete, headers: try await token()), .notFound)
             // Without exp a token lasts 15 minutes from iat.
             let noExpiry = try await signRS256(TestClaims(expires: nil))
             #expect(try await client.execute(uri: "/v3/media", method: .get, headers: bearer(noExpiry)).status == .ok)
@@ -109,6 +110,95 @@ struct AuthenticationTests {
                 let detail = try expectProblem(try await client.execute(uri: "/v3/media", method: .get, headers: bearer(token)), .unauthorized)
                 #expect(detail.contains(expected), "\(detail)")
             }
+        }
+    }
+
+    @Test("a signed token with absurd times (±1e300, a huge exp) is 401, and the server keeps serving", .timeLimit(.minutes(2)))
+    func absurdTimes() async throws {
+        let server = try Self.server()
+        let now = Date()
+        let far = Date(timeIntervalSince1970: 1e300), before = Date(timeIntervalSince1970: -1e300)
+        let tokens = [
+            TestClaims(issued: far), TestClaims(issued: before), TestClaims(expires: far), TestClaims(expires: before),
+            TestClaims(notBefore: far), TestClaims(notBefore: before), TestClaims(issued: before, expires: far),
+            TestClaims(expires: Date(timeIntervalSince1970: 1e18)), TestClaims(expires: Date(timeIntervalSince1970: 9.3e18)),
+            TestClaims(issued: Date(timeIntervalSince1970: -62_135_596_801), expires: nil),
+            TestClaims(issued: now, expires: .distantFuture), TestClaims(issued: .distantPast, expires: now),
+        ]
+        try await server.test(.live) { client in
+            for claims in tokens {
+                let response = try await client.execute(uri: "/v3/media", method: .get, headers: bearer(try await signRS256(claims)))
+                let detail = try expectProblem(response, .unauthorized)
+                #expect(detail.contains("24 hours") || detail.contains("expired"), "\(detail)")
+            }
+            // Still up, for every account.
+            #expect(try await client.execute(uri: "/v3/media", method: .get, headers: bearer(try await signRS256(TestClaims()))).status == .ok)
+            #expect(try await client.execute(uri: "/v3/media", method: .get, headers: basic(TestServer.alice)).status == .ok)
+        }
+    }
+
+    @Test("a token may last at most 24 hours (exp - iat); 60 s of clock skew is allowed")
+    func lifetimeAndSkew() async throws {
+        let server = try Self.server()
+        let now = Date()
+        try await server.test { client in
+            func status(_ claims: TestClaims) async throws -> HTTPResponse.Status {
+                try await client.execute(uri: "/v3/media", method: .get, headers: bearer(try await signRS256(claims))).status
+            }
+            let tooLong = try await client.execute(
+                uri: "/v3/media", method: .get, headers: bearer(try await signRS256(TestClaims(issued: now, expires: now.addingTimeInterval(24 * 3600 + 120)))))
+            #expect(try expectProblem(tooLong, .unauthorized).contains("24 hours"))
+            #expect(try await status(TestClaims(issued: now.addingTimeInterval(-3600), expires: now.addingTimeInterval(23 * 3600 - 60))) == .ok)
+            // Within the skew: issued 20 s ahead of this clock, expired 5 s ago (times taken just before signing).
+            #expect(try await status(TestClaims(issued: Date().addingTimeInterval(20))) == .ok)
+            #expect(try await status(TestClaims(issued: Date().addingTimeInterval(-600), expires: Date().addingTimeInterval(-5))) == .ok)
+            // Past it (by margins no slow machine closes).
+            #expect(try await status(TestClaims(issued: Date().addingTimeInterval(600), expires: Date().addingTimeInterval(900))) == .unauthorized)
+            #expect(try await status(TestClaims(issued: Date().addingTimeInterval(-900), expires: Date().addingTimeInterval(-120))) == .unauthorized)
+            #expect(try await status(TestClaims(jti: String(repeating: "j", count: 257))) == .unauthorized)
+        }
+    }
+
+    @Test("a token is accepted once: the same jti again is 401, a new token works")
+    func replay() async throws {
+        let server = try Self.server()
+        let token = try await signRS256(TestClaims())
+        try await server.test { client in
+            #expect(try await client.execute(uri: "/v3/media", method: .get, headers: bearer(token)).status == .ok)
+            let again = try await client.execute(uri: "/v3/media", method: .get, headers: bearer(token))
+            #expect(try expectProblem(again, .unauthorized).contains("already used"))
+            // Another method, same token: still a replay.
+            try expectProblem(try await client.execute(uri: "/v3/media/x", method: .delete, headers: bearer(token)), .unauthorized)
+            // A token signed anew with the same jti is the same token as far as replay goes.
+            let sameJTI = try await signRS256(TestClaims(issued: Date().addingTimeInterval(-1), jti: "fixed"))
+            let sameJTILater = try await signRS256(TestClaims(issued: Date(), jti: "fixed"))
+            #expect(try await client.execute(uri: "/v3/media", method: .get, headers: bearer(sameJTI)).status == .ok)
+            try expectProblem(try await client.execute(uri: "/v3/media", method: .get, headers: bearer(sameJTILater)), .unauthorized)
+            #expect(try await client.execute(uri: "/v3/media", method: .get, headers: bearer(try await signRS256(TestClaims()))).status == .ok)
+        }
+    }
+
+    @Test("when an application's table of live tokens is full its new tokens get 429 with Retry-After; others still sign in")
+    func replayTableFull() async throws {
+        let stranger = TestKeys.stranger.publicKey.pemRepresentation
+        let server = try TestServer {
+            $0.applications = [
+                Application(id: "app-1", accountKey: "bob", publicKeyPEM: TestKeys.application.publicKey.pemRepresentation),
+                Application(id: "app-2", accountKey: "alice", publicKeyPEM: stranger),
+            ]
+            $0.maxLiveTokensPerApplication = 2
+        }
+        try await server.test { client in
+            for _ in 0..<2 {
+                #expect(try await client.execute(uri: "/v3/media", method: .get, headers: bearer(try await signRS256(TestClaims()))).status == .ok)
+            }
+            let full = try await client.execute(uri: "/v3/media", method: .get, headers: bearer(try await signRS256(TestClaims())))
+            try expectProblem(full, .tooManyRequests)
+            let retryAfter = try #require(full.headers[.retryAfter].flatMap { Int($0) })
+            #expect(retryAfter >= 1 && retryAfter <= 15 * 60 + 60)
+            let other = try await signRS256(TestClaims(application: "app-2"), with: TestKeys.stranger)
+            #expect(try await client.execute(uri: "/v3/media", method: .get, headers: bearer(other)).status == .ok)
+            #expect(try await client.execute(uri: "/v3/media", method: .get, headers: basic(TestServer.bob)).status == .ok)
         }
     }
 
@@ -155,6 +245,9 @@ struct AuthenticationTests {
             { $0.port = 70000 },
             { $0.faults.dropRate = 1.5 },
             { $0.faults.rateLimitEvery = 0 },
+            { $0.idleTimeout = .zero },
+            { $0.maxConnections = 0 },
+            { $0.maxLiveTokensPerApplication = 0 },
         ]
         for change in bad {
             var configuration = good

@@ -112,23 +112,54 @@ struct ContentRouteTests {
         }
     }
 
-    @Test("downloads are counted and the limit gives 403; a Range resumed past byte 0 is not a new download")
+    @Test("every GET that sends content counts as a download, a Range from any byte included; the limit gives 403")
     func countingAndLimit() async throws {
         let server = try TestServer()
-        let item = try await server.seed(Self.content, info: MediaUpdate(maxDownloadsAllowed: 2))
+        let item = try await server.seed(Self.content, info: MediaUpdate(maxDownloadsAllowed: 3))
         try await server.test { client in
-            #expect(try await client.execute(uri: "/v3/media/\(item.id)", method: .get, headers: basic(TestServer.alice)).status == .ok)
-            var resume = basic(TestServer.alice)
-            resume[.range] = "bytes=8-"
-            #expect(try await client.execute(uri: "/v3/media/\(item.id)", method: .get, headers: resume).status == .partialContent)
-            var info = try json(try await client.execute(uri: "/v3/media/\(item.id)/info", method: .get, headers: basic(TestServer.alice)))
-            #expect(info["times_downloaded"] as? Int == 1)
-            #expect(try await client.execute(uri: "/v3/media/\(item.id)", method: .get, headers: basic(TestServer.alice)).status == .ok)
-            let spent = try await client.execute(uri: "/v3/media/\(item.id)", method: .get, headers: basic(TestServer.alice))
-            #expect(try expectProblem(spent, .forbidden).contains("download limit"))
-            info = try json(try await client.execute(uri: "/v3/media/\(item.id)/info", method: .get, headers: basic(TestServer.alice)))
-            #expect(info["times_downloaded"] as? Int == 2)
+            func get(_ range: String? = nil, method: HTTPRequest.Method = .get) async throws -> TestResponse {
+                var headers = basic(TestServer.alice)
+                if let range { headers[.range] = range }
+                return try await client.execute(uri: "/v3/media/\(item.id)", method: method, headers: headers)
+            }
+            func counted() async throws -> Int? {
+                try json(try await client.execute(uri: "/v3/media/\(item.id)/info", method: .get, headers: basic(TestServer.alice)))["times_downloaded"] as? Int
+            }
+            var statuses: [HTTPResponse.Status] = []
+            statuses.append(try await get().status)
+            statuses.append(try await get("bytes=8-").status)
+            let afterTwo = try await counted()
+            // Sending no bytes is not a download: HEAD, and a range past the end (416).
+            statuses.append(try await get(method: .head).status)
+            statuses.append(try await get("bytes=99-").status)
+            let stillTwo = try await counted()
+            statuses.append(try await get("bytes=-1").status)
+            #expect(statuses == [.ok, .partialContent, .ok, .rangeNotSatisfiable, .partialContent])
+            #expect(afterTwo == 2 && stillTwo == 2)
+            for range in [nil, "bytes=0-", "bytes=1-", "bytes=15-15"] {
+                let refused = try await get(range)
+                #expect(try expectProblem(refused, .forbidden).contains("download limit"), "\(range ?? "no range")")
+            }
+            let three = try await counted()
+            #expect(three == 3)
         }
+    }
+
+    @Test("with a limit of 1, Range requests from byte 1 cannot fetch the content again and again")
+    func rangesCannotBypassTheLimit() async throws {
+        let server = try TestServer()
+        let item = try await server.seed(Self.content, info: MediaUpdate(maxDownloadsAllowed: 1))
+        try await server.test { client in
+            var headers = basic(TestServer.alice)
+            headers[.range] = "bytes=1-"
+            let first = try await client.execute(uri: "/v3/media/\(item.id)", method: .get, headers: headers)
+            #expect(first.status == .partialContent)
+            #expect(String(buffer: first.body) == String(Self.content.dropFirst()))
+            for _ in 0..<3 {
+                try expectProblem(try await client.execute(uri: "/v3/media/\(item.id)", method: .get, headers: headers), .forbidden)
+            }
+        }
+        #expect(try await server.store.item(id: item.id)?.timesDownloaded == 1)
     }
 
     @Test("public items download without credentials and from other accounts; private ones do not")

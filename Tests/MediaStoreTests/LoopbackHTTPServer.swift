@@ -5,13 +5,18 @@ import Darwin
 #endif
 import Foundation
 
-/// A tiny HTTP/1.1 server on 127.0.0.1 serving fixed files by path (404 otherwise),
-/// so uploads from http URLs are tested against a real socket without the network.
+/// A tiny HTTP/1.1 server on 127.0.0.1 serving fixed files by path, redirects (302 to a
+/// Location) by path, and 404 otherwise, so uploads from http URLs are tested against a real
+/// socket without the network. It counts the requests it was sent.
 final class LoopbackHTTPServer: Sendable {
     let port: UInt16
     private let listener: Int32
+    private let served = RequestCount()
 
-    init(files: [String: Data]) throws {
+    /// How many requests reached the server so far.
+    var requests: Int { served.value }
+
+    init(files: [String: Data], redirects: [String: String] = [:]) throws {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -34,7 +39,8 @@ final class LoopbackHTTPServer: Sendable {
         }
         listener = fd
         port = UInt16(bigEndian: address.sin_port)
-        Thread { Self.serve(fd, files) }.start()
+        let served = self.served
+        Thread { Self.serve(fd, files, redirects, served) }.start()
     }
 
     deinit {
@@ -46,7 +52,7 @@ final class LoopbackHTTPServer: Sendable {
         URL(string: "http://127.0.0.1:\(port)\(path)") ?? URL(fileURLWithPath: "/")
     }
 
-    private static func serve(_ listener: Int32, _ files: [String: Data]) {
+    private static func serve(_ listener: Int32, _ files: [String: Data], _ redirects: [String: String], _ served: RequestCount) {
         while true {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { return }
@@ -59,8 +65,10 @@ final class LoopbackHTTPServer: Sendable {
             }
             let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self).split(separator: " ")
             let path = line.count > 1 ? String(line[1]) : "/"
+            served.add()
             let body = files[path]
-            var response = Data("HTTP/1.1 \(body == nil ? "404 Not Found" : "200 OK")\r\nContent-Length: \(body?.count ?? 0)\r\nConnection: close\r\n\r\n".utf8)
+            let status = redirects[path].map { "302 Found\r\nLocation: \($0)" } ?? (body == nil ? "404 Not Found" : "200 OK")
+            var response = Data("HTTP/1.1 \(status)\r\nContent-Length: \(body?.count ?? 0)\r\nConnection: close\r\n\r\n".utf8)
             response += body ?? Data()
             response.withUnsafeBytes { bytes in
                 guard let base = bytes.baseAddress else { return }
@@ -74,6 +82,14 @@ final class LoopbackHTTPServer: Sendable {
             close(client)
         }
     }
+}
+
+private final class RequestCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    var value: Int { lock.withLock { count } }
+    func add() { lock.withLock { count += 1 } }
 }
 
 private extension Array where Element == UInt8 {

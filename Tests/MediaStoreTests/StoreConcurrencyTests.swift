@@ -50,7 +50,7 @@ import Testing
         let item = try await store.service(account: "local").uploadFile(folder, "limited.txt", info: MediaUpdate(maxDownloadsAllowed: 5))
         let granted = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<20 {
-                group.addTask { (try? await store.openContent(id: item.id, account: "local", counted: true)) != nil }
+                group.addTask { (try? await store.openContent(id: item.id, account: "local")) != nil }
             }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }

@@ -11,7 +11,8 @@ final class MediaServerProcess: @unchecked Sendable {
     let endpoint: String
     let privateKey: URL
 
-    init(sandbox: Sandbox, extraArguments: [String] = []) throws {
+    /// `errorLog`, when given, receives the server's standard error (else it is dropped).
+    init(sandbox: Sandbox, extraArguments: [String] = [], errorLog: URL? = nil) throws {
         let keys = sandbox.root.appendingPathComponent("keys")
         try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
         privateKey = keys.appendingPathComponent("private.key")
@@ -31,7 +32,15 @@ final class MediaServerProcess: @unchecked Sendable {
         ] + extraArguments
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        if let errorLog {
+            guard FileManager.default.createFile(atPath: errorLog.path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: errorLog.path) else {
+                throw TestFailure("cannot create \(errorLog.path)")
+            }
+            process.standardError = handle
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
 
         // The server announces its port on one line: `media-server listening on http://HOST:PORT`.
