@@ -14,7 +14,9 @@ package enum RequestParsing {
     /// removed again; the rest must make an upload. Nil when the Content-Type is not multipart.
     package static func uploadForm(contentType: String, body: RequestBody, directory: URL, maxFileBytes: Int64) async throws -> MediaUpload? {
         guard let boundary = try MultipartForm.boundary(ofContentType: contentType) else { return nil }
-        let form = try await MultipartForm.read(body, boundary: boundary, fileField: "filedata", directory: directory, maxFileBytes: maxFileBytes)
+        let form = try await MultipartForm.read(
+            body, boundary: boundary, fileField: "filedata", directory: directory, maxFileBytes: maxFileBytes,
+            maxBodyBytes: MultipartForm.maxBodyBytes(fileBytes: maxFileBytes))
         defer { if let file = form.file { try? FileManager.default.removeItem(at: file.url) } }
         return try MediaRoutes.upload(from: form)
     }
@@ -22,9 +24,10 @@ package enum RequestParsing {
     /// An info update (`PUT /v3/media/{id}/info`) as a multipart form, JSON or a urlencoded form.
     package static func update(contentType: String, body: RequestBody) async throws -> MediaUpdate? {
         if let boundary = try MultipartForm.boundary(ofContentType: contentType) {
-            return try UpdateFields.update(fromForm: try await MultipartForm.read(body, boundary: boundary).fields)
+            let form = try await MultipartForm.read(body, boundary: boundary, maxBodyBytes: Int64(MediaRoutes.maxInfoBodyBytes))
+            return try UpdateFields.update(fromForm: form.fields)
         }
-        let text = try await body.collect(upTo: 1024 * 1024)
+        let text = try await body.collect(upTo: MediaRoutes.maxInfoBodyBytes)
         switch HeaderParameters(contentType).value.lowercased() {
         case "application/json": return try UpdateFields.update(fromJSON: Data(text.readableBytesView))
         case "application/x-www-form-urlencoded": return try UpdateFields.update(fromForm: URLEncodedForm.fields(String(buffer: text)))
