@@ -28,12 +28,21 @@ public func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Data {
     return Data(bytes: data, count: size)
 }
 
-/// Runs async code to its end from libFuzzer's synchronous callback.
+/// Runs async code to its end from libFuzzer's synchronous callback, and waits until the task
+/// has let go of what it captured: LeakSanitizer checks right after the callback returns, and
+/// memory a finished task still holds would be reported as leaked.
 public func runBlocking(_ body: @escaping @Sendable () async -> Void) {
     let done = DispatchSemaphore(value: 0)
-    Task.detached {
+    var sentinel: Sentinel? = Sentinel()
+    weak let released = sentinel
+    Task.detached { [sentinel] in
         await body()
+        withExtendedLifetime(sentinel) {}
         done.signal()
     }
+    sentinel = nil
     done.wait()
+    while released != nil { sched_yield() }
 }
+
+private final class Sentinel: Sendable {}
