@@ -83,7 +83,7 @@ struct FaultTests {
             for item in items {
                 let name = try #require(item.originalFileName)
                 let data = try Data(contentsOf: folder.appendingPathComponent(name))
-                #expect(data.count == Int(item.size) && MD5.hex(of: data) == item.etag, "\(name)")
+                #expect(data.count == Int(item.size) && MD5Digest.hex(of: data) == item.etag, "\(name)")
             }
             #expect(ran.rows.allSatisfy { ($0["path"] as? String)?.hasPrefix("backup/") == true })
             let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
