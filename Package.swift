@@ -41,6 +41,9 @@ let package = Package(
         .target(name: "MediaShell", dependencies: ["MediaAPI", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaStore", "MediaAPI"]),
         .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaStore"]),
+        // An in-memory MediaService for the language's tests and fuzzing (not a product).
+        .target(name: "MediaMemory", dependencies: ["MediaAPI", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "MediaMemoryTests", dependencies: ["MediaMemory", "MediaAPI", "MediaServiceContract"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "LineEditor", dependencies: ["CEditLine"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
@@ -171,3 +174,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer targets (fuzz/README.md), only when MEDIASH_FUZZ is set: fuzz/build compiles them
+// with -sanitize=fuzzer,address in their own build folder, so the normal build never sees them.
+if Context.environment["MEDIASH_FUZZ"] != nil {
+    package.targets += [
+        .target(name: "FuzzDriver", path: "fuzz/Driver"),
+        .executableTarget(name: "fuzz-program", dependencies: ["FuzzDriver", "MediaShell", "MediaMemory", "MediaAPI"], path: "fuzz/program"),
+        .executableTarget(name: "fuzz-open", dependencies: ["FuzzDriver", "MediaShell", "MediaMemory"], path: "fuzz/open"),
+        .executableTarget(name: "fuzz-server", dependencies: [
+            "FuzzDriver", "MediaServer", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], path: "fuzz/server"),
+        .executableTarget(name: "fuzz-client", dependencies: ["FuzzDriver", "MediaHTTPClient", "MediaAPI"], path: "fuzz/client"),
+    ]
+}

@@ -1,0 +1,41 @@
+import Foundation
+import FuzzDriver
+import MediaAPI
+import MediaHTTPClient
+
+/// libFuzzer target: a server's answer as mediash reads it, as a list page and as one item, in
+/// both shapes (the seed's snake_case with ISO times, the older camelCase with epoch
+/// milliseconds). Every item read is written back in the seed's shape, as `save` and `json`
+/// do, and must read back the same.
+@_cdecl("fuzz_client_main")
+public func fuzzClientMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv) { data, size in
+        let body = bytes(data, size)
+        var items = (try? ResponseDecoding.listPage(body)) ?? []
+        if let item = try? ResponseDecoding.item(body) { items.append(item) }
+        for item in items { roundTrip(item) }
+        return 0
+    }
+}
+
+/// Stops the fuzzer with a message: decoding broke its promise.
+func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition { fatalError(message()) }
+}
+
+func roundTrip(_ item: MediaItem) {
+    require(!item.id.isEmpty, "an item was read without an id")
+    guard let json = try? JSONEncoder().encode(item) else { return require(false, "cannot encode \(item)") }
+    guard let again = try? ResponseDecoding.item(json) else {
+        return require(false, "cannot read back \(String(decoding: json, as: UTF8.self))")
+    }
+    // Times are written floored to the millisecond.
+    func sameTime(_ written: Date?, _ read: Date?) -> Bool {
+        guard let written, let read else { return written == nil && read == nil }
+        return (written.timeIntervalSince1970 * 1000).rounded(.down) == (read.timeIntervalSince1970 * 1000).rounded()
+    }
+    var expected = item, read = again
+    (expected.timeCreated, expected.timeLastUpdated, read.timeCreated, read.timeLastUpdated) = (nil, nil, nil, nil)
+    require(read == expected && sameTime(item.timeCreated, again.timeCreated) && sameTime(item.timeLastUpdated, again.timeLastUpdated),
+            "\(item) was written as \(String(decoding: json, as: UTF8.self)) and read back as \(again)")
+}

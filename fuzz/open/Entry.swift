@@ -1,0 +1,38 @@
+import Foundation
+import FuzzDriver
+import MediaMemory
+import MediaShell
+
+/// libFuzzer target: any bytes as the file `open` reads, once as JSON (an array or JSON Lines)
+/// and once as CSV, through the real verb (the reader, field typing) and two renderers.
+/// A crash, a hang or a leak is a bug; a bad file must only give an error.
+@_cdecl("fuzz_open_main")
+public func fuzzOpenMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv) { data, size in
+        let input = bytes(data, size)
+        runBlocking { await OpenFiles.shared.read(input) }
+        return 0
+    }
+}
+
+final class OpenFiles: @unchecked Sendable {
+    static let shared = OpenFiles()
+    let folder: URL
+    let shell: Shell
+
+    private init() {
+        let base = URL(fileURLWithPath: NSTemporaryDirectory()).resolvingSymlinksInPath()
+        folder = base.appendingPathComponent("mediash-fuzz-open-\(getpid())-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        shell = Shell(service: MemoryMediaService(), environment: ShellEnvironment(now: { now }, terminalWidth: 80, workingDirectory: folder))
+        atexit { try? FileManager.default.removeItem(at: OpenFiles.shared.folder) }
+    }
+
+    func read(_ input: Data) async {
+        for (file, program) in [("input.json", "open input.json"), ("input.csv", "open input.csv | json")] {
+            guard (try? input.write(to: folder.appendingPathComponent(file))) != nil else { continue }
+            _ = await shell.run(program, out: TextBuffer(), err: TextBuffer())
+        }
+    }
+}
