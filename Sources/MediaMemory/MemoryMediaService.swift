@@ -168,7 +168,7 @@ public final class MemoryMediaService: MediaService, @unchecked Sendable {
         let created = Self.milliseconds(now())
         var item = MediaItem(
             id: UUID().uuidString.lowercased(), accountID: account, etag: Self.md5Hex(content), size: Int64(content.count),
-            mimeType: upload.info.mimeType ?? "application/octet-stream", originalFileName: upload.effectiveFileName,
+            mimeType: upload.info.mimeType ?? MIMETypes.guess(fileName: upload.effectiveFileName), originalFileName: upload.effectiveFileName,
             timeCreated: created, timeLastUpdated: created)
         upload.info.apply(to: &item)
         let added = item

@@ -1,6 +1,6 @@
 import Foundation
 import MediaAPI
-import MediaStore
+import MediaMemory
 @testable import MediaShell
 
 /// A clock tests move by hand, so items get the creation times they choose.
@@ -21,7 +21,8 @@ func date(_ text: String) -> Date {
     MediaTime.parse(text) ?? Date(timeIntervalSince1970: 0)
 }
 
-/// A real embedded store filled with items of chosen names, sizes and creation times.
+/// An in-memory MediaService (MediaMemory, held to the same contract as the stores) filled with
+/// items of chosen names, sizes and creation times: the language is tested without a database.
 struct Fixture: Sendable {
     /// Items are created an hour apart from here.
     static let firstCreated = date("2026-11-15T00:00:00Z")
@@ -30,8 +31,7 @@ struct Fixture: Sendable {
     static let extensions = ["wav", "mp3", "txt", "png", "wav"]
 
     let directory: URL
-    let store: MediaStore
-    let service: MediaStoreService
+    let service: MemoryMediaService
     let clock: TestClock
 
     /// Item `i`: name `file<i>.<ext>` (extensions cycle wav, mp3, txt, png, wav), created at
@@ -45,8 +45,7 @@ struct Fixture: Sendable {
     static func make(items: Int, from start: Date = firstCreated, every spacing: TimeInterval = 3600) async throws -> Fixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mediashell-\(UUID().uuidString)")
         let clock = TestClock(start)
-        let store = try MediaStore(directory: directory.appendingPathComponent("store"), now: { clock.now })
-        let service = store.service(account: "local")
+        let service = MemoryMediaService(account: "local", now: { clock.now })
         let files = directory.appendingPathComponent("files")
         try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
         for i in 0..<items {
@@ -59,7 +58,7 @@ struct Fixture: Sendable {
             try FileManager.default.removeItem(at: url)
         }
         clock.now = now
-        return Fixture(directory: directory, store: store, service: service, clock: clock)
+        return Fixture(directory: directory, service: service, clock: clock)
     }
 
     /// A shell over the store, with the fixed clock and working directory.

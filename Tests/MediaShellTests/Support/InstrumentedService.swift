@@ -1,13 +1,12 @@
 import Foundation
 import MediaAPI
-import MediaStore
 @testable import MediaShell
 
-/// The real store's service with instruments around it: counts requests in flight, can add
+/// A real service with instruments around it: counts requests in flight, can add
 /// latency, and can answer some requests with injected failures (rate limits, 503s), the way a
 /// live API would, to test how actions cope.
 final class InstrumentedService: MediaService, @unchecked Sendable {
-    let base: MediaStoreService
+    let base: any MediaService
     private let lock = NSLock()
     private var inFlight = 0
     private(set) var maxInFlight = 0
@@ -26,7 +25,7 @@ final class InstrumentedService: MediaService, @unchecked Sendable {
     private var release: CheckedContinuation<Void, Never>?
     private var released = false
 
-    init(_ base: MediaStoreService) { self.base = base }
+    init(_ base: any MediaService) { self.base = base }
 
     var peak: Int { locked { maxInFlight } }
     var callCount: Int { locked { calls } }
