@@ -71,6 +71,10 @@ enum HelpTopics {
               -x  not x          * /          + -
               == != < <= > >=  =~ !~ (regular expression)  like (glob *, ?)  in (list)
               and                or
+
+            limits: chains of and, or, +, * … may be as long as you like; parentheses, lists, not
+            and - nest at most \(Parser.nestingLimit) deep, and a pipeline has at most \(Checker.pipelineStageLimit) stages
+            (a check error with a caret past either: split the work into steps with let)
             """),
         ("fields", """
             fields — what a media record holds (short names in brackets)
