@@ -80,7 +80,10 @@ final class MediaServerProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-                let rows = (try? String(contentsOfFile: table, encoding: .utf8))?.split(separator: "\n").dropFirst() ?? []
+                // Read to the end: String(contentsOfFile:) stops at 4 KiB of a /proc file (size 0), and
+                // on a busy machine the port's row lies further down.
+                let text = FileHandle(forReadingAtPath: table).map { String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) }
+                let rows = text?.split(separator: "\n").dropFirst() ?? []
                 // Columns: sl local_address rem_address st …; state 01 is ESTABLISHED.
                 if rows.contains(where: { row in
                     let columns = row.split(separator: " ")
