@@ -76,6 +76,10 @@ public struct MediaUpdate: Sendable, Hashable {
 
     /// Checks the values a server would refuse; throws `MediaError.invalidInput`.
     public func validate() throws {
+        // Text is stored as text: PostgreSQL refuses U+0000 in it, so every binding refuses it up front alike.
+        for (name, value) in formFields where value.unicodeScalars.contains("\u{0}") {
+            throw MediaError.invalidInput("\(name) may not contain the NUL character (U+0000)")
+        }
         if let maxDownloadsAllowed, maxDownloadsAllowed < 0 {
             throw MediaError.invalidInput("max_downloads_allowed must be 0 (unlimited) or more, not \(maxDownloadsAllowed)")
         }
@@ -125,6 +129,14 @@ public struct MediaUpload: Sendable, Hashable {
         self.source = source
         self.fileName = fileName
         self.info = info
+    }
+
+    /// Checks the values a server would refuse (the information's, and a NUL in the file name); throws `MediaError.invalidInput`.
+    public func validate() throws {
+        if let fileName, fileName.unicodeScalars.contains("\u{0}") {
+            throw MediaError.invalidInput("filename may not contain the NUL character (U+0000)")
+        }
+        try info.validate()
     }
 
     /// The name the item will be recorded under.

@@ -6,7 +6,7 @@ import NIOHTTP1
 
 extension MediaHTTPClient {
     public func upload(_ upload: MediaUpload) async throws -> MediaItem {
-        try upload.info.validate()
+        try upload.validate()
         var fields: [(name: String, value: String)] = [("filename", upload.effectiveFileName)]
         if let info = try Self.infoJSON(upload.info) { fields.append(("info", info)) }
         var file: MultipartForm.FilePart?

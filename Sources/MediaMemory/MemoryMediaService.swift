@@ -160,7 +160,7 @@ public final class MemoryMediaService: MediaService, @unchecked Sendable {
     }
 
     public func upload(_ upload: MediaUpload) async throws -> MediaItem {
-        try upload.info.validate()
+        try upload.validate()
         guard case .file(let file) = upload.source else {
             throw MediaError.invalidInput("an in-memory service cannot fetch content from a URL; upload a local file")
         }

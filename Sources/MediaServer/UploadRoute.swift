@@ -90,6 +90,12 @@ extension MediaRoutes {
             throw Problem.badRequest("the form has both a 'filedata' part and a 'url'; send one of them")
         }
         let fileName = try field("filename").flatMap { $0.isEmpty ? nil : $0 } ?? form.file?.fileName
-        return MediaUpload(source: source, fileName: fileName, info: info)
+        let upload = MediaUpload(source: source, fileName: fileName, info: info)
+        do {
+            try upload.validate()
+        } catch let error as MediaError {
+            throw Problem.badRequest(error.description)
+        }
+        return upload
     }
 }

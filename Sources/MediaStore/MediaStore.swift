@@ -139,7 +139,7 @@ public final class MediaStore: Sendable {
     ) async throws -> MediaItem {
         let consumed = consumingFile ? consumableFile(upload.source) : nil
         do {
-            try upload.info.validate()
+            try upload.validate()
         } catch {
             if let consumed { try? FileManager.default.removeItem(at: consumed) }
             throw error

@@ -211,7 +211,7 @@ public final class PostgresMediaStore: MediaServerStore {
     public func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem {
         let consumed = consumingFile ? consumableFile(upload.source) : nil
         defer { if let consumed { try? FileManager.default.removeItem(at: consumed) } }
-        try upload.info.validate()
+        try upload.validate()
         let file: URL
         switch upload.source {
         case .file(let url) where url.isFileURL:

@@ -118,7 +118,7 @@ struct InfoRouteTests {
           arguments: [
             ("public", "maybe", "public"), ("public", "1", "public"), ("max_downloads_allowed", "-1", "max_downloads_allowed"),
             ("max_downloads_allowed", "lots", "max_downloads_allowed"), ("mime_type", "not a mime", "MIME"),
-            ("colour", "blue", "unknown field 'colour'"),
+            ("colour", "blue", "unknown field 'colour'"), ("metadata_secondary", "x\u{0}", "NUL"),
           ])
     func updateBadValues(field: String, value: String, expected: String) async throws {
         let server = try TestServer()

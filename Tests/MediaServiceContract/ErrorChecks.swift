@@ -41,5 +41,24 @@ enum ErrorChecks {
             let listed = try await service.all()
             try expect(listed.map(\.id) == [item.id], "refused uploads created items: \(listed.count) listed")
         },
+        ContractCheck("text with NUL is refused alike by every binding; any other character is kept") { service, scratch in
+            let item = try await service.upload(MediaUpload(source: .file(try scratch.file("n.txt", Data("nul".utf8)))))
+            try await expectError("invalidInput for a title with NUL", matches: \.isInvalidInput) {
+                try await service.update(id: item.id, MediaUpdate(title: "a\u{0}b"))
+            }
+            try await expectError("invalidInput for an upload whose description has NUL", matches: \.isInvalidInput) {
+                _ = try await service.upload(MediaUpload(
+                    source: .file(try scratch.file("d.txt", Data("x".utf8))), info: MediaUpdate(description: "\u{0}")))
+            }
+            try await expectError("invalidInput for an upload whose file name has NUL", matches: \.isInvalidInput) {
+                _ = try await service.upload(MediaUpload(source: .file(try scratch.file("f.txt", Data("x".utf8))), fileName: "f\u{0}.txt"))
+            }
+            try expect(try await service.all().map(\.id) == [item.id], "a refused upload created an item")
+
+            let odd = "&\u{1}\u{7f}\u{9f}é😀\u{10FFFF}\u{FFFD}\"'\\ \t"
+            try await service.update(id: item.id, MediaUpdate(title: odd, metadataPrimary: odd))
+            let kept = try await service.info(id: item.id)
+            try expect(kept.title == odd && kept.metadataPrimary == odd, "odd text was not kept as sent: \(kept.title.debugDescription)")
+        },
     ]
 }
