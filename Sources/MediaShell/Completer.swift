@@ -47,7 +47,7 @@ struct Completer {
         case .settingValue?:
             options += place.previousValue.flatMap(ShellSettings.named)?.completions ?? []
         case .choice(let choices)?: options += choices
-        case .fields?: options += fields
+        case .fields?, .columns?: options += fields
         case .predicate?: options += fields + Self.predicateWords
         case .sortKeys?: options += fields + (place.filled > 0 ? ["asc", "desc"] : [])
         case .assignments?: options += MediaFields.updatable.keys.sorted()
@@ -119,7 +119,7 @@ extension ParameterShape {
     /// True when a value of this shape runs over several words (`size > 1MB`, `name size`).
     var spansWords: Bool {
         switch self {
-        case .predicate, .fields, .sortKeys, .assignments, .pipeline: true
+        case .predicate, .fields, .sortKeys, .assignments, .pipeline, .columns: true
         default: false
         }
     }

@@ -224,7 +224,7 @@ public final class Shell: Sendable {
         var variables = snapshot.variables
         for (i, a) in env.arguments.enumerated() { variables[String(i + 1)] = ScriptArgument.value(a) }
         variables["args"] = .list(env.arguments.map(ScriptArgument.value))
-        return EvaluationContext(service: service, environment: env, interpreter: Interpreter(variables: variables, now: env.now()), err: err, control: state)
+        return EvaluationContext(service: service, environment: env, interpreter: Interpreter(variables: variables, now: env.now(), timeZone: env.timeZone), err: err, control: state)
     }
 
     static func message(_ error: any Error) -> String {

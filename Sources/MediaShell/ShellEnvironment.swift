@@ -125,6 +125,11 @@ public struct ShellEnvironment: Sendable {
     public var journal: (any ActionJournal)?
     /// The host's history entries, for `history`; nil = none kept.
     public var history: (@Sendable () -> [String])?
+    /// The zone times are shown and date parts (`date(created)`, `today`) are taken in: the
+    /// host sets it from `TZ`; UTC when not set.
+    public var timeZone: TimeZone = ShellEnvironment.utc
+
+    public static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
 
     public init(
         now: @escaping @Sendable () -> Date = { Date() },

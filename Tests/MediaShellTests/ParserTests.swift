@@ -28,7 +28,7 @@ import Testing
         #expect(s.map(\.verb) == ["list", "sort", "first", "delete"])
         #expect(s[0].arguments.map(\.name) == ["since", "until", "order"])
         guard case .sortKeys(let keys)? = s[1].argument("by")?.value else { Issue.record("no sort keys"); return }
-        #expect(keys.map(\.field.name) == ["size", "name"])
+        #expect(keys.map { $0.field?.name } == ["size", "name"])
         #expect(keys.map(\.descending) == [true, false])
         #expect(s[3].has("dry-run"))
         #expect(s[3].argument("concurrency")?.value.expression?.description == "4")

@@ -44,6 +44,8 @@ import Testing
         let p = try plan("list | where created > 2026-11-01")
         #expect(p.query?.startTime == date("2026-11-01T00:00:00Z"))
         #expect(local(p) == ["where created > 2026-11-01T00:00:00.000Z"])
+        // explain shows the stage as written: the date the user typed, not its ISO form.
+        #expect(p.stages.last?.stage.text == "where created > 2026-11-01")
     }
 
     @Test func fieldOnTheRightIsFlipped() throws {
@@ -97,7 +99,7 @@ import Testing
           where created <= … → end_time
           sort by created → order=ascending
         Local stages:
-          where size > 1MB
+          where size>1MB
           first 3
           delete --dry-run
 

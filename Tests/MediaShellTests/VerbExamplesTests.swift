@@ -15,7 +15,8 @@ import Testing
     }
 
     /// Every example's source, in the order the golden file lists them.
-    static let examples: [String] = signatures.flatMap { $0.examples.map(\.source) }
+    /// The functions' examples follow the verbs'.
+    static let examples: [String] = signatures.flatMap { $0.examples.map(\.source) } + ExpressionFunctions.all.map(\.example.source)
 
     /// What one example prints, as its golden section: `### SOURCE`, stdout, stderr, status.
     static func section(running source: String) async throws -> String {

@@ -140,7 +140,9 @@ public final class Checker {
             case (.fields, .fields(let refs)):
                 for r in refs { _ = field(r, in: input) }
             case (.sortKeys, .sortKeys(let keys)):
-                for k in keys { _ = field(k.field, in: input) }
+                for k in keys { _ = kind(of: k.value, row: input) }
+            case (.columns, .columns(let columns)):
+                for c in columns { _ = kind(of: c.value, row: input) }
             default:
                 break
             }
@@ -263,7 +265,46 @@ public final class Checker {
                 span = span.through(step.operand.span)
             }
             return k
+        case .call(let name, let args):
+            return call(name, args, e, row: row)
+        case .between(let x, let lo, let hi):
+            let k = kind(of: x, row: row)
+            for bound in [lo, hi] {
+                let bk = kind(of: bound, row: row)
+                if !Checker.comparable(k, bk) {
+                    error("cannot compare \(k.phrase) with \(bk.phrase)", at: bound.span, hint: Checker.literalHint(k))
+                }
+            }
+            return .bool
         }
+    }
+
+    /// The kind of a function call: a known name, the right number of arguments, each of a kind it takes.
+    private func call(_ name: String, _ args: [Expr], _ e: Expr, row: StreamShape?) -> ValueKind {
+        let kinds = args.map { kind(of: $0, row: row) }
+        let nameSpan = SourceSpan(e.span.start, e.span.start + name.utf8.count)
+        guard let f = ExpressionFunctions.named(name) else {
+            error("unknown function '\(name)'", at: nameSpan, suggestion: Suggestion.closest(to: name, in: ExpressionFunctions.names),
+                  hint: "functions: " + ExpressionFunctions.names.joined(separator: ", ") + " (help functions)")
+            return .any
+        }
+        guard f.arity.contains(args.count) else {
+            let wanted = f.arity.count == 1 ? "\(f.arity.lowerBound)" : f.arity.upperBound > 9 ? "\(f.arity.lowerBound) or more" : "\(f.arity.lowerBound) or \(f.arity.upperBound)"
+            error("'\(name)' takes \(wanted) argument\(f.arity.upperBound == 1 ? "" : "s"), given \(args.count)", at: e.span, hint: "usage: \(f.usage)")
+            return .any
+        }
+        for (i, (arg, k)) in zip(args, kinds).enumerated() {
+            let allowed = f.kinds(at: i)
+            if allowed.isEmpty || k == .any || k == .null || allowed.contains(k) || (k == .int && allowed.contains(.float)) { continue }
+            error("'\(name)' takes \(allowed.map(\.phrase).joined(separator: " or ")) here, but this is \(k.phrase)", at: arg.span, hint: "usage: \(f.usage)")
+        }
+        // Arguments of any kind (coalesce) must be alike: one of them is the result.
+        if f.kinds(at: 0).isEmpty, let first = kinds.first(where: { $0 != .null && $0 != .any }) {
+            for (arg, k) in zip(args, kinds) where !Checker.comparable(first, k) {
+                error("'\(name)' needs arguments of one kind: \(first.phrase), but this is \(k.phrase)", at: arg.span)
+            }
+        }
+        return f.result(kinds)
     }
 
     /// The kind of `left OP right`, given the left side's kind and span (in a chain the left side

@@ -7,6 +7,9 @@ enum Substitution {
             switch a.value {
             case .expression(let e): a.value = .expression(apply(bindings, to: e))
             case .assignments(let list): a.value = .assignments(list.map { Assignment(field: $0.field, value: apply(bindings, to: $0.value)) })
+            case .sortKeys(let keys): a.value = .sortKeys(keys.map { SortKey(value: apply(bindings, to: $0.value), descending: $0.descending) })
+            case .columns(let columns):
+                a.value = .columns(columns.map { Column(name: $0.name, isNamed: $0.isNamed, value: apply(bindings, to: $0.value), span: $0.span) })
             case .pipeline(let p): a.value = .pipeline(Pipeline(stages: p.stages.map { apply(bindings, to: $0) }, span: p.span))
             default: break
             }
@@ -25,6 +28,8 @@ enum Substitution {
         case .binary(let op, let l, let r): return Expr(.binary(op, apply(bindings, to: l), apply(bindings, to: r)), e.span)
         case .chain(let first, let steps):
             return Expr(.chain(apply(bindings, to: first), steps.map { ChainStep(op: $0.op, operand: apply(bindings, to: $0.operand)) }), e.span)
+        case .call(let name, let args): return Expr(.call(name, args.map { apply(bindings, to: $0) }), e.span)
+        case .between(let x, let lo, let hi): return Expr(.between(apply(bindings, to: x), apply(bindings, to: lo), apply(bindings, to: hi)), e.span)
         default: return e
         }
     }

@@ -10,10 +10,13 @@ public struct Interpreter: Sendable {
     public var variables: [String: Value]
     /// The run's clock reading: `now` is the same moment in every stage.
     public var now: Date
+    /// The zone date functions (`date(created)`, `weekday(…)`) and `today` read times in.
+    public var timeZone: TimeZone
 
-    public init(variables: [String: Value], now: Date) {
+    public init(variables: [String: Value], now: Date, timeZone: TimeZone = ShellEnvironment.utc) {
         self.variables = variables
         self.now = now
+        self.timeZone = timeZone
     }
 
     public func compile(_ e: Expr) throws -> CompiledExpression {
@@ -23,8 +26,7 @@ public struct Interpreter: Sendable {
             let v = Value.datetime(now)
             return { _ in v }
         case .today:
-            let day = (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
-            let v = Value.datetime(Date(timeIntervalSince1970: day))
+            let v = Value.datetime(FunctionContext(timeZone: timeZone).calendar.startOfDay(for: now))
             return { _ in v }
         case .field(let name):
             let access = FieldAccess(name)
@@ -58,6 +60,25 @@ public struct Interpreter: Sendable {
             return try binary(op, l, r)
         case .chain(let first, let steps):
             return try chain(first, steps)
+        case .call(let name, let args):
+            guard let function = ExpressionFunctions.named(name) else { throw RunError("unknown function '\(name)'") }
+            let compiled = try args.map(compile)
+            let context = FunctionContext(timeZone: timeZone)
+            return { row in
+                let values = try compiled.map { try $0(row) }
+                if function.name != "coalesce", values.contains(where: \.isNull) { return .null }
+                do { return try function.apply(values, context) } catch let e as OperationError { throw RunError(e.message) }
+            }
+        case .between(let x, let lo, let hi):
+            let (value, low, high) = (try compile(x), try compile(lo), try compile(hi))
+            return { row in
+                let v = try value(row), a = try low(row), b = try high(row)
+                if v.isNull || a.isNull || b.isNull { return .bool(false) }
+                guard let c1 = Value.compare(v, a), let c2 = Value.compare(v, b) else {
+                    throw RunError("cannot compare \(v.kind.phrase) with \(a.kind.phrase) and \(b.kind.phrase)")
+                }
+                return .bool(c1 != .orderedAscending && c2 != .orderedDescending)
+            }
         }
     }
 

@@ -52,7 +52,7 @@ struct TableRenderer: Renderer {
             }
             widths = Self.fit(widths, minimums: minimums, into: width)
         }
-        let right = columns.enumerated().map { i, c in head.contains { if case .size? = $0.record?[c] { true } else if case .int? = $0.record?[c] { true } else { false } } }
+        let right = columns.enumerated().map { i, c in head.contains { switch $0.record?[c] { case .size?, .int?, .float?: true; default: false } } }
         func line(_ row: [String]) -> String {
             var parts: [String] = []
             for (i, c) in row.enumerated() {

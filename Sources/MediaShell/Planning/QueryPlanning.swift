@@ -73,6 +73,8 @@ extension Expr {
         case .negate(let x), .not(let x): return x.readsNoRecord
         case .binary(_, let l, let r): return l.readsNoRecord && r.readsNoRecord
         case .chain(let first, let steps): return first.readsNoRecord && steps.allSatisfy(\.operand.readsNoRecord)
+        case .call(_, let args): return args.allSatisfy(\.readsNoRecord)
+        case .between(let x, let lo, let hi): return x.readsNoRecord && lo.readsNoRecord && hi.readsNoRecord
         }
     }
 }

@@ -65,6 +65,7 @@ public enum ArgumentValue: Sendable {
     case expression(Expr)
     case fields([FieldReference])
     case sortKeys([SortKey])
+    case columns([Column])
     case assignments([Assignment])
     case pipeline(Pipeline)
     /// A switch or a flag keyword: present.
@@ -79,10 +80,25 @@ public struct FieldReference: Sendable, Hashable {
     public var span: SourceSpan
 }
 
-/// `FIELD [asc|desc]` in `sort by`.
+/// `EXPR [asc|desc]` in `sort by`.
 public struct SortKey: Sendable {
-    public var field: FieldReference
+    public var value: Expr
     public var descending: Bool
+
+    /// The field sorted by, when the key is a plain field name.
+    public var field: FieldReference? {
+        if case .field(let name) = value.kind { return FieldReference(name: name, span: value.span) }
+        return nil
+    }
+}
+
+/// `NAME = EXPR`, or an expression named by itself (`size`, `lower(name)`), in `select` and `group`.
+public struct Column: Sendable {
+    public var name: String
+    /// True when written `NAME = EXPR`.
+    public var isNamed: Bool
+    public var value: Expr
+    public var span: SourceSpan
 }
 
 /// `FIELD=VALUE` in `update set`.
@@ -110,6 +126,10 @@ public indirect enum ExprKind: Sendable {
     /// `a and b and c`, `1 + 2 - 3`: operators of one precedence applied left to right. Kept flat,
     /// so a generated predicate of thousands of terms is one wide node, not a tree thousands deep.
     case chain(Expr, [ChainStep])
+    /// `lower(name)`, `round(x, 1)`: a function of the language (`help functions`).
+    case call(String, [Expr])
+    /// `size between 1MB and 2MB`: both bounds included.
+    case between(Expr, Expr, Expr)
 }
 
 /// One `OPERATOR operand` of a chain.
@@ -176,6 +196,8 @@ extension Expr {
             case .negate(let x), .not(let x): pending.append(x)
             case .binary(_, let l, let r): pending += [l, r]
             case .chain(let first, let steps): pending += [first] + steps.map(\.operand)
+            case .call(_, let args): pending += args
+            case .between(let x, let lo, let hi): pending += [x, lo, hi]
             }
         }
         return true
@@ -206,6 +228,11 @@ extension Expr: CustomStringConvertible {
                 text += " \(step.op.symbol) " + step.operand.wrapped(below: level + 1)
             }
             return text
+        case .call(let name, let args):
+            return name + "(" + args.map(\.description).joined(separator: ", ") + ")"
+        case .between(let x, let lo, let hi):
+            let level = BinaryOperator.equal.precedence + 1
+            return "\(x.wrapped(below: level)) between \(lo.wrapped(below: level)) and \(hi.wrapped(below: level))"
         }
     }
 
@@ -215,6 +242,7 @@ extension Expr: CustomStringConvertible {
         case .binary(let op, _, _): op.precedence
         case .chain(_, let steps): steps.first?.op.precedence ?? BinaryOperator.negatePrecedence
         case .not: BinaryOperator.notPrecedence
+        case .between: BinaryOperator.equal.precedence
         case .negate: BinaryOperator.negatePrecedence
         default: BinaryOperator.negatePrecedence + 1
         }

@@ -6,6 +6,8 @@ import MediaAPI
 public struct Lexer {
     private let bytes: [UInt8]
     private var i = 0
+    /// True right after `=~` or `!~`: a `/` there starts a `/pattern/i` literal.
+    private var afterMatch = false
 
     public init(_ source: SourceText) {
         bytes = source.bytes
@@ -31,6 +33,7 @@ public struct Lexer {
             let kind = scan()
             tokens.append(Token(kind: kind, span: SourceSpan(start, i), text: String(decoding: bytes[start..<i], as: UTF8.self), spaceBefore: space))
             space = kind == .newline
+            afterMatch = kind == .op("=~") || kind == .op("!~")
         }
     }
 
@@ -101,6 +104,7 @@ public struct Lexer {
             return .op("-")
         case UInt8(ascii: "+"): i += 1; return .op("+")
         case UInt8(ascii: "*"): i += 1; return .op("*")
+        case UInt8(ascii: "/") where afterMatch: return scanRegex()
         case UInt8(ascii: "/"): i += 1; return .op("/")
         default:
             if Lexer.isDigit(c) { return scanNumber() }
@@ -164,6 +168,39 @@ public struct Lexer {
         case 97...102: UInt32(c - 87)
         default: nil
         }
+    }
+
+    /// `/pattern/` or `/pattern/i` after `=~`: a regular expression as a string (`i` ignores
+    /// case, written as `(?i)`); `\/` is a slash, other escapes are the pattern's own.
+    private mutating func scanRegex() -> TokenKind {
+        i += 1
+        var out: [UInt8] = []
+        while i < bytes.count, bytes[i] != 10 {
+            let c = bytes[i]
+            if c == UInt8(ascii: "/") {
+                i += 1
+                var flags = ""
+                while i < bytes.count, Lexer.isWordByte(bytes[i]) {
+                    flags.append(Character(Unicode.Scalar(bytes[i])))
+                    i += 1
+                }
+                guard flags.isEmpty || flags == "i" else { return .invalid("unknown flag '\(flags)' after /pattern/ (only i: ignore case)") }
+                return .string((flags == "i" ? "(?i)" : "") + String(decoding: out, as: UTF8.self))
+            }
+            if c == UInt8(ascii: "\\"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "/") {
+                out.append(UInt8(ascii: "/"))
+                i += 2
+                continue
+            }
+            if c == UInt8(ascii: "\\"), i + 1 < bytes.count, bytes[i + 1] != 10 {
+                out.append(contentsOf: [c, bytes[i + 1]])
+                i += 2
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return .invalid("unterminated /pattern/: no closing /")
     }
 
     /// `'…'`: no escapes at all.

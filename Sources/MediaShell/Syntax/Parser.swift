@@ -193,7 +193,8 @@ public struct Parser {
             diagnostics.append(Diagnostic("expected a verb, found \(describe(t))", at: t.span))
             return nil
         }
-        guard t.kind == .word, !["true", "false", "null", "now", "today", "not"].contains(t.text) else {
+        let callsFunction = peek(1).kind == .leftParen && !peek(1).spaceBefore && signatures[t.text] == nil
+        guard t.kind == .word, !["true", "false", "null", "now", "today", "not"].contains(t.text), !callsFunction else {
             return valueStage()
         }
         guard let signature = signatures[t.text] else {
@@ -285,6 +286,7 @@ public struct Parser {
         case .any, .settingValue: return .expression(try anyValue())
         case .fields: return .fields(try fields())
         case .sortKeys: return .sortKeys(try sortKeys())
+        case .columns: return .columns(try columns())
         case .assignments: return .assignments(try assignments())
         case .pipeline:
             try enter(peek)
@@ -367,14 +369,50 @@ public struct Parser {
         repeat {
             if peek.kind == .comma, !keys.isEmpty { advance() }
             let t = peek
-            guard t.kind == .word else { throw fail("expected a field name to sort by, found \(describe(t))", at: t.span) }
-            advance()
+            guard t.kind == .word || t.kind == .leftParen || t.kind == .variable else {
+                throw fail("expected a field or expression to sort by, found \(describe(t))", at: t.span)
+            }
+            let value = try term()
             var descending = false
             if peek.isWord("desc") || peek.isWord("descending") { advance(); descending = true }
             else if peek.isWord("asc") || peek.isWord("ascending") { advance() }
-            keys.append(SortKey(field: FieldReference(name: t.text, span: t.span), descending: descending))
+            keys.append(SortKey(value: value, descending: descending))
         } while peek.kind == .word || peek.kind == .comma
         return keys
+    }
+
+    // columns → column ( ","? column )*      column → NAME "=" expression | expression
+    private mutating func columns() throws -> [Column] {
+        var out: [Column] = []
+        repeat {
+            if peek.kind == .comma, !out.isEmpty { advance() }
+            let t = peek
+            if t.kind == .word, peek(1).isOp("=") {
+                advance()
+                advance()
+                if peek.endsStage || peek.kind == .comma { throw fail("expected an expression after '\(t.text) =', found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span) }
+                let value = try expression()
+                out.append(Column(name: t.text, isNamed: true, value: value, span: t.span.through(value.span)))
+                continue
+            }
+            let startsValue: Bool
+            switch t.kind {
+            case .word, .leftParen, .variable, .string, .int, .float, .size, .duration, .datetime, .leftBracket: startsValue = true
+            default: startsValue = false
+            }
+            guard startsValue else {
+                throw fail("expected a field, NAME = EXPR or an expression, found \(describe(t))", at: t.span)
+            }
+            let value = try expression()
+            let name: String
+            switch value.kind {
+            case .field(let f): name = f
+            case .member(_, let f): name = f
+            default: name = source.text(value.span)
+            }
+            out.append(Column(name: name, isNamed: false, value: value, span: value.span))
+        } while !peek.endsStage && !(peek.kind == .word && peek.text == "with")
+        return out
     }
 
     // assignments → ( FIELD "=" any )+
@@ -463,6 +501,9 @@ public struct Parser {
             advance()
         default: op = nil
         }
+        if t.isWord("between") || (t.isWord("not") && peek(1).isWord("between")) {
+            return try between(left)
+        }
         guard let op else { return left }
         advance()
         if peek.endsStage {
@@ -474,6 +515,45 @@ public struct Parser {
             throw fail("comparisons do not chain; join them with 'and'", at: peek.span)
         }
         return negated ? Expr(.not(node), node.span) : node
+    }
+
+    // between → term "not"? "between" term "and" term
+    private mutating func between(_ left: Expr) throws -> Expr {
+        let negated = peek.isWord("not")
+        if negated { advance() }
+        let word = advance()
+        if peek.endsStage {
+            throw fail("expected the low end after 'between', like size between 1MB and 2MB", at: peek.kind == .end ? word.span : peek.span)
+        }
+        let low = try term()
+        guard peek.isWord("and") else {
+            throw fail("expected 'and' and the high end after 'between \(low)', found \(describe(peek))", at: peek.kind == .end ? low.span : peek.span,
+                       hint: "write it like size between 1MB and 2MB")
+        }
+        advance()
+        let high = try term()
+        let node = Expr(.between(left, low, high), left.span.through(high.span))
+        return negated ? Expr(.not(node), node.span) : node
+    }
+
+    // call → NAME "(" ( expression ( "," expression )* )? ")"
+    private mutating func call(_ name: Token) throws -> Expr {
+        let open = advance()
+        try enter(open)
+        defer { leave() }
+        nesting += 1
+        var args: [Expr] = []
+        while peek.kind != .rightParen {
+            args.append(try expression())
+            if peek.kind == .comma { advance() } else { break }
+        }
+        let close = peek
+        guard close.kind == .rightParen else {
+            throw fail("expected ',' or ')' in the arguments of '\(name.text)', found \(describe(close))", at: close.span)
+        }
+        nesting -= 1
+        advance()
+        return Expr(.call(name.text, args), name.span.through(close.span))
     }
 
     // term → factor ( ( "+" | "-" ) factor )*
@@ -546,11 +626,14 @@ public struct Parser {
             case "null": return Expr(.literal(.null), t.span)
             case "now": return Expr(.now, t.span)
             case "today": return Expr(.today, t.span)
-            case "and", "or", "like", "in":
+            case "and", "or", "like", "in", "between":
                 throw fail("expected a value before '\(t.text)'", at: t.span)
             default:
                 if let first = t.text.unicodeScalars.first, CharacterSet.decimalDigits.contains(first) {
                     throw fail("'\(t.text)' is not a number, size or duration", at: t.span, hint: "quote it if it is text: \"\(t.text)\"")
+                }
+                if peek.kind == .leftParen, !peek.spaceBefore || ExpressionFunctions.named(t.text) != nil {
+                    return try call(t)
                 }
                 return Expr(.field(t.text), t.span)
             }

@@ -11,25 +11,6 @@ struct AvgVerb: Verb {
     }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
-        var total = 0.0
-        var n = 0
-        var kind = ValueKind.float
-        try await Aggregation.forEach(call) { v in
-            switch v {
-            case .int(let i): total += Double(i)
-            case .float(let f): total += f
-            case .size(let s): total += Double(s); kind = .size
-            case .duration(let d): total += d; kind = .duration
-            default: throw RunError("avg: cannot average \(v.kind.phrase)")
-            }
-            n += 1
-        }
-        guard n > 0 else { return .of([.null]) }
-        let mean = total / Double(n)
-        switch kind {
-        case .size: return .of([.size(Int64(exactly: mean.rounded()) ?? (mean < 0 ? .min : .max))])
-        case .duration: return .of([.duration(mean)])
-        default: return .of([.float(mean)])
-        }
+        try await Aggregation.run(.avg, call)
     }
 }

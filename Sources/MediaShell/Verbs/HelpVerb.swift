@@ -65,17 +65,23 @@ enum HelpTopics {
               true  false  null  [1, 2]  now  today          other values
               $name  $1  $args  $it                          variables (see help let)
               (expr)                                         an expression where a word is expected
+              lower(name)  date(created)                     functions (see help functions)
               --dry-run  --yes                               switches of actions
 
             operators, tightest first:
               -x  not x          * /          + -
-              == != < <= > >=  =~ !~ (regular expression)  like (glob *, ?)  in (list)
+              == != < <= > >=  =~ !~ (regular expression: "wav" or /wav/i ignoring case)
+              like (glob *, ?; ignores case)  in (list)  x between LOW and HIGH (both included)
               and                or
 
             limits: chains of and, or, +, * … may be as long as you like; parentheses, lists, not
             and - nest at most \(Parser.nestingLimit) deep, and a pipeline has at most \(Checker.pipelineStageLimit) stages
             (a check error with a caret past either: split the work into steps with let)
             """),
+        ("functions", "functions — what expressions may call (a null argument gives null, except to coalesce)\n\n"
+            + ExpressionFunctions.all.map { "  \($0.usage.padding(toLength: 28, withPad: " ", startingAt: 0)) \($0.help)" }.joined(separator: "\n")
+            + "\n\nexamples:\n" + ExpressionFunctions.all.map { "  \($0.example.source)\n      \($0.example.description)" }.joined(separator: "\n")
+            + "\n\nDates are read in the shell's zone (TZ; UTC when unset): date(created), weekday(created), today."),
         ("fields", """
             fields — what a media record holds (short names in brackets)
 

@@ -10,12 +10,6 @@ struct MaxVerb: Verb {
     }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
-        var best: Value?
-        try await Aggregation.forEach(call) { v in
-            guard let b = best else { best = v; return }
-            guard let c = Value.compare(v, b) else { throw RunError("max: cannot compare \(v.kind.phrase) with \(b.kind.phrase)") }
-            if c == .orderedDescending { best = v }
-        }
-        return .of([best ?? .null])
+        try await Aggregation.run(.max, call)
     }
 }

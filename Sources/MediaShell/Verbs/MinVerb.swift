@@ -10,12 +10,6 @@ struct MinVerb: Verb {
     }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
-        var best: Value?
-        try await Aggregation.forEach(call) { v in
-            guard let b = best else { best = v; return }
-            guard let c = Value.compare(v, b) else { throw RunError("min: cannot compare \(v.kind.phrase) with \(b.kind.phrase)") }
-            if c == .orderedAscending { best = v }
-        }
-        return .of([best ?? .null])
+        try await Aggregation.run(.min, call)
     }
 }

@@ -10,10 +10,6 @@ struct SumVerb: Verb {
     }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
-        var total: Value?
-        try await Aggregation.forEach(call) { v in
-            do { total = try total.map { try Value.arithmetic(.add, $0, v) } ?? v } catch let e as OperationError { throw RunError("sum: \(e.message)") }
-        }
-        return .of([total ?? .int(0)])
+        try await Aggregation.run(.sum, call)
     }
 }

@@ -29,6 +29,17 @@ public enum VerbReference {
                 }
             }
         }
+        out += functions
         return out + "\n" + end + "\n"
+    }
+
+    /// The functions expressions may call, from their declarations (as `help functions` is).
+    static var functions: String {
+        var out = "\n### Functions\n\nIn any expression (`where`, `select`, `sort by`, `group by`, `update set`); a null argument gives null, except to `coalesce`.\n\n"
+        out += "| function | result |\n|---|---|\n"
+        for f in ExpressionFunctions.all { out += "| `\(f.usage)` | \(f.help) |\n" }
+        out += "\nExamples:\n\n"
+        for f in ExpressionFunctions.all { out += "    \(f.example.source)\n        # \(f.example.description)\n" }
+        return out
     }
 }

@@ -22,8 +22,10 @@ public enum ParameterShape: Sendable, Hashable {
     case any
     /// Field names: `size name` or `size, name`.
     case fields
-    /// `FIELD [asc|desc] [, FIELD …]`.
+    /// `FIELD [asc|desc] [, FIELD …]`; each key may be an expression.
     case sortKeys
+    /// `FIELD`, `NAME = EXPR`, `EXPR`, separated by spaces or commas (`select`, `group by … with …`).
+    case columns
     /// `FIELD=VALUE …`.
     case assignments
     /// The rest of the statement as a pipeline (`explain`).

@@ -35,8 +35,17 @@ struct WhereVerb: QueryRefining {
         let kept = steps.isEmpty ? first : Expr(.chain(first, steps), first.span.through(last.span))
         var narrowed = stage
         narrowed.stage.arguments = [Argument(name: "predicate", value: .expression(kept), span: kept.span)]
-        narrowed.stage.text = "\(Self.name) \(kept)"
+        // What the user wrote (`now - 7d`, `/a/i`), where the stage's text holds it.
+        narrowed.stage.text = "\(Self.name) " + remaining.map { Self.written($0, in: stage.stage) ?? $0.description }.joined(separator: " and ")
         return .narrowed(narrowed)
+    }
+
+    /// The expression's text as written in the stage, when its span lies inside the stage's text.
+    static func written(_ e: Expr, in stage: Stage) -> String? {
+        let bytes = Array(stage.text.utf8)
+        let from = e.span.start - stage.span.start, to = e.span.end - stage.span.start
+        guard bytes.count == stage.span.end - stage.span.start, from >= 0, to <= bytes.count, from < to else { return nil }
+        return String(decoding: bytes[from..<to], as: UTF8.self)
     }
 
     private static func conjuncts(_ e: Expr) -> [Expr] {
