@@ -198,7 +198,7 @@ public final class Shell: Sendable {
             }
             let format = rendered ?? state.read { $0.environment.output } ?? .table
             let recorder = IDRecorder(stream)
-            try await format.renderer(terminalWidth: state.read { $0.environment.terminalWidth }).render(recorder.stream, shape: shape, to: out)
+            try await format.renderer(terminalWidth: state.read { $0.environment.terminalWidth }, timeZone: state.read { $0.environment.timeZone }).render(recorder.stream, shape: shape, to: out)
             if !recorder.ids.isEmpty { state.update { $0.lastIDs = recorder.ids } }
             return context.hasFailures
         }

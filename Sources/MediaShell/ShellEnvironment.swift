@@ -131,6 +131,13 @@ public struct ShellEnvironment: Sendable {
 
     public static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
 
+    /// The zone `TZ` names (`Europe/Berlin`, `:Europe/Berlin`); UTC when unset, empty or unknown.
+    public static func zone(fromTZ tz: String?) -> TimeZone {
+        guard var name = tz, !name.isEmpty else { return utc }
+        if name.hasPrefix(":") { name.removeFirst() }
+        return TimeZone(identifier: name) ?? utc
+    }
+
     public init(
         now: @escaping @Sendable () -> Date = { Date() },
         output: OutputFormat? = nil,

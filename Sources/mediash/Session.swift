@@ -54,6 +54,7 @@ enum Session {
         settings.dryRun = command.dryRun
         settings.concurrency = command.concurrency ?? 8
         settings.arguments = command.scriptArguments
+        settings.timeZone = ShellEnvironment.zone(fromTZ: environment["TZ"])
         // A question needs someone to answer it: a terminal on both ends, and standard input
         // not already being the program.
         if stdinIsTerminal, stderrIsTerminal {

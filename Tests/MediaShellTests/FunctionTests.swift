@@ -74,4 +74,21 @@ import Testing
         let r = await f.run("explain list | where name =~ /a/i and created > now - 7d and size < 1.5MB")
         #expect(r.out.contains("where name =~ /a/i and created > now - 7d and size < 1.5MB"), "\(r.out)")
     }
+
+    @Test func tablesShowTimesInTheShellsZoneAndSayWhich() async throws {
+        let f = try await Fixture.make(items: 1, from: date("2026-11-28T23:30:00Z"))
+        #expect(await f.run("list | select name created").out.contains("created (UTC)\n"))
+        #expect(await f.run("list | select name created").out.contains("2026-11-28 23:30:00"))
+        let berlin: @Sendable (inout ShellEnvironment) -> Void = { $0.timeZone = ShellEnvironment.zone(fromTZ: "Europe/Berlin") }
+        let table = await f.run("list | select name created", berlin).out
+        #expect(table.contains("created (Europe/Berlin)\n") && table.contains("2026-11-29 00:30:00"), "\(table)")
+        #expect(await f.run("list | max created", berlin).out == "2026-11-29 00:30:00 Europe/Berlin\n")
+        // Machines get UTC whatever the zone.
+        #expect(await f.run("list | select created | jsonl", berlin).out == "{\"created\":\"2026-11-28T23:30:00.000Z\"}\n")
+        // today is midnight in the zone: the fixed clock is 2026-11-28T00:00Z, which is the 27th in New York.
+        #expect(await f.run("today | jsonl") { $0.timeZone = ShellEnvironment.zone(fromTZ: ":America/New_York") }.out == "\"2026-11-27T05:00:00.000Z\"\n")
+        #expect(await f.run("today | jsonl").out == "\"2026-11-28T00:00:00.000Z\"\n")
+        #expect(ShellEnvironment.zone(fromTZ: nil).identifier == ShellEnvironment.utc.identifier)
+        #expect(ShellEnvironment.zone(fromTZ: "Nowhere/Special").identifier == ShellEnvironment.utc.identifier)
+    }
 }

@@ -1,14 +1,21 @@
+import Foundation
+
 /// A table for people: human sizes and times, column widths from the data, cut to the terminal
 /// width. The first rows fix the widths, so long streams print as they arrive.
 struct TableRenderer: Renderer {
     var width: Int?
+    /// Times show in this zone, and the header of a column of times names it: `created (UTC)`.
+    var timeZone: TimeZone = ShellEnvironment.utc
     /// Rows read before the widths are fixed.
     static let sample = 200
 
     func render(_ stream: ValueStream, shape: StreamShape, to sink: any TextSink) async throws {
         if case .scalar = shape {
             // A scalar (help, explain, a value) keeps its lines; what steers the terminal is escaped.
-            if let v = try await stream.next() { sink.write(TerminalText.escaped(v.humanText, keepingLines: true) + "\n") }
+            if let v = try await stream.next() {
+                let text = if case .datetime(let d) = v { Value.humanDate(d, in: timeZone) + " " + Self.zoneName(timeZone) } else { v.humanText }
+                sink.write(TerminalText.escaped(text, keepingLines: true) + "\n")
+            }
             return
         }
         var head: [Value] = []
@@ -22,9 +29,10 @@ struct TableRenderer: Renderer {
                 columns.append(n)
             }
         }
-        var headers = columns.map { TerminalText.escaped($0) }
+        let times = columns.map { c in head.contains { if case .datetime? = $0.record?[c] { true } else { false } } }
+        var headers = zip(columns, times).map { c, isTime in TerminalText.escaped(c) + (isTime ? " (\(Self.zoneName(timeZone)))" : "") }
         var widths = headers.map(\.count)
-        var cells = head.map { row in columns.map { Self.text(row, $0) } }
+        var cells = head.map { row in columns.map { Self.text(row, $0, in: timeZone) } }
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
         var hidden: [String] = []
         if let width {
@@ -73,7 +81,7 @@ struct TableRenderer: Renderer {
         out = ""
         var pending = 0
         while let v = try await stream.next() {
-            out += line(columns.map { Self.text(v, $0) })
+            out += line(columns.map { Self.text(v, $0, in: timeZone) })
             pending += 1
             if pending == 100 {
                 sink.write(out)
@@ -120,9 +128,16 @@ struct TableRenderer: Renderer {
     }
 
     /// A cell as shown: on one line, with the characters that steer a terminal escaped.
-    static func text(_ row: Value, _ column: String) -> String {
+    static func text(_ row: Value, _ column: String, in zone: TimeZone = ShellEnvironment.utc) -> String {
         guard let r = row.record else { return column == "value" ? TerminalText.escaped(row.humanText) : "" }
-        return TerminalText.escaped((r[column] ?? .null).humanText.replacingOccurrences(of: "\n", with: " "))
+        let v = r[column] ?? .null
+        if case .datetime(let d) = v { return Value.humanDate(d, in: zone) }
+        return TerminalText.escaped(v.humanText.replacingOccurrences(of: "\n", with: " "))
+    }
+
+    /// `UTC`, or the zone's name (`Europe/Berlin`).
+    static func zoneName(_ zone: TimeZone) -> String {
+        zone.secondsFromGMT() == 0 && ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Z"].contains(zone.identifier) ? "UTC" : zone.identifier
     }
 
     /// Shrinks the widest columns until the table fits, none below its minimum.

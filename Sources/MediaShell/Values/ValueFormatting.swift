@@ -85,6 +85,13 @@ extension Value {
         return sign + parts.joined(separator: " ")
     }
 
+    /// `2026-11-01 15:00:00` in a zone (the table's); UTC is `humanDate(_:)`.
+    static func humanDate(_ date: Date, in zone: TimeZone) -> String {
+        guard zone.secondsFromGMT(for: date) != 0 || zone.identifier != ShellEnvironment.utc.identifier else { return humanDate(date) }
+        let c = FunctionContext(timeZone: zone).calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+    }
+
     static func humanDate(_ date: Date) -> String {
         let iso = MediaTime.format(date)
         // 2026-11-01T14:00:00.000Z → 2026-11-01 14:00:00
