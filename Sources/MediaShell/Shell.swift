@@ -83,7 +83,7 @@ public final class Shell: Sendable {
                 let line = text.location(of: statement.span.start).line
                 // The message may carry a server's text: shown, never acted on by the terminal.
                 err.write("\(sourceName):\(line): error: \(TerminalText.escaped(Shell.message(error), keepingLines: true))\n")
-                return RunOutcome(status: .failure, failedLine: line)
+                return RunOutcome(status: (error as? RunError)?.isUsage == true ? .usage : .failure, failedLine: line)
             }
         }
         return RunOutcome(status: failed ? .failure : .success)

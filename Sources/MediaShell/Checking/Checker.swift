@@ -132,6 +132,11 @@ public final class Checker {
                     error("'\(signature.name)' needs a test that is true or false, but this is \(k.phrase)", at: e.span, hint: "compare it, like size > 1MB")
                 }
             case (.value(let kinds), .expression(let e)):
+                if case .field(let word) = e.kind, kinds.contains(.datetime) || kinds.contains(.duration) {
+                    error("'\(word)' is not a time", at: e.span,
+                          hint: "a time looks like 7d (back from now), 12h, today, now - 1d, 2026-11-01 or 2026-11-01T14:00:00Z")
+                    continue
+                }
                 expect(e, kinds, row: nil, what: p.placeholder)
                 if let range = Checker.wholeNumberRanges[p.name] { expectWholeNumber(e, in: range, name: p.name) }
                 if kinds.contains(.duration) { expectNotNegative(e, name: p.name) }
@@ -242,8 +247,12 @@ public final class Checker {
             if case .variable("it") = base.kind, let row {
                 return field(FieldReference(name: name, span: SourceSpan(e.span.end - name.utf8.count, e.span.end)), in: row)
             }
-            _ = kind(of: base, row: row)
-            return .any
+            let baseKind = kind(of: base, row: row)
+            // `$dups.key`: a list of records gives the list of that field's values.
+            if case .variable(let v) = base.kind, let binding = variables[v], binding.kind == .list, case .records(let schema?) = binding.shape {
+                _ = field(FieldReference(name: name, span: SourceSpan(e.span.end - name.utf8.count, e.span.end)), in: .records(schema))
+            }
+            return baseKind == .list ? .list : .any
         case .list(let items):
             for i in items { _ = kind(of: i, row: row) }
             return .list
@@ -334,6 +343,11 @@ public final class Checker {
             return .bool
         case .in:
             if rk != .list, rk != .string { error("'in' needs a list like [\"a\", \"b\"], but this is \(rk.phrase)", at: r.span) }
+            if case .variable(let v) = r.kind, lk != .record, let binding = variables[v], binding.kind == .list, case .records(let schema) = binding.shape {
+                let fields = (schema ?? [:]).keys.sorted()
+                error("'$\(v)' holds records, so \(lk.phrase) is never in it: name one of their fields", at: r.span,
+                      suggestion: (fields.contains("key") ? "key" : fields.contains("id") ? "id" : fields.first).map { "$\(v).\($0)" })
+            }
             if case .list(let items) = r.kind {
                 for item in items {
                     let ik = kind(of: item, row: row)

@@ -43,7 +43,7 @@ struct ActionRunner: Sendable {
         var total: Int?
         if policy.destructive, !assumeYes {
             guard let confirm = context.environment.confirm else {
-                throw RunError("'\(verb)' changes items and there is no terminal to ask at: add --yes to go ahead, or --dry-run to see what it would do")
+                throw RunError("'\(verb)' changes items and there is no terminal to ask at: add --yes to go ahead, or --dry-run to see what it would do", usage: true)
             }
             let values = try await input.collect()
             let bytes = values.compactMap { ActionTarget($0)?.size }.reduce(Int64(0), Int64.saturatingSum)

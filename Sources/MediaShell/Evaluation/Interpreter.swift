@@ -135,7 +135,11 @@ public struct Interpreter: Sendable {
             return { row in
                 let needle = try left(row)
                 switch try right(row) {
-                case .list(let items): return .bool(items.contains { Value.equal(needle, $0) })
+                case .list(let items):
+                    if needle.record == nil, items.contains(where: { $0.record != nil }) {
+                        throw RunError("'in' compares \(needle.kind.phrase) with a list of records: name one of their fields ($list.key)")
+                    }
+                    return .bool(items.contains { Value.equal(needle, $0) })
                 case .string(let s):
                     guard case .string(let n) = needle else { return .bool(false) }
                     return .bool(s.contains(n))

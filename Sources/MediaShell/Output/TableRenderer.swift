@@ -12,7 +12,7 @@ struct TableRenderer: Renderer {
     func render(_ stream: ValueStream, shape: StreamShape, to sink: any TextSink) async throws {
         if case .scalar = shape {
             // A scalar (help, explain, a value) keeps its lines; what steers the terminal is escaped.
-            if let v = try await stream.next() {
+            if let v = try await stream.next(), !v.isNull {
                 let text = if case .datetime(let d) = v { Value.humanDate(d, in: timeZone) + " " + Self.zoneName(timeZone) } else { v.humanText }
                 sink.write(TerminalText.escaped(text, keepingLines: true) + "\n")
             }

@@ -11,6 +11,18 @@ struct HelpVerb: Verb {
             VerbExample("help def", "how to make a verb of your own"),
         ])
 
+    /// An unknown verb or topic is found before anything runs.
+    func check(_ stage: Stage, input: StreamShape, checker: Checker) -> StreamShape {
+        checker.checkArguments(stage, signature, input: input)
+        if let e = stage.argument("topic")?.value.expression, case .literal(.string(let wanted)) = e.kind {
+            let known = Array(checker.verbs.keys) + Array(checker.userVerbs.keys) + HelpTopics.names
+            if !known.contains(wanted) {
+                checker.error("no verb or topic '\(wanted)'", at: e.span, suggestion: Suggestion.closest(to: wanted, in: known.sorted()), hint: "help lists them all")
+            }
+        }
+        return signature.output.shape(after: input)
+    }
+
     func run(_ call: VerbCall) async throws -> ValueStream {
         let all = call.context.control.signatures
         guard let wanted = try call.value("topic")?.humanText else { return .of([.string(String(Self.overview(all).dropLast()))]) }

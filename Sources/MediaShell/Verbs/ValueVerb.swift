@@ -8,6 +8,7 @@ struct ValueVerb: Verb {
         guard let e = stage.argument("value")?.value.expression else { return .nothing }
         let k = checker.kind(of: e, row: nil)
         if case .variable(let name) = e.kind, let v = checker.variables[name], k == .list { return v.shape }
+        // `$x.name`: the list of a field's values, shown as a list in every format (not its first value).
         if k == .list { return .records(nil) }
         return .scalar(k)
     }

@@ -85,5 +85,10 @@ public struct VerbCall: Sendable {
 /// A failure while running, with a message for the user.
 public struct RunError: Error, Sendable, CustomStringConvertible {
     public var description: String
-    public init(_ message: String) { description = message }
+    /// A mistake in how the program was asked to run, found before any request: exit status 2.
+    public var isUsage = false
+    public init(_ message: String, usage: Bool = false) {
+        description = message
+        isUsage = usage
+    }
 }

@@ -10,6 +10,8 @@ struct WhereVerb: QueryRefining {
             VerbExample("list | where size > 1MB | select name size", "items bigger than a megabyte"),
             VerbExample("list | where name like \"*.wav\" and not public | count", "private WAV files"),
             VerbExample("list | where created < now - 30d or mime in [\"audio/mpeg\"] | count", "old items, or MP3s"),
+            VerbExample("list | where size between 50KB and 90KB and name =~ /FILE1/i | select name size", "a size range, and a name matched ignoring case"),
+            VerbExample("let dups = list | group by mime | where count > 2; list | where mime in $dups.key | count", "membership in a query's results (a list's field)"),
         ])
 
     func run(_ call: VerbCall) async throws -> ValueStream {
