@@ -34,7 +34,7 @@ public struct Completions: Sendable, Hashable {
 /// then `run` source text. State (let bindings, def verbs, settings) lasts between runs.
 public final class Shell: Sendable {
     private let service: any MediaService
-    private let state: ShellState
+    let state: ShellState
 
     public init(service: any MediaService, environment: ShellEnvironment) {
         self.service = service
@@ -137,6 +137,7 @@ public final class Shell: Sendable {
     // MARK: Running
 
     private func prepare(_ text: SourceText) throws -> Program {
+        try loadLibraries(text)
         let snapshot = state.read { $0 }
         return try Shell.prepare(text, verbs: snapshot.verbs, userVerbs: snapshot.userVerbs,
                                  variables: snapshot.variableKinds(arguments: snapshot.environment.arguments))

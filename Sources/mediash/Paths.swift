@@ -9,6 +9,8 @@ struct Paths {
     var history: URL { base("XDG_STATE_HOME", ".local/state").appendingPathComponent("mediash/history") }
     var journal: URL { base("XDG_STATE_HOME", ".local/state").appendingPathComponent("mediash/journal.jsonl") }
     var config: URL { base("XDG_CONFIG_HOME", ".config").appendingPathComponent("mediash/config.toml") }
+    /// Run at the start of an interactive session (defs, source lines, settings), when it exists.
+    var rc: URL { base("XDG_CONFIG_HOME", ".config").appendingPathComponent("mediash/rc.msh") }
 
     private var home: URL {
         URL(fileURLWithPath: environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory())

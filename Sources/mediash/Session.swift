@@ -79,6 +79,9 @@ enum Session {
             return await runner.run(source, sourceName: "stdin").processStatus
         }
         let banner = command.quiet ? nil : backend.banner
+        if let rc = FileManager.default.contents(atPath: paths.rc.path) {
+            _ = await runner.run(String(decoding: rc, as: UTF8.self), sourceName: paths.rc.path)
+        }
         return await REPL(shell: shell, runner: runner, interrupts: interrupts, history: history,
                           historyFile: HistoryFile(url: paths.history)).run(banner: banner)
     }

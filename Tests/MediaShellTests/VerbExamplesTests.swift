@@ -22,6 +22,12 @@ import Testing
     static func section(running source: String) async throws -> String {
         let f = try await Fixture.make(items: 12, from: date("2026-10-20T00:00:00Z"), every: 3 * 86_400)
         try Data("hello\n".utf8).write(to: f.directory.appendingPathComponent("hello.txt"))
+        try Data("# verbs to share\ndef big [limit] { where size > $limit }\n".utf8).write(to: f.directory.appendingPathComponent("lib.msh"))
+        let recordings = f.directory.appendingPathComponent("recordings")
+        try FileManager.default.createDirectory(at: recordings, withIntermediateDirectories: true)
+        for (name, text) in [("call1.wav", "one"), ("call2.wav", "two"), ("notes.txt", "hello\n")] {
+            try Data(text.utf8).write(to: recordings.appendingPathComponent(name))
+        }
         _ = await f.run("list | save listing.jsonl")
         let r = await f.run(source) { $0.history = { ["list | count", "help"] } }
         let text = "### \(source)\n\(r.out)--- stderr\n\(r.err)--- status \(r.outcome.status)\n\n"

@@ -6,6 +6,6 @@ package enum BuiltinVerbs {
         CountVerb(), SumVerb(), AvgVerb(), MinVerb(), MaxVerb(), GroupVerb(),
         DeleteVerb(), UpdateVerb(), DownloadVerb(),
         TableVerb(), JSONVerb(), JSONLinesVerb(), CSVVerb(), SaveVerb(),
-        HelpVerb(), ExplainVerb(), HistoryVerb(), SetVerb(), ExitVerb(),
+        HelpVerb(), ExplainVerb(), HistoryVerb(), SetVerb(), ExitVerb(), SourceVerb(),
     ]
 }
