@@ -56,7 +56,8 @@ import Testing
         let f = try await Fixture.make(items: 3)
         let service = InstrumentedService(f.service)
         let r = await run(shell(f, service), "list | delete")
-        #expect(r.outcome.status == .failure)
+        // A usage mistake found before any request: exit 2, as documented.
+        #expect(r.outcome.status == .usage)
         #expect(r.err == "<input>:1: error: 'delete' changes items and there is no terminal to ask at: add --yes to go ahead, or --dry-run to see what it would do\n")
         #expect(service.calls == 0)
         #expect(try await f.shell().evaluate("list | count") == [.int(3)])
