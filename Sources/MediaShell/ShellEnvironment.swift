@@ -112,6 +112,12 @@ public struct ShellEnvironment: Sendable {
     public var dryRun: Bool
     /// Requests in flight at once in actions.
     public var concurrency: Int
+    /// `--max-delete N`: a `delete` that would touch more than N items deletes none; nil = no limit.
+    public var maxDelete: Int?
+    /// `--max-update N`: the same for `update`, counting only items it would change.
+    public var maxUpdate: Int?
+    /// Settings the host fixed (the command line's flags): `set` leaves them as they are.
+    public var pinned: Set<String>
     /// Relative paths (upload, download to, open, save) resolve here.
     public var workingDirectory: URL
     /// A script's `$1`, `$2`, … and `$args`.
@@ -133,6 +139,9 @@ public struct ShellEnvironment: Sendable {
         assumeYes: Bool = false,
         dryRun: Bool = false,
         concurrency: Int = 8,
+        maxDelete: Int? = nil,
+        maxUpdate: Int? = nil,
+        pinned: Set<String> = [],
         workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
         arguments: [String] = [],
         confirm: (@Sendable (ConfirmationRequest) async -> Bool)? = nil,
@@ -146,6 +155,9 @@ public struct ShellEnvironment: Sendable {
         self.assumeYes = assumeYes
         self.dryRun = dryRun
         self.concurrency = concurrency
+        self.maxDelete = maxDelete
+        self.maxUpdate = maxUpdate
+        self.pinned = pinned
         self.workingDirectory = workingDirectory
         self.arguments = arguments
         self.confirm = confirm

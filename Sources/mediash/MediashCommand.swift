@@ -76,6 +76,12 @@ struct MediashCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Actions only report what they would do.")
     var dryRun = false
 
+    @Option(name: .customLong("max-delete"), help: ArgumentHelp("A delete of more than N items deletes none and fails (also: set max-delete N, a profile's max_delete).", valueName: "N"))
+    var maxDelete: Int?
+
+    @Option(name: .customLong("max-update"), help: ArgumentHelp("An update that would change more than N items changes none and fails.", valueName: "N"))
+    var maxUpdate: Int?
+
     @Option(help: ArgumentHelp("Items an action works on at once (\(ShellSettings.concurrency.usage), default 8).", valueName: "N"))
     var concurrency: Int?
 
@@ -95,12 +101,27 @@ struct MediashCommand: ParsableCommand {
                 throw ValidationError("--concurrency: \(error)")
             }
         }
+        for (flag, value) in [("--max-delete", maxDelete), ("--max-update", maxUpdate)] {
+            if let value, value < 0 { throw ValidationError("\(flag) takes a number of items, 0 or more, not \(value)") }
+        }
         if program != nil, script != nil {
             throw ValidationError("give either -c PROGRAM or a script FILE, not both")
         }
         if program == nil, script == nil, !scriptArguments.isEmpty {
             throw ValidationError("arguments are for a script file: mediash FILE ARG…")
         }
+    }
+
+    /// The settings this command line gives, by their `set` names.
+    var pinnedSettings: Set<String> {
+        var names: Set<String> = []
+        if output != nil { names.insert(ShellSettings.output.name) }
+        if concurrency != nil { names.insert(ShellSettings.concurrency.name) }
+        if dryRun { names.insert(ShellSettings.dryRun.name) }
+        if yes { names.insert(ShellSettings.yes.name) }
+        if maxDelete != nil { names.insert(ShellSettings.maxDelete.name) }
+        if maxUpdate != nil { names.insert(ShellSettings.maxUpdate.name) }
+        return names
     }
 
     var backendFlags: BackendFlags {
