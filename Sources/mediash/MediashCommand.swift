@@ -12,6 +12,8 @@ struct MediashCommand: ParsableCommand {
             mediash [OPTIONS]                 the REPL (or the program on stdin)
             mediash [OPTIONS] -c PROGRAM      run PROGRAM and exit
             mediash [OPTIONS] FILE [ARG ...]  run a script ($1, $2, … and $args)
+            mediash [OPTIONS] RUNBOOK.md [ARG ...]
+                                              run a runbook's ```mediash blocks
             mediash --demo                    the REPL on sample recordings
             """,
         discussion: """
@@ -85,6 +87,18 @@ struct MediashCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Items an action works on at once (\(ShellSettings.concurrency.usage), default 8).", valueName: "N"))
     var concurrency: Int?
 
+    @Option(help: ArgumentHelp("Run only this named block of the runbook (```mediash name=NAME).", valueName: "NAME"))
+    var only: String?
+
+    @Option(help: ArgumentHelp("Start the runbook at this named block (earlier blocks run only their let, def and set).", valueName: "NAME"))
+    var from: String?
+
+    @Flag(help: "Ask before each block of the runbook: y(es), n(o: skip), q(uit). Needs a terminal.")
+    var step = false
+
+    @Flag(help: "Show the plan of each statement of the runbook or script, and run nothing.")
+    var explain = false
+
     @Flag(name: [.customShort("q"), .long], help: "No progress bars and no banner.")
     var quiet = false
 
@@ -109,6 +123,22 @@ struct MediashCommand: ParsableCommand {
         }
         if program == nil, script == nil, !scriptArguments.isEmpty {
             throw ValidationError("arguments are for a script file: mediash FILE ARG…")
+        }
+        let isRunbook = script.map(Runbook.isRunbook) ?? false
+        for (flag, given) in [("--only", only != nil), ("--from", from != nil), ("--step", step)] where given && !isRunbook {
+            throw ValidationError("\(flag) is for a runbook: mediash \(flag) … FILE.md")
+        }
+        if explain, script == nil {
+            throw ValidationError("--explain is for a script or runbook file: mediash --explain FILE (or explain PIPELINE in the shell)")
+        }
+        if only != nil, from != nil { throw ValidationError("give either --only NAME or --from NAME, not both") }
+        if isRunbook, let script {
+            // After FILE everything is the runbook's arguments: a mediash option there would be
+            // silently ignored (a --dry-run that is not one), so it is refused.
+            let options = ["--dry-run", "--yes", "--only", "--from", "--step", "--explain", "--max-delete", "--max-update", "--quiet", "--output"]
+            if let misplaced = scriptArguments.first(where: { a in options.contains { a == $0 || a.hasPrefix($0 + "=") } }) {
+                throw ValidationError("\(misplaced) after \(script) would be the runbook's argument: put mediash's options before the file (mediash \(misplaced) … \(script))")
+            }
         }
     }
 

@@ -83,6 +83,12 @@ enum Session {
         }
         if let script = command.script {
             guard let source = ScriptFile.read(script) else { return 2 }
+            if Runbook.isRunbook(script) {
+                return await RunbookSession(command: command, shell: shell, interrupts: interrupts, progress: progress,
+                                            showBlocks: stderrIsTerminal && !command.quiet,
+                                            canAsk: stdinIsTerminal && stderrIsTerminal).run(source, path: script)
+            }
+            if command.explain { return RunbookSession.explain([SourceText(name: script, text: source)], shell: shell) }
             return await runner.run(source, sourceName: script).processStatus
         }
         if !interactive {

@@ -210,9 +210,11 @@ final class Tally: @unchecked Sendable {
             let parts = order.sorted { $0.rank < $1.rank }.map { "\(counts[$0] ?? 0) \($0.text)" }
             line = "\(policy.verb): \(parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")) (\(Value.humanSize(bytes)))"
         }
+        let totals = ActionTotals(verb: policy.verb, counts: order.sorted { $0.rank < $1.rank }.map { .init(status: $0.text, count: counts[$0] ?? 0) })
         lock.unlock()
         context.err.write(line + "\n")
         context.noteFailures(failed)
+        context.environment.actionFinished?(totals)
     }
 }
 
@@ -392,7 +394,8 @@ private final class Window: @unchecked Sendable {
         let context = runner.context
         if let journal = context.environment.journal, let target = result.target {
             journal.record(ActionRecord(time: context.environment.now(), verb: runner.verb, id: target.id, name: target.name, size: target.size,
-                                        status: result.status.text, error: result.error))
+                                        status: result.status.text, error: result.error,
+                                        runbook: context.environment.origin?.runbook, block: context.environment.origin?.block))
         }
         context.environment.progress?.update(ActionProgressUpdate(verb: runner.verb, done: tally.done, total: total, bytes: tally.totalBytes))
         return runner.row(result)
