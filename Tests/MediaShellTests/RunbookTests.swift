@@ -185,4 +185,12 @@ import Testing
             #expect(error.description == "x.md:3: error: a block named 'a' is already at line 1: names must differ")
         }
     }
+
+    @Test func helpRunbooksExplainsThem() async throws {
+        let f = try await SharedFixture.shared.get()
+        let r = await f.run("help runbooks")
+        #expect(r.out.hasPrefix("runbooks — a Markdown file is a program"), "\(r.out)")
+        #expect(r.out.contains("--from NAME") && r.out.contains("max-delete"))
+        #expect(await f.run("help").out.contains("runbooks"))
+    }
 }
