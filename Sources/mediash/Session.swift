@@ -62,7 +62,7 @@ enum Session {
         if !interactive {
             // In a script or runbook, what the command line says wins over its `set` lines.
             settings.pinned = command.pinnedSettings
-            if command.yes, settings.maxDelete == nil {
+            if command.yes, !command.dryRun, settings.maxDelete == nil {
                 standardError.write("mediash: notice: --yes with no --max-delete: nothing limits how many items a delete removes\n")
             }
         }

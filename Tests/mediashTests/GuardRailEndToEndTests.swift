@@ -77,6 +77,8 @@ import Testing
         #expect(bare.stderr == "mediash: notice: --yes with no --max-delete: nothing limits how many items a delete removes\n")
         let limited = try sandbox.mediash(store + ["--yes", "--max-delete", "10", "-c", "list | count"])
         #expect(limited.stderr.isEmpty, "\(limited.stderr)")
+        let dry = try sandbox.mediash(store + ["--yes", "--dry-run", "-c", "list | count"])
+        #expect(dry.stderr.isEmpty, "a dry run deletes nothing: \(dry.stderr)")
         let negative = try sandbox.mediash(store + ["--max-delete", "-1", "-c", "list | count"])
         #expect(negative.status == 2)
     }
