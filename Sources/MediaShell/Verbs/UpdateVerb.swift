@@ -85,7 +85,7 @@ final class UpdateChanges: @unchecked Sendable {
         for a in assignments {
             let computed = try a.value(record)
             if computed.isNull, !a.clears {
-                let label = "item \(target.id)" + (target.name.map { " (\(TerminalText.escaped($0)))" } ?? "")
+                let label = "item \(TerminalText.escaped(target.id))" + (target.name.map { " (\(TerminalText.escaped($0)))" } ?? "")
                 warn("\(label): the new \(a.field) is null (the expression read an empty field), so \(a.field) is left as it is")
                 continue
             }
