@@ -244,15 +244,7 @@ public final class Checker {
             error("unknown variable '$\(name)'", at: e.span, suggestion: Suggestion.closest(to: name, in: variables.keys.sorted()).map { "$" + $0 })
             return .any
         case .member(let base, let name):
-            if case .variable("it") = base.kind, let row {
-                return field(FieldReference(name: name, span: SourceSpan(e.span.end - name.utf8.count, e.span.end)), in: row)
-            }
-            let baseKind = kind(of: base, row: row)
-            // `$dups.key`: a list of records gives the list of that field's values.
-            if case .variable(let v) = base.kind, let binding = variables[v], binding.kind == .list, case .records(let schema?) = binding.shape {
-                _ = field(FieldReference(name: name, span: SourceSpan(e.span.end - name.utf8.count, e.span.end)), in: .records(schema))
-            }
-            return baseKind == .list ? .list : .any
+            return member(base, name, e, row: row)
         case .list(let items):
             for i in items { _ = kind(of: i, row: row) }
             return .list
@@ -277,18 +269,51 @@ public final class Checker {
         case .call(let name, let args):
             return call(name, args, e, row: row)
         case .between(let x, let lo, let hi):
-            let k = kind(of: x, row: row)
-            for bound in [lo, hi] {
-                let bk = kind(of: bound, row: row)
-                if !Checker.comparable(k, bk) {
-                    error("cannot compare \(k.phrase) with \(bk.phrase)", at: bound.span, hint: Checker.literalHint(k))
-                }
-            }
-            return .bool
+            return between(x, lo, hi, row: row)
         }
     }
 
+    // Cases of `kind(of:)` with locals of their own live in functions of their own: the checker
+    // recurses once per level of a tree thousands deep, so its frame must stay small.
+
+    /// `$it.size`, `$dups.key`.
+    @inline(never)
+    private func member(_ base: Expr, _ name: String, _ e: Expr, row: StreamShape?) -> ValueKind {
+        if case .variable("it") = base.kind, let row {
+            return field(FieldReference(name: name, span: SourceSpan(e.span.end - name.utf8.count, e.span.end)), in: row)
+        }
+        let baseKind = kind(of: base, row: row)
+        // `$dups.key`: a list of records gives the list of that field's values.
+        if case .variable(let v) = base.kind, let binding = variables[v], binding.kind == .list, case .records(let schema?) = binding.shape {
+            _ = field(FieldReference(name: name, span: SourceSpan(e.span.end - name.utf8.count, e.span.end)), in: .records(schema))
+        }
+        return baseKind == .list ? .list : .any
+    }
+
+    /// `etag in $dups` where `$dups` holds records: a value is never one of them.
+    @inline(never)
+    private func checkNotRecords(_ r: Expr, _ lk: ValueKind) {
+        guard case .variable(let v) = r.kind, let binding = variables[v], binding.kind == .list, case .records(let schema) = binding.shape else { return }
+        let fields = (schema ?? [:]).keys.sorted()
+        error("'$\(v)' holds records, so \(lk.phrase) is never in it: name one of their fields", at: r.span,
+              suggestion: (fields.contains("key") ? "key" : fields.contains("id") ? "id" : fields.first).map { "$\(v).\($0)" })
+    }
+
+    /// `x between lo and hi`.
+    @inline(never)
+    private func between(_ x: Expr, _ lo: Expr, _ hi: Expr, row: StreamShape?) -> ValueKind {
+        let k = kind(of: x, row: row)
+        for bound in [lo, hi] {
+            let bk = kind(of: bound, row: row)
+            if !Checker.comparable(k, bk) {
+                error("cannot compare \(k.phrase) with \(bk.phrase)", at: bound.span, hint: Checker.literalHint(k))
+            }
+        }
+        return .bool
+    }
+
     /// The kind of a function call: a known name, the right number of arguments, each of a kind it takes.
+    @inline(never)
     private func call(_ name: String, _ args: [Expr], _ e: Expr, row: StreamShape?) -> ValueKind {
         let kinds = args.map { kind(of: $0, row: row) }
         let nameSpan = SourceSpan(e.span.start, e.span.start + name.utf8.count)
@@ -343,11 +368,7 @@ public final class Checker {
             return .bool
         case .in:
             if rk != .list, rk != .string { error("'in' needs a list like [\"a\", \"b\"], but this is \(rk.phrase)", at: r.span) }
-            if case .variable(let v) = r.kind, lk != .record, let binding = variables[v], binding.kind == .list, case .records(let schema) = binding.shape {
-                let fields = (schema ?? [:]).keys.sorted()
-                error("'$\(v)' holds records, so \(lk.phrase) is never in it: name one of their fields", at: r.span,
-                      suggestion: (fields.contains("key") ? "key" : fields.contains("id") ? "id" : fields.first).map { "$\(v).\($0)" })
-            }
+            if case .variable = r.kind, lk != .record { checkNotRecords(r, lk) }
             if case .list(let items) = r.kind {
                 for item in items {
                     let ik = kind(of: item, row: row)

@@ -61,24 +61,36 @@ public struct Interpreter: Sendable {
         case .chain(let first, let steps):
             return try chain(first, steps)
         case .call(let name, let args):
-            guard let function = ExpressionFunctions.named(name) else { throw RunError("unknown function '\(name)'") }
-            let compiled = try args.map(compile)
-            let context = FunctionContext(timeZone: timeZone)
-            return { row in
-                let values = try compiled.map { try $0(row) }
-                if function.name != "coalesce", values.contains(where: \.isNull) { return .null }
-                do { return try function.apply(values, context) } catch let e as OperationError { throw RunError(e.message) }
-            }
+            return try call(name, args)
         case .between(let x, let lo, let hi):
-            let (value, low, high) = (try compile(x), try compile(lo), try compile(hi))
-            return { row in
-                let v = try value(row), a = try low(row), b = try high(row)
-                if v.isNull || a.isNull || b.isNull { return .bool(false) }
-                guard let c1 = Value.compare(v, a), let c2 = Value.compare(v, b) else {
-                    throw RunError("cannot compare \(v.kind.phrase) with \(a.kind.phrase) and \(b.kind.phrase)")
-                }
-                return .bool(c1 != .orderedAscending && c2 != .orderedDescending)
+            return try between(x, lo, hi)
+        }
+    }
+
+    // Kept out of `compile`, which recurses once per level of the tree: its frame stays small.
+
+    @inline(never)
+    private func call(_ name: String, _ args: [Expr]) throws -> CompiledExpression {
+        guard let function = ExpressionFunctions.named(name) else { throw RunError("unknown function '\(name)'") }
+        let compiled = try args.map(compile)
+        let context = FunctionContext(timeZone: timeZone)
+        return { row in
+            let values = try compiled.map { try $0(row) }
+            if function.name != "coalesce", values.contains(where: \.isNull) { return .null }
+            do { return try function.apply(values, context) } catch let e as OperationError { throw RunError(e.message) }
+        }
+    }
+
+    @inline(never)
+    private func between(_ x: Expr, _ lo: Expr, _ hi: Expr) throws -> CompiledExpression {
+        let (value, low, high) = (try compile(x), try compile(lo), try compile(hi))
+        return { row in
+            let v = try value(row), a = try low(row), b = try high(row)
+            if v.isNull || a.isNull || b.isNull { return .bool(false) }
+            guard let c1 = Value.compare(v, a), let c2 = Value.compare(v, b) else {
+                throw RunError("cannot compare \(v.kind.phrase) with \(a.kind.phrase) and \(b.kind.phrase)")
             }
+            return .bool(c1 != .orderedAscending && c2 != .orderedDescending)
         }
     }
 
