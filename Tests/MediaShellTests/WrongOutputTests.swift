@@ -46,4 +46,18 @@ import Testing
         #expect(text.contains("a time looks like 7d (back from now), 12h, today, now - 1d, 2026-11-01 or 2026-11-01T14:00:00Z"))
         #expect(!text.contains("quote it if it is text"))
     }
+
+    @Test func aSkippedItemsReasonIsItsNoteNotAnError() async throws {
+        let f = try await Fixture.make(items: 2)
+        _ = await f.run("list | download to out --yes")
+        let again = await f.run("list | download to out --yes | jsonl")
+        for line in again.out.split(separator: "\n") {
+            let row = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(row["status"] as? String == "skipped")
+            #expect(row["note"] as? String == "already there with the same content")
+            #expect(row["error"] is NSNull, "\(line)")
+        }
+        #expect(again.out.split(separator: "\n").count == 2)
+        #expect(again.err == "download: 2 skipped (0 B)\n")
+    }
 }

@@ -137,7 +137,8 @@ struct ActionRunner: Sendable {
                 }
                 await limiter.release()
                 await limiter.succeeded()
-                return ActionResult(target: target, status: outcome.status, path: outcome.path, error: outcome.note,
+                return ActionResult(target: target, status: outcome.status, path: outcome.path,
+                                    error: outcome.status == .skipped ? nil : outcome.note, note: outcome.status == .skipped ? outcome.note : nil,
                                     bytes: outcome.status == .skipped ? 0 : outcome.bytes)
             } catch let error as MediaError {
                 if case .rateLimited(let after) = error, rounds < Self.rateLimitRounds {
@@ -146,7 +147,7 @@ struct ActionRunner: Sendable {
                     continue
                 }
                 if case .notFound = error, case .skipped(let note) = policy.notFound {
-                    return ActionResult(target: target, status: .skipped, error: note)
+                    return ActionResult(target: target, status: .skipped, note: note)
                 }
                 return ActionResult(target: target, status: .failed, error: error.description)
             } catch is CancellationError {
@@ -310,11 +311,14 @@ private final class Window: @unchecked Sendable {
                 return .record(record(tally.count(result)))
             }
             if inFlight == 0, upstreamDone, queueHead == queued.count {
-                tally.finish(runner.context)
+                // A source that failed before any item (the service cannot be reached) gets its
+                // error alone, not a "nothing to do" summary first.
                 if let error = upstreamError {
                     upstreamError = nil
+                    if tally.done > 0 { tally.finish(runner.context) }
                     throw error
                 }
+                tally.finish(runner.context)
                 return nil
             }
             let event = await withTaskCancellationHandler {
@@ -394,7 +398,7 @@ private final class Window: @unchecked Sendable {
         let context = runner.context
         if let journal = context.environment.journal, let target = result.target {
             journal.record(ActionRecord(time: context.environment.now(), verb: runner.verb, id: target.id, name: target.name, size: target.size,
-                                        status: result.status.text, error: result.error,
+                                        status: result.status.text, error: result.error ?? result.note,
                                         runbook: context.environment.origin?.runbook, block: context.environment.origin?.block))
         }
         context.environment.progress?.update(ActionProgressUpdate(verb: runner.verb, done: tally.done, total: total, bytes: tally.totalBytes))

@@ -111,15 +111,18 @@ struct ActionResult: Sendable {
     var target: ActionTarget?
     var status: ActionStatus
     var path: String?
+    /// What went wrong (a failed item only).
     var error: String?
+    /// Why an item was skipped (`already gone`, `already there with the same content`).
+    var note: String?
     /// Bytes the summary counts for it.
     var bytes: Int64 = 0
 
-    /// The result row: id, name, size, status, error (and path, when a file was written).
+    /// The result row: id, name, size, status, error, note (and path, when a file was written).
     var record: Record {
-        var r = Record(names: ["id", "name", "size", "status", "error"], values: [
+        var r = Record(names: ["id", "name", "size", "status", "error", "note"], values: [
             target.map { .string($0.id) } ?? .null, Value(target?.name), target?.size.map(Value.size) ?? .null,
-            .string(status.text), Value(error),
+            .string(status.text), Value(error), Value(note),
         ])
         if let path { r.set("path", .string(path)) }
         return r
