@@ -1,12 +1,12 @@
 import Foundation
 import Testing
 
-/// examples/nightly-cleanup.md, run by the built mediash against a real media-server: a dry
+/// Examples/nightly-cleanup.md, run by the built mediash against a real media-server: a dry
 /// run and a run over --max-delete delete nothing, the failing block is named by its line and
 /// heading in the file, and a real run does the work and journals each item with its block.
 @Suite struct RunbookEndToEndTests {
     static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("examples/nightly-cleanup.md")
+        .deletingLastPathComponent().appendingPathComponent("Examples/nightly-cleanup.md")
 
     /// The line of the fence that opens the block called `name`.
     func line(of name: String) throws -> Int {
