@@ -29,7 +29,9 @@ public protocol MediaServerStore: Sendable {
 
     /// Creates an item in `account`; with `consumingFile: true` a `.file` source inside
     /// `temporaryDirectory` becomes the store's (moved or removed). `maxBytes` refuses larger content.
-    func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem
+    /// An http(s) `.url` source is fetched only from where `urlFetch` allows (the server's policy);
+    /// a fetch that fails for any reason throws `URLFetchError`.
+    func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?, urlFetch: URLFetchPolicy) async throws -> MediaItem
 
     /// Throws when the store cannot serve now (its database does not answer): the server's /readyz.
     func checkReady() async throws
@@ -39,6 +41,11 @@ public protocol MediaServerStore: Sendable {
 }
 
 extension MediaServerStore {
+    /// An upload whose url, if any, is fetched from public addresses only.
+    public func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem {
+        try await self.upload(upload, account: account, consumingFile: consumingFile, maxBytes: maxBytes, urlFetch: .publicAddressesOnly)
+    }
+
     public var statistics: [(name: String, help: String, value: Double)] { [] }
 }
 

@@ -6,6 +6,8 @@ import PostgresNIO
 public struct PostgresMediaService: MediaService {
     public let store: PostgresMediaStore
     public let account: String
+    /// Where uploads by url may be fetched from.
+    public let urlFetch: URLFetchPolicy
 
     public func list(_ query: MediaQuery) -> MediaItemSequence {
         let filter = ListFilter(account: account, query: query)
@@ -87,6 +89,11 @@ public struct PostgresMediaService: MediaService {
     }
 
     public func upload(_ upload: MediaUpload) async throws -> MediaItem {
-        try await store.upload(upload, account: account, consumingFile: false, maxBytes: nil)
+        do {
+            return try await store.upload(upload, account: account, consumingFile: false, maxBytes: nil, urlFetch: urlFetch)
+        } catch let error as URLFetchError {
+            // The caller is the one who asked: they get the reason (a server answers its clients otherwise).
+            throw MediaError.invalidInput(error.description)
+        }
     }
 }

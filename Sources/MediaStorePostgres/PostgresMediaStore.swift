@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import MediaAPI
+import MediaURLFetch
 import NIOConcurrencyHelpers
 import PostgresNIO
 
@@ -76,8 +77,13 @@ public final class PostgresMediaStore: MediaServerStore {
         try? FileManager.default.removeItem(at: temporaryDirectory)
     }
 
+    /// One account's service, fetching url uploads from where `urlFetch` allows (public addresses unless told).
+    public func service(account: String, urlFetch: URLFetchPolicy) -> PostgresMediaService {
+        PostgresMediaService(store: self, account: account, urlFetch: urlFetch)
+    }
+
     public func service(account: String) -> PostgresMediaService {
-        PostgresMediaService(store: self, account: account)
+        service(account: account, urlFetch: .publicAddressesOnly)
     }
 
     public func checkReady() async throws {
@@ -117,7 +123,7 @@ public final class PostgresMediaStore: MediaServerStore {
             var total: Int?
             for try await row in rows {
                 items.append(try MediaRecord.item(row))
-                total = Int(try row.decode((String, String, String, Int64, String, String, String?, String?, String?, String?, Bool, Int64, Int64, Int64, Int64, Int64).self).15)
+                total = Int(try row.makeRandomAccess()[row.makeRandomAccess().count - 1].decode(Int64.self))
             }
             if let total { return (items, total) }
             // Past the last page: the total alone.
@@ -208,27 +214,31 @@ public final class PostgresMediaStore: MediaServerStore {
         }
     }
 
-    public func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem {
+    public func upload(
+        _ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?, urlFetch: URLFetchPolicy
+    ) async throws -> MediaItem {
         let consumed = consumingFile ? consumableFile(upload.source) : nil
         defer { if let consumed { try? FileManager.default.removeItem(at: consumed) } }
         try upload.validate()
         let file: URL
+        var fetched: URL?
+        defer { if let fetched { try? FileManager.default.removeItem(at: fetched) } }
         switch upload.source {
         case .file(let url) where url.isFileURL:
             file = url
         case .url(let url) where url.isFileURL:
             file = url
+        case .url(let url) where ["http", "https"].contains(url.scheme?.lowercased()):
+            // Fetched into the upload folder first (under the same SSRF rules as the embedded
+            // store's), then stored like a received file.
+            let staged = temporaryDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).fetch")
+            fetched = staged
+            _ = try await URLFetch(policy: urlFetch).download(url, to: staged, maxBytes: maxBytes)
+            file = staged
         case .file(let url), .url(let url):
-            throw MediaError.invalidInput(
-                "cannot upload '\(url.absoluteString)': the PostgreSQL store takes files only, not uploads by url; download it and upload the file")
+            throw MediaError.invalidInput("cannot fetch '\(url.absoluteString)': only file, http and https URLs are supported")
         }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder) else {
-            throw MediaError.invalidInput("no file at \(file.path); check the path")
-        }
-        guard !isFolder.boolValue else {
-            throw MediaError.invalidInput("\(file.path) is a folder; upload the files in it one by one")
-        }
+        try LocalFile.requireRegularFile(file)
         let input: FileHandle
         do {
             input = try FileHandle(forReadingFrom: file)

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import MediaAPI
 import MediaServer
 import MediaStore
+import MediaURLFetch
 
 /// The server's settings as text, from a config file and then the flags, turned into a configuration.
 struct Settings {

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import MediaAPI
 import MediaHTTPClient
 import MediaServiceContract
@@ -281,4 +282,8 @@ func mediash(_ arguments: [String], endpoint: String) throws -> Finished {
         BuiltBinary.url("mediash"),
         ["--endpoint", endpoint, "--api-key", TwoInstanceTests.key, "--api-secret", TwoInstanceTests.secret] + arguments,
         environment: ["HOME": home.path, "XDG_CONFIG_HOME": home.path, "XDG_STATE_HOME": home.path, "XDG_DATA_HOME": home.path])
+}
+
+extension PostgresEnvironment {
+    static let missing = Comment(rawValue: missingReason)
 }
