@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaStore", "MediaAPI"]),
         .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaMemory"]),
         // An in-memory MediaService for the language's tests and fuzzing (not a product).
-        .target(name: "MediaMemory", dependencies: ["MediaAPI", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MediaMemory", dependencies: ["MediaAPI"]),
         .testTarget(name: "MediaMemoryTests", dependencies: ["MediaMemory", "MediaAPI", "MediaServiceContract"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "LineEditor", dependencies: ["CEditLine"]),
@@ -74,7 +74,6 @@ let package = Package(
                 "MediaAPI",
                 "MediaURLFetch",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -85,7 +84,6 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -56,3 +56,29 @@ public enum MediaContent: Sendable {
     /// Bytes of an inclusive range, read piece by piece as the consumer asks for them.
     case chunks(@Sendable (ClosedRange<Int64>) -> AsyncThrowingStream<Data, any Error>)
 }
+
+/// One account's `MediaService` over a `MediaServerStore`: the downloads and uploads both stores'
+/// services make the same way (the local file through `FileDownload`; a url fetched under
+/// `urlFetch`, whose failure the caller, being the one who asked, hears in full).
+public protocol StoreAccountService: MediaService {
+    associatedtype Store: MediaServerStore
+    var store: Store { get }
+    var account: String { get }
+    /// Where uploads by url may be fetched from.
+    var urlFetch: URLFetchPolicy { get }
+}
+
+extension StoreAccountService {
+    public func download(id: String, to destination: URL, options: DownloadOptions) async throws -> DownloadResult {
+        try await FileDownload(id: id, destination: destination, options: options).run(
+            info: { try await info(id: id) }, open: { try await store.openDownload(id: id, account: account) })
+    }
+
+    public func upload(_ upload: MediaUpload) async throws -> MediaItem {
+        do {
+            return try await store.upload(upload, account: account, consumingFile: false, maxBytes: nil, urlFetch: urlFetch)
+        } catch let error as URLFetchError {
+            throw MediaError.invalidInput(error.description)
+        }
+    }
+}

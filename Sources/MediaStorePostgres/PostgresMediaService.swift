@@ -3,7 +3,7 @@ import MediaAPI
 import PostgresNIO
 
 /// One account's view of a PostgresMediaStore; conforms to MediaAPI's MediaService.
-public struct PostgresMediaService: MediaService {
+public struct PostgresMediaService: StoreAccountService {
     public let store: PostgresMediaStore
     public let account: String
     /// Where uploads by url may be fetched from.
@@ -82,18 +82,5 @@ public struct PostgresMediaService: MediaService {
             return deleted
         }
         guard deleted else { throw MediaError.notFound(id: id) }
-    }
-
-    public func download(id: String, to destination: URL, options: DownloadOptions) async throws -> DownloadResult {
-        try await PostgresDownload(service: self, id: id, destination: destination, options: options).run()
-    }
-
-    public func upload(_ upload: MediaUpload) async throws -> MediaItem {
-        do {
-            return try await store.upload(upload, account: account, consumingFile: false, maxBytes: nil, urlFetch: urlFetch)
-        } catch let error as URLFetchError {
-            // The caller is the one who asked: they get the reason (a server answers its clients otherwise).
-            throw MediaError.invalidInput(error.description)
-        }
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import MediaAPI
@@ -272,23 +271,18 @@ public final class PostgresMediaStore: MediaServerStore {
                         \(record.metadataSecondary), \(record.isPublic), \(Int64(record.maxDownloadsAllowed)), 0,
                         \(created), \(created), \(Int32(chunkSize)))
                     """, logger: logger)
-                var md5 = Insecure.MD5()
-                var size: Int64 = 0
+                var hashing = HashingCopy()
                 var index: Int32 = 0
                 while true {
                     let chunk = try input.read(upToCount: chunkSize) ?? Data()
                     if chunk.isEmpty { break }
-                    size += Int64(chunk.count)
-                    if let maxBytes, size > maxBytes {
-                        throw MediaError.invalidInput("the content is larger than the limit of \(maxBytes) bytes")
-                    }
-                    md5.update(data: chunk)
+                    try hashing.add(chunk, into: nil, maxBytes: maxBytes)
                     try await connection.query(
                         "INSERT INTO media_chunk (media_id, chunk_index, data) VALUES (\(id), \(index), \(ByteBuffer(bytes: chunk)))",
                         logger: logger)
                     index += 1
                 }
-                let etag = PostgresDownload.hex(md5)
+                let (etag, size) = (hashing.hex, hashing.bytes)
                 try await connection.query("UPDATE media SET etag = \(etag), media_size = \(size) WHERE id = \(id)", logger: logger)
                 return (etag, size)
             }
