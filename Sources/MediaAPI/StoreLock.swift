@@ -29,7 +29,12 @@ public final class StoreLock: Sendable {
 
     /// Runs `body` only when no other store holds the lock, then returns to sharing it.
     public func whenAlone(_ body: () throws -> Void) rethrows {
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            // Linux converts a lock by dropping the old one first, and a conversion that fails
+            // does not give it back: share it again, or a later store would think itself alone.
+            flock(descriptor, LOCK_SH)
+            return
+        }
         defer { flock(descriptor, LOCK_SH) }
         try body()
     }
