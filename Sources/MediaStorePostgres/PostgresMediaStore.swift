@@ -29,7 +29,14 @@ public final class PostgresMediaStore: MediaServerStore {
     /// Database operations under way (each holds a pooled connection or waits for one).
     private let inFlight = NIOLockedValueBox(0)
 
-    private init(client: PostgresClient, maxConnections: Int, logger: Logger, temporaryDirectory: URL, now: @escaping @Sendable () -> Date) {
+    /// Held while the store is open, on the lock file of the folder of upload folders: the sweep's.
+    private let uploadsLock: StoreLock
+
+    private init(
+        client: PostgresClient, maxConnections: Int, logger: Logger, temporaryDirectory: URL, uploadsLock: StoreLock,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.uploadsLock = uploadsLock
         self.client = client
         self.maxConnections = maxConnections
         self.logger = logger
@@ -39,25 +46,22 @@ public final class PostgresMediaStore: MediaServerStore {
     }
 
     /// Connects to the database at `url`, applies the schema's migrations (waiting for another
-    /// instance that is applying them), and returns the store. Uploads are received in
-    /// `temporaryDirectory` (a new folder under the system's when nil).
+    /// instance that is applying them), and returns the store. Uploads are received in a folder of
+    /// this store's own inside `uploadsFolder` (default: `media-server-uploads-UID` in the system's
+    /// temporary folder, `$TMPDIR`); what a killed instance left there is removed when a store
+    /// opens while no other has it open (as the embedded store sweeps its `tmp/`).
     public static func open(
-        _ url: DatabaseURL, maxConnections: Int = 20, temporaryDirectory: URL? = nil, logger: Logger = PostgresMediaStore.defaultLogger,
+        _ url: DatabaseURL, maxConnections: Int = 20, uploadsFolder: URL? = nil, logger: Logger = PostgresMediaStore.defaultLogger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> PostgresMediaStore {
-        let folder = temporaryDirectory ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("media-server-uploads-\(UUID().uuidString.lowercased())", isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw MediaError.storage("cannot create the upload folder \(folder.path): \(error.localizedDescription)")
-        }
+        let (folder, lock) = try openUploadFolder(
+            in: uploadsFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("media-server-uploads-\(geteuid())", isDirectory: true))
         var configuration = url.configuration
         configuration.options.maximumConnections = maxConnections
         configuration.options.connectTimeout = .seconds(10)
         let store = PostgresMediaStore(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger), maxConnections: maxConnections, logger: logger,
-            temporaryDirectory: folder, now: now)
+            temporaryDirectory: folder, uploadsLock: lock, now: now)
         do {
             try await store.database { try await Schema.migrate(store.client, logger: logger) }
         } catch {
@@ -67,6 +71,37 @@ public final class PostgresMediaStore: MediaServerStore {
             throw MediaError.storage("cannot open the database \(url): \(reason)")
         }
         return store
+    }
+
+    /// This store's upload folder, new, inside `parent` (created, private to this user), after
+    /// removing what stores that are no longer open left there: every store holds a shared lock on
+    /// `parent/lock` while open, so one that gets it alone may sweep (the kernel drops a killed
+    /// process's lock).
+    private static func openUploadFolder(in parent: URL) throws -> (URL, StoreLock) {
+        let files = FileManager.default
+        do {
+            try files.createDirectory(at: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw MediaError.storage("cannot create the upload folder \(parent.path): \(error.localizedDescription)")
+        }
+        // Not a folder someone else made (or a link to one) in a shared temporary folder.
+        var status = stat()
+        guard lstat(parent.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, status.st_uid == geteuid() else {
+            throw MediaError.storage("\(parent.path) is not a folder of this user; remove it, or set TMPDIR to a folder of your own")
+        }
+        let lock = try StoreLock(file: parent.appendingPathComponent("lock"))
+        lock.whenAlone {
+            for name in (try? files.contentsOfDirectory(atPath: parent.path)) ?? [] where name != "lock" {
+                try? files.removeItem(at: parent.appendingPathComponent(name))
+            }
+        }
+        let folder = parent.appendingPathComponent(UUID().uuidString.lowercased(), isDirectory: true)
+        do {
+            try files.createDirectory(at: folder, withIntermediateDirectories: false)
+        } catch {
+            throw MediaError.storage("cannot create the upload folder \(folder.path): \(error.localizedDescription)")
+        }
+        return (folder, lock)
     }
 
     /// Stops the pool (queries in flight fail) and removes the upload folder.

@@ -107,7 +107,11 @@ struct TwoInstanceTests {
 
     @Test func killingAnInstanceMidUploadLeavesNothingAndTheOtherServes() async throws {
         let database = try await PostgresEnvironment.freshDatabase()
-        let a = try ServerProcess(database: database), b = try ServerProcess(database: database)
+        // A temporary folder of this test's own, so that no other store's lock keeps the sweep away.
+        let tmp = try scratchFile(Data()).deletingLastPathComponent()
+        let uploads = tmp.appendingPathComponent("media-server-uploads-\(geteuid())")
+        let a = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
+        let b = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
         defer { a.kill(); b.kill() }
         let big = try scratchFile(Data(repeating: 0x61, count: 8 * PostgresMediaStore.chunkSize))
         let upload = Task.detached {
@@ -141,6 +145,27 @@ struct TwoInstanceTests {
         let item = try await viaB.upload(MediaUpload(source: .file(try scratchFile(Data("after".utf8)))))
         #expect(try await viaB.all().map(\.id) == [item.id])
         try await viaB.shutdown()
+
+        // A's received file is still on the local disk; the next instance to start alone sweeps it.
+        let staged = try Self.files(in: uploads)
+        #expect(staged.contains { $0.size == Int64(8 * PostgresMediaStore.chunkSize) }, "no staged upload of A: \(staged)")
+        b.kill()
+        let c = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
+        defer { c.kill() }
+        let left = try Self.files(in: uploads)
+        #expect(left.isEmpty, "left after the sweep: \(left)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: uploads.path).count == 2, "the lock file and C's own folder")
+    }
+
+    /// The files (not folders) below `folder` but its lock file, with their sizes.
+    static func files(in folder: URL) throws -> [(path: String, size: Int64)] {
+        let names = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String } ?? []
+        return names.compactMap { name in
+            var isFolder: ObjCBool = false
+            let path = folder.appendingPathComponent(name).path
+            guard name != "lock", FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else { return nil }
+            return (name, LocalFile.size(URL(fileURLWithPath: path)) ?? 0)
+        }
     }
 }
 
@@ -196,11 +221,11 @@ final class ServerProcess: Sendable {
     let process: Process
     let endpoint: String
 
-    init(database: String, arguments: [String] = []) throws {
+    init(database: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = BuiltBinary.url("media-server")
         process.arguments = ["--port", "0", "--account", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["MEDIA_SERVER_DATABASE_URL": database]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["MEDIA_SERVER_DATABASE_URL": database].merging(environment) { $1 }) { $1 }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
