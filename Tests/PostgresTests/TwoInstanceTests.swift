@@ -197,6 +197,41 @@ func sigtermIsAGracefulStop() async throws {
     #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
 }
 
+/// --shutdown-timeout bounds the wait: a download slower than it is cut off and the server exits;
+/// --database-connections is the pool's size (its gauge in /metrics).
+@Test("SIGTERM waits at most --shutdown-timeout for a request in flight", .disabled(if: PostgresEnvironment.url == nil, PostgresEnvironment.missing))
+func shutdownTimeoutBoundsTheWait() async throws {
+    let database = try await PostgresEnvironment.freshDatabase()
+    let server = try ServerProcess(database: database, arguments: ["--shutdown-timeout", "1s", "--database-connections", "3"])
+    defer { server.kill() }
+    let base = server.endpoint.replacingOccurrences(of: "/v3/media", with: "")
+    let metrics = String(decoding: try curl(["\(base)/metrics"]), as: UTF8.self)
+    #expect(metrics.split(separator: "\n").contains { $0 == "media_store_database_connections_max 3" || $0 == "media_store_database_connections_max 3.0" }, "\(metrics)")
+    // More than loopback's socket buffers hold (a few MiB), so the server's response really is
+    // in flight, waiting on the reader; stored straight into the database to save the upload.
+    let bytes = Data(repeating: 0x62, count: 24 * PostgresMediaStore.chunkSize)
+    let seeding = try await PostgresMediaStore.open(DatabaseURL(database))
+    let item = try await seeding.service(account: TwoInstanceTests.key).upload(MediaUpload(source: .file(try scratchFile(bytes))))
+    await seeding.close()
+    let output = try scratchFile(Data())
+    // 24 MiB at 1 MiB/s: 24 s, far past the 1 s the server waits (what the socket buffers hold still arrives).
+    let download = Task.detached {
+        try run(URL(fileURLWithPath: "/usr/bin/env"), [
+            "curl", "-sS", "--fail", "--limit-rate", "1M", "-o", output.path,
+            "-u", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)", "\(server.endpoint)/\(item.id)",
+        ])
+    }
+    try await waitUntil("the download has begun") {
+        ((try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.intValue ?? 0) > 0
+    }
+    server.process.terminate()
+    server.process.waitUntilExit()
+    let finished = try await download.value
+    #expect(finished.status != 0, "the download finished though the server should have cut it off")
+    #expect(try Data(contentsOf: output).count < bytes.count)
+    #expect(server.process.terminationReason == .exit, "\(server.process.terminationReason) \(server.process.terminationStatus)")
+}
+
 /// Set once, read from anywhere.
 final class Done: @unchecked Sendable {
     private let lock = NSLock()

@@ -128,6 +128,16 @@ import Testing
         #expect(late.stderr.contains("--shutdown-timeout 'soon' is not a duration"), "\(late.stderr)")
         #expect(!late.stderr.contains("warning"), "\(late.stderr)")
 
+        // MEDIA_SERVER_DATABASE_URL wins over the file's database (which here is not even a URL of PostgreSQL).
+        let other = try write("database mysql://nobody@127.0.0.1/media\nshutdown-timeout soon\n", mode: 0o600, in: sandbox)
+        let fromEnvironment = try RunningProcess(
+            executable: BuiltBinary.url("media-server"), arguments: ["--config", other.path, "--shutdown-timeout", "1s", "--port", "0"],
+            environment: ["PATH": "/usr/bin:/bin", "MEDIA_SERVER_DATABASE_URL": "postgresql://media:pw@127.0.0.1:1/media?sslmode=disable"],
+            directory: sandbox.root, stdin: nil
+        ).wait(timeout: .seconds(120))
+        #expect(fromEnvironment.status != 0)
+        #expect(fromEnvironment.stderr.contains("cannot open the database") && !fromEnvironment.stderr.contains("mysql"), "\(fromEnvironment.stderr)")
+
         // The file's database is the store: with --data as well, the two are named.
         let both = try mediaServer(["--config", timeout.path, "--data", sandbox.root.appendingPathComponent("d").path], in: sandbox)
         #expect(both.status != 0)
