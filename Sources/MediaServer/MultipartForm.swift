@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import MultipartKit
 
 /// A `multipart/form-data` body read as it streams in: small fields kept in memory, the file part
 /// (if the caller names one) written straight to a file, so a large upload is never held whole.
@@ -54,28 +53,25 @@ struct MultipartForm {
     ) async throws -> MultipartForm {
         let collector = PartCollector(fileField: fileField, directory: directory, maxFileBytes: maxFileBytes)
         do {
-            let parser = MultipartParser(boundary: boundary)
-            parser.onHeader = { name, value in collector.header(name: name, value: value) }
-            parser.onBody = { buffer in collector.body(&buffer) }
-            parser.onPartComplete = { collector.partComplete() }
-            var received = ByteBuffer()
+            var parser = MultipartStream(boundary: boundary)
             var total: Int64 = 0
             for try await var chunk in body {
                 total += Int64(chunk.readableBytes)
                 guard total <= maxBodyBytes else {
                     throw Problem(status: .contentTooLarge, detail: "the body is larger than the \(maxBodyBytes) bytes this request may send")
                 }
-                if collector.isEmpty, received.readableBytes < 256 { received.writeImmutableBuffer(chunk) }
                 while chunk.readableBytes > 0, let slice = chunk.readSlice(length: min(chunk.readableBytes, sliceBytes)) {
                     collector.bytesSinceBody += slice.readableBytes
                     do {
-                        try parser.execute(slice)
-                    } catch {
-                        // The parser takes `--boundary--` alone, a form with no fields, for a part that lacks its headers.
-                        if collector.isEmpty, String(buffer: received).trimmingCharacters(in: .whitespacesAndNewlines) == "--\(boundary)--" {
-                            return MultipartForm()
+                        try parser.execute(slice) { event in
+                            switch event {
+                            case .header(let name, let value): collector.header(name: name, value: value)
+                            case .body(var buffer): collector.body(&buffer)
+                            case .partEnd: collector.partComplete()
+                            }
                         }
-                        throw Problem.badRequest("the multipart body is malformed (bad part headers or boundary)")
+                    } catch let error as MultipartStream.SyntaxError {
+                        throw Problem.badRequest("the multipart body is malformed: \(error)")
                     }
                     if let problem = collector.problem { throw problem }
                     // Headers are all the parser holds in memory that no other limit bounds: refuse them early.
@@ -84,7 +80,7 @@ struct MultipartForm {
                     }
                 }
             }
-            return try collector.finish()
+            return try collector.finish(reachedEnd: parser.isFinished, foundBoundary: parser.hasFoundBoundary)
         } catch {
             collector.discard()
             throw error
@@ -103,7 +99,6 @@ private final class PartCollector {
     /// Bytes given to the parser since the last body bytes or end of a part: boundary lines and headers.
     var bytesSinceBody = 0
     private var headers: [(String, String)] = []
-    private var partOpen = false
     private var parts = 0
     private var kind: Kind?
     private var fieldBytes: [UInt8] = []
@@ -120,16 +115,11 @@ private final class PartCollector {
         self.maxFileBytes = maxFileBytes
     }
 
-    /// True until the first part begins.
-    var isEmpty: Bool { parts == 0 && !partOpen }
-
     func header(name: String, value: String) {
-        partOpen = true
         headers.append((name, value))
     }
 
     func body(_ buffer: inout ByteBuffer) {
-        partOpen = true
         bytesSinceBody = 0
         guard problem == nil else { return }
         if kind == nil { kind = startPart() }
@@ -179,7 +169,6 @@ private final class PartCollector {
         headers = []
         fieldBytes = []
         kind = nil
-        partOpen = false
     }
 
     /// Decides, from the part's headers, whether it is a field or the file.
@@ -214,11 +203,15 @@ private final class PartCollector {
         return .file
     }
 
-    func finish() throws -> MultipartForm {
+    /// The form, once the body has ended; `reachedEnd` tells whether the closing boundary came.
+    /// `--boundary--` alone is a form with no parts.
+    func finish(reachedEnd: Bool, foundBoundary: Bool) throws -> MultipartForm {
         if let problem { throw problem }
-        if partOpen { throw Problem.badRequest("the multipart body ends inside a part: the closing boundary is missing") }
-        if parts == 0 { throw Problem.badRequest("the multipart body has no parts (or its boundary does not match the Content-Type's)") }
-        return form
+        if reachedEnd { return form }
+        if !foundBoundary {
+            throw Problem.badRequest("the multipart body has no parts (or its boundary does not match the Content-Type's)")
+        }
+        throw Problem.badRequest("the multipart body ends inside a part: the closing boundary is missing")
     }
 
     func discard() {

@@ -51,7 +51,35 @@ public final class Shell: Sendable {
 
     /// Runs a program, writing results to `out` and diagnostics to `err`. Never throws.
     public func run(_ source: String, sourceName: String = "<input>", out: any TextSink, err: any TextSink) async -> RunOutcome {
-        let text = SourceText(name: sourceName, text: source)
+        await run(SourceText(name: sourceName, text: source), out: out, err: err)
+    }
+
+    /// Runs a program whose lines may start deeper in a file (a runbook's block): messages name the file's lines.
+    public func run(_ text: SourceText, out: any TextSink, err: any TextSink) async -> RunOutcome {
+        await run(text, out: out, err: err) { _ in true }
+    }
+
+    /// Runs only a program's `let`, `def` and `set` statements, with every action in them only
+    /// reporting: what a runbook's blocks before `--from` leave behind, without their work.
+    public func runDefinitions(_ text: SourceText, out: any TextSink, err: any TextSink) async -> RunOutcome {
+        let dryRun = state.read { $0.environment.dryRun }
+        state.update { $0.environment.dryRun = true }
+        defer { state.update { $0.environment.dryRun = dryRun } }
+        return await run(text, out: out, err: err) { statement in
+            switch statement {
+            case .binding, .definition: true
+            case .pipeline(let p): p.stages.count == 1 && p.stages.first?.verb == SetVerb.name
+            }
+        }
+    }
+
+    /// Changes the host's settings and hooks between runs.
+    public func configure(_ body: (inout ShellEnvironment) -> Void) {
+        state.update { body(&$0.environment) }
+    }
+
+    private func run(_ text: SourceText, out: any TextSink, err: any TextSink, keep: (Statement) -> Bool) async -> RunOutcome {
+        let sourceName = text.name
         let program: Program
         do {
             program = try prepare(text)
@@ -63,7 +91,7 @@ public final class Shell: Sendable {
             return RunOutcome(status: .usage)
         }
         var failed = false
-        for statement in program.statements {
+        for statement in program.statements where keep(statement) {
             if Task.isCancelled { return RunOutcome(status: .interrupted) }
             do {
                 let hadFailures = try await execute(statement, source: text, out: out, err: err)
@@ -109,6 +137,55 @@ public final class Shell: Sendable {
         return last
     }
 
+    /// Parses and checks programs in order without running any, as if each ran after the one
+    /// before (their `let` and `def` carry): a runbook's blocks. One entry per program: its
+    /// problems, or nil.
+    public func check(_ texts: [SourceText]) -> [ShellError?] {
+        let snapshot = state.read { $0 }
+        let checker = Checker(verbs: snapshot.verbs, userVerbs: snapshot.userVerbs,
+                              variables: snapshot.variableKinds(arguments: snapshot.environment.arguments))
+        return texts.map { text in
+            let found = Shell.check(text, verbs: snapshot.verbs, checker: checker).1
+            return found.isEmpty ? nil : ShellError(Shell.unique(found), source: text, beforeRun: true)
+        }
+    }
+
+    /// The plan of each statement of programs that would run in order (a runbook's blocks), as
+    /// `explain` shows it; runs nothing. A plan that needs a value known only when earlier
+    /// statements have run says so. Throws the first program's problems when one does not check.
+    public func explain(_ texts: [SourceText]) throws -> [String] {
+        let snapshot = state.read { $0 }
+        let context = makeContext(snapshot, err: DiscardSink())
+        let checker = Checker(verbs: snapshot.verbs, userVerbs: snapshot.userVerbs, variables: snapshot.variableKinds(arguments: snapshot.environment.arguments))
+        return try texts.map { text in
+            let (program, found) = Shell.check(text, verbs: snapshot.verbs, checker: checker)
+            if !found.isEmpty { throw ShellError(Shell.unique(found), source: text, beforeRun: true) }
+            var out = ""
+            for statement in program.statements {
+                let line = text.location(of: statement.span.start).line
+                let pipeline: Pipeline
+                switch statement {
+                case .definition(let d):
+                    out += "line \(line): def \(d.name)\n"
+                    continue
+                case .binding(let name, _, let p, _):
+                    out += "line \(line): let \(name) = \(text.text(p.span))\n"
+                    pipeline = p
+                case .pipeline(let p):
+                    out += "line \(line): \(text.text(p.span))\n"
+                    pipeline = p
+                }
+                do {
+                    let plan = try Planner(interpreter: context.interpreter).plan(checker.check(pipeline))
+                    for row in ExplainRenderer.render(plan).split(separator: "\n") { out += "  \(row)\n" }
+                } catch {
+                    out += "  (planned when it runs: \(Shell.message(error)))\n"
+                }
+            }
+            return out
+        }
+    }
+
     /// True when the text is an unfinished statement (ends in `|`, or an open bracket, brace or quote).
     public func isIncomplete(_ source: String) -> Bool {
         let tokens = Lexer.tokens(SourceText(text: source))
@@ -145,11 +222,20 @@ public final class Shell: Sendable {
     /// Parses and checks a whole program before any of it runs; throws every problem found.
     static func prepare(_ text: SourceText, verbs: [String: any Verb], userVerbs: [String: UserVerbDefinition],
                         variables: [String: (kind: ValueKind, shape: StreamShape)]) throws -> Program {
+        let checker = Checker(verbs: verbs, userVerbs: userVerbs, variables: variables)
+        let (program, all) = check(text, verbs: verbs, checker: checker)
+        if !all.isEmpty { throw ShellError(Shell.unique(all), source: text, beforeRun: true) }
+        return program
+    }
+
+    /// Parses a program and checks it with `checker`, which keeps the program's `let` and `def`
+    /// for what comes after. Returns the program and every problem found, in source order.
+    static func check(_ text: SourceText, verbs: [String: any Verb], checker: Checker) -> (Program, [Diagnostic]) {
         var signatures: [String: VerbSignature] = [:]
         for (name, verb) in verbs { signatures[name] = verb.signature }
-        for (name, def) in userVerbs { signatures[name] = UserVerb.signature(name: name, parameters: def.parameters.map(\.name)) }
+        for (name, def) in checker.userVerbs { signatures[name] = UserVerb.signature(name: name, parameters: def.parameters.map(\.name)) }
+        let before = checker.diagnostics.count
         let (program, syntaxErrors) = Parser.parse(text, signatures: signatures)
-        let checker = Checker(verbs: verbs, userVerbs: userVerbs, variables: variables)
         for statement in program.statements {
             switch statement {
             case .pipeline(let p): _ = checker.check(p)
@@ -165,9 +251,8 @@ public final class Shell: Sendable {
                 checker.variables = scope
             }
         }
-        let all = (syntaxErrors + checker.diagnostics).sorted { $0.span.start < $1.span.start }
-        if !all.isEmpty { throw ShellError(Shell.unique(all), source: text, beforeRun: true) }
-        return program
+        let all = (syntaxErrors + checker.diagnostics.dropFirst(before)).sorted { $0.span.start < $1.span.start }
+        return (program, all)
     }
 
     private static func unique(_ diagnostics: [Diagnostic]) -> [Diagnostic] {

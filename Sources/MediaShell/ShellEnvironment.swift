@@ -67,6 +67,44 @@ public struct ActionRecord: Sendable, Hashable {
     /// `deleted`, `updated`, `downloaded`, `skipped`, `failed`.
     public var status: String
     public var error: String?
+    /// The runbook whose block ran the action, and the line of that block's fence.
+    public var runbook: String?
+    public var block: Int?
+
+    public init(time: Date, verb: String, id: String, name: String?, size: Int64?, status: String, error: String?,
+                runbook: String? = nil, block: Int? = nil) {
+        self.time = time
+        self.verb = verb
+        self.id = id
+        self.name = name
+        self.size = size
+        self.status = status
+        self.error = error
+        self.runbook = runbook
+        self.block = block
+    }
+}
+
+/// Where the statements now running come from: a runbook's file and the line of its block.
+public struct ActionOrigin: Sendable, Hashable {
+    public var runbook: String
+    public var block: Int
+
+    public init(runbook: String, block: Int) {
+        self.runbook = runbook
+        self.block = block
+    }
+}
+
+/// One action's outcome counts, when it ends: `deleted` 3, `skipped` 1, in the summary's order.
+public struct ActionTotals: Sendable, Hashable {
+    public var verb: String
+    public var counts: [Count]
+
+    public struct Count: Sendable, Hashable {
+        public var status: String
+        public var count: Int
+    }
 }
 
 extension ActionRecord {
@@ -82,9 +120,11 @@ extension ActionRecord {
             out.append(UInt8(ascii: ":"))
             write(&out)
         }
+        if let block { member("block") { $0.append(contentsOf: String(block).utf8) } }
         if let error { member("error") { JSONRenderer.appendString(error, to: &$0) } }
         member("id") { JSONRenderer.appendString(id, to: &$0) }
         if let name { member("name") { JSONRenderer.appendString(name, to: &$0) } }
+        if let runbook { member("runbook") { JSONRenderer.appendString(runbook, to: &$0) } }
         if let size { member("size") { $0.append(contentsOf: String(size).utf8) } }
         member("status") { JSONRenderer.appendString(status, to: &$0) }
         member("time") { JSONRenderer.appendString(MediaTime.format(time), to: &$0) }
@@ -112,6 +152,12 @@ public struct ShellEnvironment: Sendable {
     public var dryRun: Bool
     /// Requests in flight at once in actions.
     public var concurrency: Int
+    /// `--max-delete N`: a `delete` that would touch more than N items deletes none; nil = no limit.
+    public var maxDelete: Int?
+    /// `--max-update N`: the same for `update`, counting only items it would change.
+    public var maxUpdate: Int?
+    /// Settings the host fixed (the command line's flags): `set` leaves them as they are.
+    public var pinned: Set<String>
     /// Relative paths (upload, download to, open, save) resolve here.
     public var workingDirectory: URL
     /// A script's `$1`, `$2`, … and `$args`.
@@ -125,6 +171,10 @@ public struct ShellEnvironment: Sendable {
     public var journal: (any ActionJournal)?
     /// The host's history entries, for `history`; nil = none kept.
     public var history: (@Sendable () -> [String])?
+    /// Where the statements now running come from; the journal records it with each item.
+    public var origin: ActionOrigin?
+    /// Told each action's totals when it ends (a runbook's summary counts them).
+    public var actionFinished: (@Sendable (ActionTotals) -> Void)?
 
     public init(
         now: @escaping @Sendable () -> Date = { Date() },
@@ -133,6 +183,9 @@ public struct ShellEnvironment: Sendable {
         assumeYes: Bool = false,
         dryRun: Bool = false,
         concurrency: Int = 8,
+        maxDelete: Int? = nil,
+        maxUpdate: Int? = nil,
+        pinned: Set<String> = [],
         workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
         arguments: [String] = [],
         confirm: (@Sendable (ConfirmationRequest) async -> Bool)? = nil,
@@ -146,6 +199,9 @@ public struct ShellEnvironment: Sendable {
         self.assumeYes = assumeYes
         self.dryRun = dryRun
         self.concurrency = concurrency
+        self.maxDelete = maxDelete
+        self.maxUpdate = maxUpdate
+        self.pinned = pinned
         self.workingDirectory = workingDirectory
         self.arguments = arguments
         self.confirm = confirm

@@ -7,6 +7,8 @@ public struct ShellSetting: Sendable {
         case bool
         /// A whole number in this range.
         case int(ClosedRange<Int>)
+        /// A count of items (0 or more), or `none` for no limit.
+        case limit
     }
 
     public let name: String
@@ -25,6 +27,7 @@ public struct ShellSetting: Sendable {
         case .choice(let words): words.joined(separator: "|")
         case .bool: "true|false"
         case .int(let range): "\(range.lowerBound)…\(range.upperBound)"
+        case .limit: "N|none"
         }
     }
 
@@ -34,6 +37,7 @@ public struct ShellSetting: Sendable {
         case .choice(let words): words
         case .bool: ["true", "false"]
         case .int: []
+        case .limit: ["none"]
         }
     }
 
@@ -43,6 +47,8 @@ public struct ShellSetting: Sendable {
         case (.choice(let words), .string(let s)) where words.contains(s): return value
         case (.bool, .bool): return value
         case (.int(let range), .int(let n)) where n >= Int64(range.lowerBound) && n <= Int64(range.upperBound): return value
+        case (.limit, .int(let n)) where n >= 0 && n < Int64(Int32.max): return value
+        case (.limit, .string("none")): return value
         default:
             let given = if case .string(let s) = value { "'\(s)'" } else { "\(value.kind.phrase) \(value.humanText)" }
             throw RunError("\(name) takes \(usage), not \(given)")
@@ -90,7 +96,27 @@ public enum ShellSettings {
         apply: { env, v in if case .int(let n) = v { env.terminalWidth = n > 0 ? Int(n) : nil } },
         current: { .int(Int64($0.terminalWidth ?? 0)) })
 
-    public static let all: [ShellSetting] = [output, concurrency, dryRun, yes, width]
+    /// The most items one `delete` may touch; also `--max-delete` and a profile's `max_delete`.
+    public static let maxDelete = ShellSetting(
+        name: "max-delete", aliases: [], kind: .limit,
+        help: "a delete of more items than this deletes none and fails",
+        apply: { env, v in env.maxDelete = ShellSettings.limit(v) },
+        current: { $0.maxDelete.map { .int(Int64($0)) } ?? .string("none") })
+
+    /// The most items one `update` may change; also `--max-update` and a profile's `max_update`.
+    public static let maxUpdate = ShellSetting(
+        name: "max-update", aliases: [], kind: .limit,
+        help: "an update that would change more items than this changes none and fails",
+        apply: { env, v in env.maxUpdate = ShellSettings.limit(v) },
+        current: { $0.maxUpdate.map { .int(Int64($0)) } ?? .string("none") })
+
+    public static let all: [ShellSetting] = [output, concurrency, dryRun, yes, width, maxDelete, maxUpdate]
+
+    /// A limit's value: a count, or nil for `none`.
+    static func limit(_ value: Value) -> Int? {
+        if case .int(let n) = value { return Int(clamping: n) }
+        return nil
+    }
 
     /// Every name a setting answers to, aliases included.
     public static var names: [String] { all.flatMap { [$0.name] + $0.aliases } }

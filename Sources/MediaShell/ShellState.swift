@@ -52,11 +52,20 @@ final class ShellState: ShellControl, @unchecked Sendable {
         }.sorted { $0.name < $1.name }
     }
 
-    /// `set output json`, `set concurrency 16`, `set dry-run true`: by the settings table.
-    func set(_ name: String, _ value: Value) throws {
+    /// `set output json`, `set concurrency 16`, `set dry-run true`: by the settings table. A
+    /// setting the host pinned (a command-line flag) stays; the note returned says so.
+    func set(_ name: String, _ value: Value) throws -> String? {
         guard let setting = ShellSettings.named(name) else { throw RunError(ShellSettings.unknown(name)) }
         let checked = try setting.validate(value)
-        update { setting.apply(&$0.environment, checked) }
+        return read({ $0.environment.pinned.contains(setting.name) }) ? pinnedNote(setting, checked) : {
+            update { setting.apply(&$0.environment, checked) }
+            return nil
+        }()
+    }
+
+    private func pinnedNote(_ setting: ShellSetting, _ value: Value) -> String {
+        let kept = read { setting.current($0.environment) }
+        return "set \(setting.name) \(value.humanText): the command line's --\(setting.name) \(kept.humanText) stays (flags win)"
     }
 
     func requestExit(_ code: Int32) {

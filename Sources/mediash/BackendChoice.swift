@@ -40,7 +40,17 @@ struct BackendFlags {
     /// Picks the backend. Flags come first, then the named `--profile`, then the environment
     /// (`MEDIASH_ENDPOINT`, `VONAGE_*`). `warn` reports a config file others can read.
     func resolve(environment: [String: String], paths: Paths, warn: (String) -> Void) throws -> BackendChoice {
+        try resolveWithProfile(environment: environment, paths: paths, warn: warn).choice
+    }
+
+    /// The backend, and the `--profile`'s settings (its limits are the shell's too).
+    func resolveWithProfile(environment: [String: String], paths: Paths, warn: (String) -> Void) throws
+        -> (choice: BackendChoice, profile: [String: String]) {
         let profileSettings = try profile.map { try loadProfile($0, paths: paths, warn: warn) } ?? [:]
+        return (try choose(environment: environment, paths: paths, profileSettings: profileSettings), profileSettings)
+    }
+
+    private func choose(environment: [String: String], paths: Paths, profileSettings: [String: String]) throws -> BackendChoice {
         let endpointText = endpoint ?? profileSettings["endpoint"] ?? environment["MEDIASH_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
 
         if demo {

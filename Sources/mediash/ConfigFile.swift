@@ -18,7 +18,10 @@ struct ConfigFile {
     }
 
     /// The keys a profile may set.
-    static let knownKeys: Set<String> = ["endpoint", "api_key", "api_secret", "application_id", "private_key"]
+    static let knownKeys: Set<String> = Set(["endpoint", "api_key", "api_secret", "application_id", "private_key"]).union(limitKeys)
+
+    /// Keys whose value is a count of items (`max_delete = 100`): the guard rails of actions.
+    static let limitKeys: Set<String> = ["max_delete", "max_update"]
 
     init(text: String, path: String) throws {
         // The parser reads a C string: a NUL would silently end the file early.
@@ -45,6 +48,13 @@ struct ConfigFile {
                     guard ConfigFile.knownKeys.contains(setting) else {
                         let known = ConfigFile.knownKeys.sorted().joined(separator: ", ")
                         throw ParseError(path: path, message: "unknown key '\(setting)' in [profile.\(name)] (known keys: \(known))")
+                    }
+                    if ConfigFile.limitKeys.contains(setting) {
+                        guard let n = profile[setting]?.int, n >= 0, n < Int(Int32.max) else {
+                            throw ParseError(path: path, message: "the value of '\(setting)' in [profile.\(name)] must be a whole number of items, like \(setting) = 100")
+                        }
+                        settings[setting] = String(n)
+                        continue
                     }
                     guard let value = profile[setting]?.string else {
                         throw ParseError(path: path, message: "the value of '\(setting)' in [profile.\(name)] must be a quoted string, like \(setting) = \"…\"")

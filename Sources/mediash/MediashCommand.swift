@@ -12,6 +12,8 @@ struct MediashCommand: ParsableCommand {
             mediash [OPTIONS]                 the REPL (or the program on stdin)
             mediash [OPTIONS] -c PROGRAM      run PROGRAM and exit
             mediash [OPTIONS] FILE [ARG ...]  run a script ($1, $2, … and $args)
+            mediash [OPTIONS] RUNBOOK.md [ARG ...]
+                                              run a runbook's ```mediash blocks
             mediash --demo                    the REPL on sample recordings
             """,
         discussion: """
@@ -76,8 +78,26 @@ struct MediashCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Actions only report what they would do.")
     var dryRun = false
 
+    @Option(name: .customLong("max-delete"), help: ArgumentHelp("A delete of more than N items deletes none and fails (also: set max-delete N, a profile's max_delete).", valueName: "N"))
+    var maxDelete: Int?
+
+    @Option(name: .customLong("max-update"), help: ArgumentHelp("An update that would change more than N items changes none and fails.", valueName: "N"))
+    var maxUpdate: Int?
+
     @Option(help: ArgumentHelp("Items an action works on at once (\(ShellSettings.concurrency.usage), default 8).", valueName: "N"))
     var concurrency: Int?
+
+    @Option(help: ArgumentHelp("Run only this named block of the runbook (```mediash name=NAME).", valueName: "NAME"))
+    var only: String?
+
+    @Option(help: ArgumentHelp("Start the runbook at this named block (earlier blocks run only their let, def and set).", valueName: "NAME"))
+    var from: String?
+
+    @Flag(help: "Ask before each block of the runbook: y(es), n(o: skip), q(uit). Needs a terminal.")
+    var step = false
+
+    @Flag(help: "Show the plan of each statement of the runbook or script, and run nothing.")
+    var explain = false
 
     @Flag(name: [.customShort("q"), .long], help: "No progress bars and no banner.")
     var quiet = false
@@ -95,12 +115,43 @@ struct MediashCommand: ParsableCommand {
                 throw ValidationError("--concurrency: \(error)")
             }
         }
+        for (flag, value) in [("--max-delete", maxDelete), ("--max-update", maxUpdate)] {
+            if let value, value < 0 { throw ValidationError("\(flag) takes a number of items, 0 or more, not \(value)") }
+        }
         if program != nil, script != nil {
             throw ValidationError("give either -c PROGRAM or a script FILE, not both")
         }
         if program == nil, script == nil, !scriptArguments.isEmpty {
             throw ValidationError("arguments are for a script file: mediash FILE ARG…")
         }
+        let isRunbook = script.map(Runbook.isRunbook) ?? false
+        for (flag, given) in [("--only", only != nil), ("--from", from != nil), ("--step", step)] where given && !isRunbook {
+            throw ValidationError("\(flag) is for a runbook: mediash \(flag) … FILE.md")
+        }
+        if explain, script == nil {
+            throw ValidationError("--explain is for a script or runbook file: mediash --explain FILE (or explain PIPELINE in the shell)")
+        }
+        if only != nil, from != nil { throw ValidationError("give either --only NAME or --from NAME, not both") }
+        if isRunbook, let script {
+            // After FILE everything is the runbook's arguments: a mediash option there would be
+            // silently ignored (a --dry-run that is not one), so it is refused.
+            let options = ["--dry-run", "--yes", "--only", "--from", "--step", "--explain", "--max-delete", "--max-update", "--quiet", "--output"]
+            if let misplaced = scriptArguments.first(where: { a in options.contains { a == $0 || a.hasPrefix($0 + "=") } }) {
+                throw ValidationError("\(misplaced) after \(script) would be the runbook's argument: put mediash's options before the file (mediash \(misplaced) … \(script))")
+            }
+        }
+    }
+
+    /// The settings this command line gives, by their `set` names.
+    var pinnedSettings: Set<String> {
+        var names: Set<String> = []
+        if output != nil { names.insert(ShellSettings.output.name) }
+        if concurrency != nil { names.insert(ShellSettings.concurrency.name) }
+        if dryRun { names.insert(ShellSettings.dryRun.name) }
+        if yes { names.insert(ShellSettings.yes.name) }
+        if maxDelete != nil { names.insert(ShellSettings.maxDelete.name) }
+        if maxUpdate != nil { names.insert(ShellSettings.maxUpdate.name) }
+        return names
     }
 
     var backendFlags: BackendFlags {

@@ -14,8 +14,9 @@ enum Session {
         signal(SIGPIPE, SIG_IGN)
 
         let choice: BackendChoice
+        let profile: [String: String]
         do {
-            choice = try command.backendFlags.resolve(environment: environment, paths: paths) { standardError.write("mediash: \($0)\n") }
+            (choice, profile) = try command.backendFlags.resolveWithProfile(environment: environment, paths: paths) { standardError.write("mediash: \($0)\n") }
         } catch {
             standardError.write("mediash: \(error)\n")
             return 2
@@ -34,13 +35,13 @@ enum Session {
             standardError.write("mediash: \(TerminalText.escaped("\(error)", keepingLines: true))\n")
             return 1
         }
-        let status = await drive(command, backend: backend, paths: paths, interrupts: interrupts, environment: environment)
+        let status = await drive(command, backend: backend, paths: paths, interrupts: interrupts, environment: environment, profile: profile)
         await backend.close()
         return status
     }
 
     private static func drive(_ command: MediashCommand, backend: Backend, paths: Paths, interrupts: Interrupts,
-                              environment: [String: String]) async -> Int32 {
+                              environment: [String: String], profile: [String: String]) async -> Int32 {
         let stdinIsTerminal = isatty(0) == 1
         let stderrIsTerminal = isatty(2) == 1
         let interactive = command.program == nil && command.script == nil && stdinIsTerminal
@@ -54,6 +55,17 @@ enum Session {
         settings.dryRun = command.dryRun
         settings.concurrency = command.concurrency ?? 8
         settings.arguments = command.scriptArguments
+        // The guard rails: a flag, else the profile's key; `set` in a program may change a profile's
+        // limit but not a flag's.
+        settings.maxDelete = command.maxDelete ?? profile["max_delete"].flatMap { Int($0) }
+        settings.maxUpdate = command.maxUpdate ?? profile["max_update"].flatMap { Int($0) }
+        if !interactive {
+            // In a script or runbook, what the command line says wins over its `set` lines.
+            settings.pinned = command.pinnedSettings
+            if command.yes, !command.dryRun, settings.maxDelete == nil {
+                standardError.write("mediash: notice: --yes with no --max-delete: nothing limits how many items a delete removes\n")
+            }
+        }
         // A question needs someone to answer it: a terminal on both ends, and standard input
         // not already being the program.
         if stdinIsTerminal, stderrIsTerminal {
@@ -71,6 +83,12 @@ enum Session {
         }
         if let script = command.script {
             guard let source = ScriptFile.read(script) else { return 2 }
+            if Runbook.isRunbook(script) {
+                return await RunbookSession(command: command, shell: shell, interrupts: interrupts, progress: progress,
+                                            showBlocks: stderrIsTerminal && !command.quiet,
+                                            canAsk: stdinIsTerminal && stderrIsTerminal).run(source, path: script)
+            }
+            if command.explain { return RunbookSession.explain([SourceText(name: script, text: source)], shell: shell) }
             return await runner.run(source, sourceName: script).processStatus
         }
         if !interactive {

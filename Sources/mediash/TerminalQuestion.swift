@@ -5,7 +5,14 @@ enum TerminalQuestion {
     /// Writes `question [y/N] ` to standard error and reads the answer from standard input.
     /// Anything but y/yes, the end of input, or Ctrl-C (the Task is cancelled) is no.
     static func ask(_ question: String) async -> Bool {
-        standardError.write(question + " [y/N] ")
+        guard let text = await answer(question + " [y/N] ") else { return false }
+        return text == "y" || text == "yes"
+    }
+
+    /// Writes `prompt` to standard error and reads one line from standard input, trimmed and
+    /// lowercased; nil at the end of input or on Ctrl-C.
+    static func answer(_ prompt: String) async -> String? {
+        standardError.write(prompt)
         var answer: [UInt8] = []
         while !Task.isCancelled {
             var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0)]
@@ -19,12 +26,11 @@ enum TerminalQuestion {
             var byte: UInt8 = 0
             guard ready > 0, read(0, &byte, 1) == 1 else { break }
             if byte == UInt8(ascii: "\n") {
-                let text = String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
-                return text == "y" || text == "yes"
+                return String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
             }
             answer.append(byte)
         }
         standardError.write("\n")
-        return false
+        return nil
     }
 }

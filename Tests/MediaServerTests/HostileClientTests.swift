@@ -116,6 +116,25 @@ struct HostileClientTests {
         }
     }
 
+    /// The server fuzz target's find: MultipartKit trapped on such a header name, ending the process for everyone.
+    @Test("a part header name with a non-ASCII byte is a 400 naming the problem, and the server keeps serving", .timeLimit(.minutes(2)))
+    func nonASCIIPartHeaderName() async throws {
+        let server = try TestServer()
+        let boundary = "b0undary"
+        let body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"filedata\"; filename=\"a\"\r\nX-".utf8) + [0xC3, 0xA9]
+            + Array(": 1\r\n\r\nhello\r\n--\(boundary)--\r\n".utf8)
+        try await server.live { port in
+            let head = "POST /v3/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(Self.authorization)\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\n"
+            let answer = try await Self.chunkedExchange(port: port, head: head, body: body)
+            #expect(RawConnection.status(of: answer) == 400)
+            #expect(Self.detail(answer).contains("header name"), "\(Self.detail(answer))")
+            let after = try RawConnection(port: port)
+            after.send("GET /v3/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(Self.authorization)\r\nConnection: close\r\n\r\n")
+            #expect(RawConnection.status(of: await after.readUntilClosed().bytes) == 200)
+        }
+        #expect(try UploadRouteTests.leftovers(server).isEmpty)
+    }
+
     @Test("without a Content-Length, a body larger than the request may send is 413 (upload and PUT info)", .timeLimit(.minutes(2)))
     func bodyCapsWithoutContentLength() async throws {
         let server = try TestServer { $0.maxUploadBytes = 1_000 }

@@ -11,6 +11,11 @@ struct ProcessResult {
 /// The executables `swift build` put next to this test bundle.
 enum BuiltBinary {
     static var directory: URL {
+        // MEDIASH_BIN_DIR runs the tests against other builds of the same binaries, such as a
+        // release build (`swift build -c release`; MEDIASH_BIN_DIR=.build/release).
+        if let override = ProcessInfo.processInfo.environment["MEDIASH_BIN_DIR"], !override.isEmpty {
+            return URL(fileURLWithPath: override).standardizedFileURL
+        }
         // `swift test` runs the bundle from the build products directory (…/debug/mediashPackageTests.xctest).
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         var candidate = bundle.deletingLastPathComponent()

@@ -12,32 +12,8 @@ import MediaShell
 public func fuzzProgramMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     runFuzzer(argc, argv) { data, size in
         let source = String(decoding: bytes(data, size), as: UTF8.self)
-        guard ProgramLimits.admits(source) else { return -1 }
         runBlocking { await Sandbox.shared.run(source) }
         return 0
-    }
-}
-
-/// Inputs past these limits are left out (libFuzzer keeps none of them in the corpus): deep
-/// nesting and very long chains overflow the stack today, which lang-nocrash's limits fix;
-/// until then the fuzzer would find only that. Raise them once the parser refuses deep nesting itself.
-enum ProgramLimits {
-    static let maxBytes = 8 * 1024
-    static let maxNesting = 48
-
-    static func admits(_ source: String) -> Bool {
-        guard source.utf8.count <= maxBytes else { return false }
-        var depth = 0
-        for byte in source.utf8 {
-            switch byte {
-            case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                if depth > maxNesting { return false }
-            case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
-            default: break
-            }
-        }
-        return true
     }
 }
 

@@ -97,7 +97,7 @@ oybQMXUspl2QoPcrwrbuUQbPmL0d85mcQF1NsoGJqimdbkuQLhhBzcxux7fFSjM2
     func uploadForm(_ payload: Data) async {
         let (contentType, body) = form(payload)
         let upload = try? await RequestParsing.uploadForm(contentType: contentType, body: body, directory: uploads, maxFileBytes: 4096)
-        if let upload { try? upload.info.validate() }
+        if let upload { require((try? upload.validate()) != nil, "an accepted upload does not validate: \(upload)") }
         let left = (try? FileManager.default.contentsOfDirectory(atPath: uploads.path)) ?? []
         require(left.isEmpty, "an upload form left files behind: \(left)")
     }

@@ -8,7 +8,7 @@ public enum StreamShape: Sendable, Hashable {
     case scalar(ValueKind)
 
     /// Rows actions emit.
-    static let results: [String: ValueKind] = ["id": .string, "name": .string, "size": .size, "status": .string, "error": .string, "path": .string]
+    static let results: [String: ValueKind] = ["id": .string, "name": .string, "size": .size, "status": .string, "error": .string, "path": .string, "change": .string]
 
     var schema: [String: ValueKind]? {
         if case .records(let s) = self { return s }

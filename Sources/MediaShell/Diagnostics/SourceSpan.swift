@@ -18,10 +18,13 @@ public struct SourceSpan: Sendable, Hashable {
 public struct SourceText: Sendable {
     public let name: String
     public let bytes: [UInt8]
+    /// The line number of the text's first line in its file (a runbook block starts deep in its Markdown file).
+    public let firstLine: Int
 
-    public init(name: String = "<input>", text: String) {
+    public init(name: String = "<input>", text: String, firstLine: Int = 1) {
         self.name = name
         self.bytes = Array(text.utf8)
+        self.firstLine = firstLine
     }
 
     public func text(_ span: SourceSpan) -> String {
@@ -41,6 +44,6 @@ public struct SourceText: Sendable {
         var lineEnd = offset
         while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
         let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1
-        return (line, column, lineStart, lineEnd)
+        return (line + firstLine - 1, column, lineStart, lineEnd)
     }
 }

@@ -9,12 +9,18 @@ struct ActionRunner: Sendable {
     var concurrency: Int
     var dryRun: Bool
     var assumeYes: Bool
+    /// The most items this run may act on (the policy's limit setting); nil = no limit.
+    var limit: Int?
+    /// What the verb makes of an item before any request (update: what would change, or nothing).
+    var prepare: @Sendable (ActionTarget, Value) throws -> ItemPlan
     /// Does the work for one item; throws MediaError on failure.
     var perform: @Sendable (ActionTarget) async throws -> ActionOutcome
 
     var verb: String { policy.verb }
 
-    init(_ policy: ActionPolicy, call: VerbCall, perform: @escaping @Sendable (ActionTarget) async throws -> ActionOutcome) throws {
+    init(_ policy: ActionPolicy, call: VerbCall,
+         prepare: @escaping @Sendable (ActionTarget, Value) throws -> ItemPlan = { target, _ in .act(target) },
+         perform: @escaping @Sendable (ActionTarget) async throws -> ActionOutcome) throws {
         self.policy = policy
         self.context = call.context
         let setting = ShellSettings.concurrency
@@ -24,38 +30,85 @@ struct ActionRunner: Sendable {
         self.concurrency = try call.count("concurrency", default: call.context.environment.concurrency)
         self.dryRun = call.has("dry-run") || call.context.environment.dryRun
         self.assumeYes = call.has("yes") || call.context.environment.assumeYes
+        self.limit = policy.limit.flatMap { ShellSettings.limit($0.current(call.context.environment)) }
+        self.prepare = prepare
         self.perform = perform
     }
 
+    /// Each value as the action sees it: an item to act on, one left as it is, or not an item.
+    private func candidates(_ input: ValueStream) -> CandidateStream {
+        CandidateStream { [self] in
+            guard let value = try await input.next() else { return nil }
+            guard let target = ActionTarget(value) else { return .invalid(value) }
+            switch try prepare(target, value) {
+            case .act(let t): return .act(t)
+            case .unchanged(let t): return .unchanged(t)
+            }
+        }
+    }
+
     func run(_ input: ValueStream) async throws -> ValueStream {
-        let tally = Tally(policy: policy, dryRun: dryRun)
+        let tally = Tally(policy: policy, dryRun: dryRun, limit: limit)
+        let items = candidates(input)
         if dryRun {
             return ValueStream {
-                guard let value = try await input.next() else {
+                guard let candidate = try await items.next() else {
                     tally.finish(self.context)
                     return nil
                 }
-                guard let target = ActionTarget(value) else { return .record(tally.count(self.invalid(value)).record) }
-                return .record(tally.count(ActionResult(target: target, status: self.policy.dryRun, bytes: target.size ?? 0)).record)
+                let result = switch candidate {
+                case .invalid(let value): self.invalid(value)
+                case .unchanged(let target): ActionResult(target: target, status: .unchanged)
+                case .act(let target): ActionResult(target: target, status: self.policy.dryRun, bytes: target.size ?? 0)
+                }
+                return .record(self.row(tally.count(result)))
             }
         }
-        var source = input
+        var source = items
         var total: Int?
+        if let limit {
+            // Read ahead one past the limit: enough to know, never the whole listing.
+            var read: [Candidate] = []
+            var acting = 0
+            while acting <= limit, let next = try await items.next() {
+                read.append(next)
+                if case .act = next { acting += 1 }
+            }
+            if acting > limit {
+                let setting = policy.limit?.name ?? "limit"
+                throw RunError("""
+                    '\(verb)' would \(verb) more than \(limit) item\(limit == 1 ? "" : "s") (found \(acting) before it stopped \
+                    counting; \(setting) \(limit)): nothing was sent. Narrow the pipeline, or raise the limit (--\(setting) N, set \(setting) N)
+                    """)
+            }
+            source = .of(read)
+            total = acting
+        }
         if policy.destructive, !assumeYes {
             guard let confirm = context.environment.confirm else {
                 throw RunError("'\(verb)' changes items and there is no terminal to ask at: add --yes to go ahead, or --dry-run to see what it would do")
             }
-            let values = try await input.collect()
-            let bytes = values.compactMap { ActionTarget($0)?.size }.reduce(Int64(0), Int64.saturatingSum)
-            guard !values.isEmpty else { return .empty }
-            guard await confirm(ConfirmationRequest(verb: verb, itemCount: values.count, totalBytes: bytes)) else {
-                context.err.write("\(verb): not confirmed, nothing changed\n")
-                return .empty
+            let all = try await source.collect()
+            let acting = all.compactMap { if case .act(let t) = $0 { t } else { nil } }
+            let bytes = acting.compactMap(\.size).reduce(Int64(0), Int64.saturatingSum)
+            guard !all.isEmpty else { return .empty }
+            if !acting.isEmpty {
+                guard await confirm(ConfirmationRequest(verb: verb, itemCount: acting.count, totalBytes: bytes)) else {
+                    context.err.write("\(verb): not confirmed, nothing changed\n")
+                    return .empty
+                }
             }
-            source = .of(values)
-            total = values.count
+            source = .of(all)
+            total = acting.count
         }
         return Window(runner: self, input: source, tally: tally, total: total).stream()
+    }
+
+    /// A result as its row; an action that reports changes has a `change` column on every row.
+    func row(_ result: ActionResult) -> Record {
+        var r = result.record
+        if policy.reportsChanges { r.set("change", Value(result.target?.change)) }
+        return r
     }
 
     func invalid(_ value: Value) -> ActionResult {
@@ -115,10 +168,12 @@ final class Tally: @unchecked Sendable {
     private var bytes: Int64 = 0
     private var finished = false
     private var doneCount = 0
+    private let limit: Int?
 
-    init(policy: ActionPolicy, dryRun: Bool) {
+    init(policy: ActionPolicy, dryRun: Bool, limit: Int? = nil) {
         self.policy = policy
         self.dryRun = dryRun
+        self.limit = limit
     }
 
     func count(_ result: ActionResult) -> ActionResult {
@@ -145,15 +200,21 @@ final class Tally: @unchecked Sendable {
         if dryRun {
             let n = counts[policy.dryRun] ?? 0
             var text = "\(policy.verb) --dry-run: \(policy.dryRun.text) \(n) item\(n == 1 ? "" : "s") (\(Value.humanSize(bytes)))"
+            if let unchanged = counts[.unchanged] { text += ", \(unchanged) unchanged" }
             if failed > 0 { text += ", \(failed) not items" }
+            if let limit, let setting = policy.limit, n > limit {
+                text += "; more than \(setting.name) \(limit): a real run would stop before its first request"
+            }
             line = text
         } else {
             let parts = order.sorted { $0.rank < $1.rank }.map { "\(counts[$0] ?? 0) \($0.text)" }
             line = "\(policy.verb): \(parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")) (\(Value.humanSize(bytes)))"
         }
+        let totals = ActionTotals(verb: policy.verb, counts: order.sorted { $0.rank < $1.rank }.map { .init(status: $0.text, count: counts[$0] ?? 0) })
         lock.unlock()
         context.err.write(line + "\n")
         context.noteFailures(failed)
+        context.environment.actionFinished?(totals)
     }
 }
 
@@ -162,7 +223,7 @@ final class Tally: @unchecked Sendable {
 /// a slot that frees is filled at once.
 private final class Window: @unchecked Sendable {
     private enum Event: Sendable {
-        case input(Value?)
+        case input(Candidate?)
         /// The reader has read the batch it was asked for and stopped.
         case readerIdle
         case inputFailed(any Error)
@@ -170,14 +231,14 @@ private final class Window: @unchecked Sendable {
     }
 
     private let runner: ActionRunner
-    private let input: ValueStream
+    private let input: CandidateStream
     private let tally: Tally
     private let total: Int?
     private let limiter: RateLimiter
     private let continuation: AsyncStream<Event>.Continuation
     private var events: AsyncStream<Event>.Iterator
     /// Values read ahead and not yet started; at most `readAhead` of them.
-    private var queued: [Value] = []
+    private var queued: [Candidate] = []
     private var queueHead = 0
     private let readAhead: Int
     private var reading = false
@@ -195,7 +256,7 @@ private final class Window: @unchecked Sendable {
     private var tasks: [Int: Task<Void, Never>] = [:]
     private var reader: Task<Void, Never>?
 
-    init(runner: ActionRunner, input: ValueStream, tally: Tally, total: Int?) {
+    init(runner: ActionRunner, input: CandidateStream, tally: Tally, total: Int?) {
         self.runner = runner
         self.input = input
         self.tally = tally
@@ -230,10 +291,15 @@ private final class Window: @unchecked Sendable {
         while true {
             try Task.checkCancellation()
             let limit = await limiter.limit
-            while inFlight < limit, ready.count < readyBound, let value = dequeue() {
-                if let target = ActionTarget(value) {
+            while inFlight < limit, ready.count < readyBound, let candidate = dequeue() {
+                switch candidate {
+                case .act(let target):
                     start(target)
-                } else {
+                case .unchanged(let target):
+                    // Nothing would change: no request.
+                    ready[nextIndex] = ActionResult(target: target, status: .unchanged)
+                    nextIndex += 1
+                case .invalid(let value):
                     ready[nextIndex] = runner.invalid(value)
                     nextIndex += 1
                 }
@@ -277,7 +343,7 @@ private final class Window: @unchecked Sendable {
         }
     }
 
-    private func dequeue() -> Value? {
+    private func dequeue() -> Candidate? {
         guard queueHead < queued.count else { return nil }
         let value = queued[queueHead]
         queueHead += 1
@@ -328,10 +394,54 @@ private final class Window: @unchecked Sendable {
         let context = runner.context
         if let journal = context.environment.journal, let target = result.target {
             journal.record(ActionRecord(time: context.environment.now(), verb: runner.verb, id: target.id, name: target.name, size: target.size,
-                                        status: result.status.text, error: result.error))
+                                        status: result.status.text, error: result.error,
+                                        runbook: context.environment.origin?.runbook, block: context.environment.origin?.block))
         }
         context.environment.progress?.update(ActionProgressUpdate(verb: runner.verb, done: tally.done, total: total, bytes: tally.totalBytes))
-        return result.record
+        return runner.row(result)
+    }
+}
+
+/// What a verb makes of an item before any request.
+enum ItemPlan: Sendable {
+    /// Send the request (the target may carry what the verb prepared for it).
+    case act(ActionTarget)
+    /// Nothing would change: the row says `unchanged` and no request is sent.
+    case unchanged(ActionTarget)
+}
+
+/// One value read for an action.
+enum Candidate: Sendable {
+    case act(ActionTarget)
+    case unchanged(ActionTarget)
+    /// Neither a media item nor an id: its row fails.
+    case invalid(Value)
+}
+
+/// A pull-based stream of candidates, as `ValueStream` is of values.
+final class CandidateStream: @unchecked Sendable {
+    private let pull: () async throws -> Candidate?
+
+    init(_ pull: @escaping () async throws -> Candidate?) { self.pull = pull }
+
+    func next() async throws -> Candidate? { try await pull() }
+
+    static func of(_ candidates: [Candidate]) -> CandidateStream {
+        var i = 0
+        return CandidateStream {
+            guard i < candidates.count else { return nil }
+            defer { i += 1 }
+            return candidates[i]
+        }
+    }
+
+    func collect() async throws -> [Candidate] {
+        var out: [Candidate] = []
+        while let c = try await next() {
+            out.append(c)
+            if out.count & 1023 == 0 { try Task.checkCancellation() }
+        }
+        return out
     }
 }
 

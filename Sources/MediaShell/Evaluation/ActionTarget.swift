@@ -7,6 +7,10 @@ public struct ActionTarget: Sendable {
     public var name: String?
     public var size: Int64?
     public var item: MediaItem?
+    /// What the action would change, as `field: old → new` (update); nil when the verb does not say.
+    public var change: String?
+    /// What the verb prepared for this item's request (update's changes).
+    var payload: (any Sendable)?
 
     /// Reads a target from a stream value; nil when the value is neither an item nor an id.
     init?(_ value: Value) {
@@ -33,12 +37,15 @@ public enum ActionStatus: Sendable, Hashable {
     case wouldDo(String)
     /// Nothing needed doing (already gone, already downloaded).
     case skipped
+    /// The action would leave the item as it is (an update to the values it has): no request.
+    case unchanged
     case failed
 
     public var text: String {
         switch self {
         case .done(let s), .wouldDo(let s): s
         case .skipped: "skipped"
+        case .unchanged: "unchanged"
         case .failed: "failed"
         }
     }
@@ -47,7 +54,7 @@ public enum ActionStatus: Sendable, Hashable {
     var rank: Int {
         switch self {
         case .done, .wouldDo: 0
-        case .skipped: 1
+        case .skipped, .unchanged: 1
         case .failed: 2
         }
     }
@@ -70,12 +77,19 @@ public struct ActionPolicy: Sendable {
     public var notFound: NotFound
     /// The status of a dry-run row: `would delete`.
     public var dryRun: ActionStatus
+    /// The setting that caps how many items one run may act on (`max-delete`); nil = none.
+    public var limit: ShellSetting?
+    /// Rows carry a `change` column (`title: "a" → "b"`).
+    public var reportsChanges: Bool
 
-    public init(verb: String, destructive: Bool, notFound: NotFound = .failure, dryRunWording: String) {
+    public init(verb: String, destructive: Bool, notFound: NotFound = .failure, dryRunWording: String,
+                limit: ShellSetting? = nil, reportsChanges: Bool = false) {
         self.verb = verb
         self.destructive = destructive
         self.notFound = notFound
         self.dryRun = .wouldDo(dryRunWording)
+        self.limit = limit
+        self.reportsChanges = reportsChanges
     }
 
     /// ` (not sent: --dry-run)` when the stage is a dry run, for `explain`.

@@ -4,7 +4,8 @@ import MediaAPI
 /// What the shell offers verbs that reach back into it (`set`, `help`, `explain`, `history`, `exit`).
 protocol ShellControl: Sendable {
     var signatures: [VerbSignature] { get }
-    func set(_ name: String, _ value: Value) throws
+    /// Returns a note when the setting is pinned by the host and stays as it was.
+    func set(_ name: String, _ value: Value) throws -> String?
     func requestExit(_ code: Int32)
     func explain(_ pipeline: Pipeline, context: EvaluationContext) throws -> String
 }

@@ -13,7 +13,8 @@ struct DeleteVerb: RequestExplaining {
         ])
 
     /// Deleting an item that is already gone has nothing left to do.
-    static let policy = ActionPolicy(verb: name, destructive: true, notFound: .skipped("already gone"), dryRunWording: "would delete")
+    static let policy = ActionPolicy(verb: name, destructive: true, notFound: .skipped("already gone"), dryRunWording: "would delete",
+                                    limit: ShellSettings.maxDelete)
 
     func explainRequests(_ stage: Stage) -> [String] {
         ["DELETE /v3/media/{id}  for each item\(ActionPolicy.dryRunNote(stage))"]

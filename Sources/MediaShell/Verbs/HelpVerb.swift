@@ -109,6 +109,30 @@ enum HelpTopics {
             The body is checked when defined and again at each call with its arguments; a body that
             starts with a source (list, info) is a source itself. Built-in verbs cannot be redefined.
             """),
+        ("runbooks", """
+            runbooks — a Markdown file is a program
+
+              mediash cleanup.md 7d              run its ```mediash blocks in order, in one shell
+              mediash --dry-run cleanup.md 7d    every action only reports
+              mediash --explain cleanup.md 7d    each block's plan; nothing runs
+              mediash --only NAME cleanup.md     one block (```mediash name=NAME)
+              mediash --from NAME cleanup.md     that block and the ones after it
+              mediash --step cleanup.md          ask y(es) / n(o, skip) / q(uit) before each block
+
+            Prose and blocks of other languages never run. let and def carry from block to block;
+            $1, … and $args are the arguments after the file, as for scripts. Every block is
+            checked before the first runs (a mistake: exit 2, file:line:column and the heading
+            above the block); the first block that fails stops the runbook (exit 1). With --only
+            or --from, the blocks before run only their let, def and set statements, with any
+            action in them only reporting. On a terminal each block is shown before it runs; at
+            the end a table gives each block's line, heading, status, items acted on and time.
+            The journal records the runbook and block line of every item.
+
+            Guard rails: set max-delete N (or --max-delete N, or max_delete = N in a profile):
+            a delete that would touch more than N items deletes none and stops before its first
+            request; set max-update N likewise for the items an update would change. Options on
+            the command line win over set in a script or runbook, and go before the file.
+            """),
     ]
 
     static var names: [String] { pages.map(\.name) }

@@ -26,7 +26,7 @@ struct SetVerb: Verb {
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         guard let name = try call.value("name")?.humanText, let value = try call.value("value") else { return .empty }
-        try call.context.control.set(name, value)
+        if let note = try call.context.control.set(name, value) { call.context.err.write("note: \(note)\n") }
         return .empty
     }
 }

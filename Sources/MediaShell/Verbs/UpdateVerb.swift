@@ -12,7 +12,8 @@ struct UpdateVerb: RequestExplaining {
             VerbExample("list | first 2 | update set title=(name + \" (archived)\") --dry-run", "what a retitle would do"),
         ])
 
-    static let policy = ActionPolicy(verb: name, destructive: true, dryRunWording: "would update")
+    static let policy = ActionPolicy(verb: name, destructive: true, dryRunWording: "would update",
+                                     limit: ShellSettings.maxUpdate, reportsChanges: true)
 
     func explainRequests(_ stage: Stage) -> [String] {
         ["PUT /v3/media/{id}/info  for each item\(ActionPolicy.dryRunNote(stage))"]
@@ -42,42 +43,96 @@ struct UpdateVerb: RequestExplaining {
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         guard case .assignments(let list)? = call.stage.argument("set")?.value else { return .empty }
-        let compiled = try list.map { (MediaFields.updatable[$0.field.name] ?? $0.field.name, try call.context.interpreter.compile($0.value)) }
+        let changes = try UpdateChanges(list.map { a in
+            var clears = false
+            if case .literal(.null) = a.value.kind { clears = true }
+            return UpdateChanges.Assignment(field: MediaFields.updatable[a.field.name] ?? a.field.name,
+                                            value: try call.context.interpreter.compile(a.value), clears: clears)
+        })
         let service = call.context.service
-        // Values that read fields are computed per item, from the record as it came in.
-        let input = call.input
-        let changesByID = Locked<[String: MediaUpdate]>([:])
-        let prepared = ValueStream {
-            guard let v = try await input.next() else { return nil }
-            if let target = ActionTarget(v) {
-                let change = try Self.update(compiled, record: v.record)
-                try change.validate()
-                changesByID.with { $0[target.id] = change }
-            }
-            return v
-        }
-        return try await ActionRunner(Self.policy, call: call) { target in
-            let change = changesByID.with { $0.removeValue(forKey: target.id) } ?? MediaUpdate()
-            try await service.update(id: target.id, change)
+        let err = call.context.err
+        return try await ActionRunner(Self.policy, call: call, prepare: { target, value in
+            try changes.plan(target, record: value.record) { err.write("update: warning: \($0)\n") }
+        }) { target in
+            try await service.update(id: target.id, target.payload as? MediaUpdate ?? MediaUpdate())
             return ActionOutcome(status: .done("updated"), bytes: target.size ?? 0)
-        }.run(prepared)
+        }.run(call.input)
+    }
+}
+
+/// An update's assignments, compiled once and applied to each item as it comes: values that
+/// read fields are computed from the record as it came in.
+final class UpdateChanges: @unchecked Sendable {
+    struct Assignment {
+        /// The seed's name of the field.
+        var field: String
+        var value: CompiledExpression
+        /// Written as `null`: the user means to clear the field.
+        var clears: Bool
     }
 
-    static func update(_ assignments: [(String, CompiledExpression)], record: Record?) throws -> MediaUpdate {
-        var u = MediaUpdate()
-        for (field, value) in assignments {
-            let v = try value(record)
-            switch (field, v) {
-            case ("title", _): u.title = v.isNull ? "" : v.humanText
-            case ("description", _): u.description = v.isNull ? "" : v.humanText
-            case ("metadata_primary", _): u.metadataPrimary = v.isNull ? "" : v.humanText
-            case ("metadata_secondary", _): u.metadataSecondary = v.isNull ? "" : v.humanText
-            case ("mime_type", .string(let s)): u.mimeType = s
-            case ("public", .bool(let b)): u.isPublic = b
-            case ("max_downloads_allowed", .int(let n)): u.maxDownloadsAllowed = Int(clamping: n)
-            default: throw RunError("'\(field)' cannot be set to \(v.kind.phrase)")
+    // Immutable after init; compiled expressions only read their record.
+    private let assignments: [Assignment]
+
+    init(_ assignments: [Assignment]) { self.assignments = assignments }
+
+    /// What the update would do to one item: only the fields whose value would change are sent,
+    /// and an item none of whose fields would change is left alone (no request). A computed value
+    /// that comes out null (it read an empty field) leaves its field as it is, with a warning.
+    func plan(_ target: ActionTarget, record: Record?, warn: (String) -> Void) throws -> ItemPlan {
+        var update = MediaUpdate()
+        var changes: [String] = []
+        for a in assignments {
+            let computed = try a.value(record)
+            if computed.isNull, !a.clears {
+                let label = "item \(TerminalText.escaped(target.id))" + (target.name.map { " (\(TerminalText.escaped($0)))" } ?? "")
+                warn("\(label): the new \(a.field) is null (the expression read an empty field), so \(a.field) is left as it is")
+                continue
             }
+            let new = try Self.set(a.field, computed, in: &update)
+            let old = record?[a.field]
+            if let old, old == new {
+                Self.clear(a.field, in: &update)
+                continue
+            }
+            changes.append("\(a.field): \(old?.sourceText ?? "?") → \(new.sourceText)")
         }
-        return u
+        guard !changes.isEmpty else { return .unchanged(target) }
+        try update.validate()
+        var acting = target
+        acting.change = changes.joined(separator: "; ")
+        acting.payload = update
+        return .act(acting)
+    }
+
+    /// Puts one field's value into the request; returns it as the record would hold it.
+    private static func set(_ field: String, _ v: Value, in u: inout MediaUpdate) throws -> Value {
+        let text = v.isNull ? "" : v.humanText
+        switch (field, v) {
+        case ("title", _): u.title = text
+        case ("description", _): u.description = text
+        case ("metadata_primary", _): u.metadataPrimary = text
+        case ("metadata_secondary", _): u.metadataSecondary = text
+        case ("mime_type", .string(let s)): u.mimeType = s
+        case ("public", .bool(let b)): u.isPublic = b
+        case ("max_downloads_allowed", .int(let n)):
+            u.maxDownloadsAllowed = Int(clamping: n)
+            return .int(Int64(Int(clamping: n)))
+        default: throw RunError("'\(field)' cannot be set to \(v.kind.phrase)")
+        }
+        if case .bool = v { return v }
+        return .string(field == "mime_type" ? v.humanText : text)
+    }
+
+    private static func clear(_ field: String, in u: inout MediaUpdate) {
+        switch field {
+        case "title": u.title = nil
+        case "description": u.description = nil
+        case "metadata_primary": u.metadataPrimary = nil
+        case "metadata_secondary": u.metadataSecondary = nil
+        case "mime_type": u.mimeType = nil
+        case "public": u.isPublic = nil
+        default: u.maxDownloadsAllowed = nil
+        }
     }
 }
