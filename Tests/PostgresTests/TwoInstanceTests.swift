@@ -113,7 +113,7 @@ struct TwoInstanceTests {
         let a = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
         let b = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
         defer { a.kill(); b.kill() }
-        let big = try scratchFile(Data(repeating: 0x61, count: 8 * PostgresMediaStore.chunkSize))
+        let big = try scratchFile(Data(repeating: 0x61, count: 32 * PostgresMediaStore.chunkSize))
         let upload = Task.detached {
             try? curl(["-F", "filedata=@\(big.path)", "-u", "\(Self.key):\(Self.secret)", a.endpoint])
         }
@@ -148,7 +148,7 @@ struct TwoInstanceTests {
 
         // A's received file is still on the local disk; the next instance to start alone sweeps it.
         let staged = try Self.files(in: uploads)
-        #expect(staged.contains { $0.size == Int64(8 * PostgresMediaStore.chunkSize) }, "no staged upload of A: \(staged)")
+        #expect(staged.contains { $0.size == Int64(32 * PostgresMediaStore.chunkSize) }, "no staged upload of A: \(staged)")
         b.kill()
         let c = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
         defer { c.kill() }
@@ -179,16 +179,7 @@ func sigtermIsAGracefulStop() async throws {
     let bytes = content(size: 3 * PostgresMediaStore.chunkSize, seed: 30)
     let item = try await viaServer.upload(MediaUpload(source: .file(try scratchFile(bytes))))
     try await viaServer.shutdown()
-    let output = try scratchFile(Data())
-    let download = Task.detached {
-        try run(URL(fileURLWithPath: "/usr/bin/env"), [
-            "curl", "-sS", "--fail", "--limit-rate", "1M", "-o", output.path,
-            "-u", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)", "\(server.endpoint)/\(item.id)",
-        ])
-    }
-    try await waitUntil("the download has begun") {
-        ((try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.intValue ?? 0) > 0
-    }
+    let (output, download) = try await downloadBegun(item.id, through: server)
     server.process.terminate()
     let finished = try await download.value
     #expect(finished.status == 0, "the download in flight broke off: \(finished.stderr)")
@@ -213,23 +204,28 @@ func shutdownTimeoutBoundsTheWait() async throws {
     let seeding = try await PostgresMediaStore.open(DatabaseURL(database))
     let item = try await seeding.service(account: TwoInstanceTests.key).upload(MediaUpload(source: .file(try scratchFile(bytes))))
     await seeding.close()
-    let output = try scratchFile(Data())
     // 24 MiB at 1 MiB/s: 24 s, far past the 1 s the server waits (what the socket buffers hold still arrives).
-    let download = Task.detached {
-        try run(URL(fileURLWithPath: "/usr/bin/env"), [
-            "curl", "-sS", "--fail", "--limit-rate", "1M", "-o", output.path,
-            "-u", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)", "\(server.endpoint)/\(item.id)",
-        ])
-    }
-    try await waitUntil("the download has begun") {
-        ((try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.intValue ?? 0) > 0
-    }
+    let (output, download) = try await downloadBegun(item.id, through: server)
     server.process.terminate()
     server.process.waitUntilExit()
     let finished = try await download.value
     #expect(finished.status != 0, "the download finished though the server should have cut it off")
     #expect(try Data(contentsOf: output).count < bytes.count)
     #expect(server.process.terminationReason == .exit, "\(server.process.terminationReason) \(server.process.terminationStatus)")
+}
+
+/// curl downloading item `id` through `server` at 1 MiB/s in a task of its own, returned once
+/// its first bytes have arrived, with the file it writes.
+func downloadBegun(_ id: String, through server: ServerProcess) async throws -> (URL, Task<Finished, any Error>) {
+    let output = try scratchFile(Data())
+    let download = Task.detached {
+        try run(URL(fileURLWithPath: "/usr/bin/env"), [
+            "curl", "-sS", "--fail", "--limit-rate", "1M", "-o", output.path,
+            "-u", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)", "\(server.endpoint)/\(id)",
+        ])
+    }
+    try await waitUntil("the download has begun") { (LocalFile.size(output) ?? 0) > 0 }
+    return (output, download)
 }
 
 /// Set once, read from anywhere.
