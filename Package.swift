@@ -34,14 +34,23 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        .target(name: "MediaAPI"),
+        // Crypto: an ETag is the content's MD5 (HashingCopy), computed the same way by every binding.
+        .target(name: "MediaAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Fetches an upload's url under a URLFetchPolicy (the SSRF defences), for both stores.
+        // (URLSession would link FoundationNetworking and libcurl's thirty libraries into mediash,
+        // ~12 ms of every start-up.)
+        .target(name: "MediaURLFetch", dependencies: [
+            "MediaAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
         // MD5 (a download's ETag check) is swift-crypto's, as everywhere else in the package.
         .target(name: "MediaShell", dependencies: ["MediaAPI", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaStore", "MediaAPI"]),
         .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaMemory"]),
         // An in-memory MediaService for the language's tests and fuzzing (not a product).
-        .target(name: "MediaMemory", dependencies: ["MediaAPI", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MediaMemory", dependencies: ["MediaAPI"]),
         .testTarget(name: "MediaMemoryTests", dependencies: ["MediaMemory", "MediaAPI", "MediaServiceContract"]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "LineEditor", dependencies: ["CEditLine"]),
@@ -62,22 +71,18 @@ let package = Package(
             name: "MediaStore",
             dependencies: [
                 "MediaAPI",
+                "MediaURLFetch",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                // Fetches http(s) upload sources. (URLSession would link FoundationNetworking and
-                // libcurl's thirty libraries into mediash, ~12 ms of every start-up.)
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(
             name: "MediaStorePostgres",
             dependencies: [
                 "MediaAPI",
+                "MediaURLFetch",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -85,7 +90,6 @@ let package = Package(
             name: "MediaServer",
             dependencies: [
                 "MediaAPI",
-                "MediaStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -103,6 +107,7 @@ let package = Package(
                 "MediaServer",
                 "MediaStore",
                 "MediaStorePostgres",
+                "MediaURLFetch",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -114,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "MediaStoreTests",
             dependencies: [
-                "MediaStore", "MediaAPI", "MediaServiceContract", "store-stress",
+                "MediaStore", "MediaAPI", "MediaURLFetch", "MediaServiceContract", "store-stress",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -148,10 +153,15 @@ let package = Package(
             dependencies: ["MediaShell", "MediaHTTPClient", "MediaServer", "MediaStore", "MediaAPI",
                            .product(name: "Hummingbird", package: "hummingbird")]
         ),
+        // The throwaway PostgreSQL of the tests (MEDIA_TEST_DATABASE_URL), for every test target that uses it.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["MediaAPI", "MediaStorePostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/PostgresTestSupport"),
         .testTarget(
             name: "PostgresTests",
             dependencies: [
-                "MediaStorePostgres", "MediaAPI", "MediaServiceContract", "MediaServer", "MediaHTTPClient",
+                "MediaStorePostgres", "MediaAPI", "MediaServiceContract", "MediaServer", "MediaHTTPClient", "PostgresTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
@@ -160,6 +170,8 @@ let package = Package(
             dependencies: [
                 "MediaServer",
                 "MediaStore",
+                // The same route tests on a PostgreSQL-backed server (URLUploadTests), when MEDIA_TEST_DATABASE_URL is set.
+                "MediaStorePostgres", "PostgresTestSupport",
                 "MediaAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

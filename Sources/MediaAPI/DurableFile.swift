@@ -29,6 +29,29 @@ public enum DurableFile {
         try syncFolder(to.deletingLastPathComponent())
     }
 
+    /// Creates `file` empty (replacing what was there) and opens it for writing; `.storage` when it cannot.
+    public static func create(_ file: URL) throws -> FileHandle {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
+            throw MediaError.storage("cannot create \(file.path)")
+        }
+        do {
+            return try FileHandle(forWritingTo: file)
+        } catch {
+            throw MediaError.storage("cannot write \(file.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Runs a write to `file`, its failures (other than our own errors) becoming `.storage`.
+    public static func writing<T>(_ file: URL, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as MediaError {
+            throw error
+        } catch {
+            throw MediaError.storage("cannot write \(file.path): \(error.localizedDescription)")
+        }
+    }
+
     private static func failure(_ what: String) -> MediaError {
         MediaError.storage("\(what): \(String(cString: strerror(errno)))")
     }

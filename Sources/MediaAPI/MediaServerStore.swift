@@ -29,7 +29,9 @@ public protocol MediaServerStore: Sendable {
 
     /// Creates an item in `account`; with `consumingFile: true` a `.file` source inside
     /// `temporaryDirectory` becomes the store's (moved or removed). `maxBytes` refuses larger content.
-    func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem
+    /// An http(s) `.url` source is fetched only from where `urlFetch` allows (the server's policy);
+    /// a fetch that fails for any reason throws `URLFetchError`.
+    func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?, urlFetch: URLFetchPolicy) async throws -> MediaItem
 
     /// Throws when the store cannot serve now (its database does not answer): the server's /readyz.
     func checkReady() async throws
@@ -39,6 +41,11 @@ public protocol MediaServerStore: Sendable {
 }
 
 extension MediaServerStore {
+    /// An upload whose url, if any, is fetched from public addresses only.
+    public func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem {
+        try await self.upload(upload, account: account, consumingFile: consumingFile, maxBytes: maxBytes, urlFetch: .publicAddressesOnly)
+    }
+
     public var statistics: [(name: String, help: String, value: Double)] { [] }
 }
 
@@ -48,4 +55,30 @@ public enum MediaContent: Sendable {
     case reader(@Sendable (_ offset: Int64, _ count: Int) throws -> Data)
     /// Bytes of an inclusive range, read piece by piece as the consumer asks for them.
     case chunks(@Sendable (ClosedRange<Int64>) -> AsyncThrowingStream<Data, any Error>)
+}
+
+/// One account's `MediaService` over a `MediaServerStore`: the downloads and uploads both stores'
+/// services make the same way (the local file through `FileDownload`; a url fetched under
+/// `urlFetch`, whose failure the caller, being the one who asked, hears in full).
+public protocol StoreAccountService: MediaService {
+    associatedtype Store: MediaServerStore
+    var store: Store { get }
+    var account: String { get }
+    /// Where uploads by url may be fetched from.
+    var urlFetch: URLFetchPolicy { get }
+}
+
+extension StoreAccountService {
+    public func download(id: String, to destination: URL, options: DownloadOptions) async throws -> DownloadResult {
+        try await FileDownload(id: id, destination: destination, options: options).run(
+            info: { try await info(id: id) }, open: { try await store.openDownload(id: id, account: account) })
+    }
+
+    public func upload(_ upload: MediaUpload) async throws -> MediaItem {
+        do {
+            return try await store.upload(upload, account: account, consumingFile: false, maxBytes: nil, urlFetch: urlFetch)
+        } catch let error as URLFetchError {
+            throw MediaError.invalidInput(error.description)
+        }
+    }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import MediaAPI
 
@@ -101,54 +100,18 @@ public final class MemoryMediaService: MediaService, @unchecked Sendable {
     }
 
     public func download(id: String, to destination: URL, options: DownloadOptions) async throws -> DownloadResult {
-        let (item, content) = try locked {
-            guard let entry = entries[id] else { throw MediaError.notFound(id: id) }
-            return (entry.item, entry.content)
+        try await FileDownload(id: id, destination: destination, options: options).run(info: { try await info(id: id) }) {
+            let (item, content) = try count(id: id)
+            return (item, .reader { offset, count in
+                guard offset >= 0, offset < Int64(content.count) else { return Data() }
+                let start = Int(offset)
+                return content.subdata(in: start..<min(content.count, start + max(0, count)))
+            })
         }
-        let files = FileManager.default
-        var isFolder: ObjCBool = false
-        if files.fileExists(atPath: destination.path, isDirectory: &isFolder) {
-            guard !isFolder.boolValue else {
-                throw MediaError.invalidInput("\(destination.path) is a folder; give a file name to download to")
-            }
-            if options.skipIfUnchanged, let etag = item.etag, (try? Self.md5Hex(Data(contentsOf: destination))) == etag {
-                return DownloadResult(outcome: .unchanged, bytesTransferred: 0, etag: etag)
-            }
-        }
-        let folder = destination.deletingLastPathComponent()
-        guard files.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw MediaError.invalidInput("the folder \(folder.path) does not exist; create it first")
-        }
-        try count(id: id)
-
-        let partial = DownloadOptions.partialURL(for: destination)
-        var kept = 0
-        if options.resume, let held = try? Data(contentsOf: partial), !held.isEmpty, held.count <= content.count,
-           content.prefix(held.count) == held
-        {
-            kept = held.count
-        }
-        do {
-            if kept == 0 {
-                try content.write(to: partial)
-            } else {
-                let handle = try FileHandle(forWritingTo: partial)
-                defer { try? handle.close() }
-                try handle.seekToEnd()
-                try handle.write(contentsOf: content.dropFirst(kept))
-            }
-        } catch {
-            try? files.removeItem(at: partial)
-            throw MediaError.storage("cannot write \(partial.path): \(error.localizedDescription)")
-        }
-        guard rename(partial.path, destination.path) == 0 else {
-            throw MediaError.storage("cannot move \(partial.path) to \(destination.path): \(String(cString: strerror(errno)))")
-        }
-        return DownloadResult(outcome: kept > 0 ? .resumed : .downloaded, bytesTransferred: Int64(content.count - kept), etag: item.etag)
     }
 
-    /// Counts a download, or refuses it when the item's limit is spent.
-    private func count(id: String) throws {
+    /// Counts a download, or refuses it when the item's limit is spent; the item after counting and its content.
+    private func count(id: String) throws -> (item: MediaItem, content: Data) {
         try locked {
             guard var entry = entries[id] else { throw MediaError.notFound(id: id) }
             guard !entry.item.isDownloadLimitReached else {
@@ -156,6 +119,7 @@ public final class MemoryMediaService: MediaService, @unchecked Sendable {
             }
             entry.item.timesDownloaded += 1
             entries[id] = entry
+            return (entry.item, entry.content)
         }
     }
 
@@ -197,8 +161,10 @@ public final class MemoryMediaService: MediaService, @unchecked Sendable {
         }
     }
 
-    /// An ETag is the content's MD5 in hex (swift-crypto's, as everywhere in the package).
+    /// An ETag is the content's MD5 in hex, as every binding computes it.
     private static func md5Hex(_ data: Data) -> String {
-        Insecure.MD5.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        var hashing = HashingCopy()
+        try? hashing.add(data, into: nil, maxBytes: nil)
+        return hashing.hex
     }
 }

@@ -2,7 +2,6 @@ import Hummingbird
 import HummingbirdCore
 import MediaAPI
 import Logging
-import MediaStore
 import NIOCore
 
 /// Builds the application; tests run it with HummingbirdTesting (.router or .live) or

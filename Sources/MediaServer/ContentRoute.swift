@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import MediaAPI
-import MediaStore
 import NIOPosix
 
 extension MediaRoutes {

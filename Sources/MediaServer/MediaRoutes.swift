@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import MediaAPI
-import MediaStore
 import NIOCore
 
 /// The Media API v3 under `/v3/media`, over one store (embedded or PostgreSQL).

@@ -1,7 +1,7 @@
 import Foundation
 import JWTKit
 import Logging
-import MediaStore
+import MediaAPI
 
 /// Everything a media-server needs to know besides its store: where to listen, who may sign in, and its limits.
 public struct MediaServerConfiguration: Sendable {

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import MediaAPI
-import MediaStore
 
 extension MediaRoutes {
     /// The form fields an upload takes besides the seven info fields.
@@ -39,12 +38,8 @@ extension MediaRoutes {
         }
         let item: MediaItem
         do {
-            if let local = store as? MediaStore {
-                // The embedded store fetches url uploads under this server's policy.
-                item = try await local.upload(upload, account: account, consumingFile: true, maxBytes: limit, urlFetch: configuration.urlFetch)
-            } else {
-                item = try await store.upload(upload, account: account, consumingFile: true, maxBytes: limit)
-            }
+            // The store fetches a url under this server's policy.
+            item = try await store.upload(upload, account: account, consumingFile: true, maxBytes: limit, urlFetch: configuration.urlFetch)
         } catch let error as URLFetchError {
             // The reason (a refused address, a refused connection, a 404) would let a client map the
             // hosts and ports around the server: it goes to the log, the client gets one message for all.

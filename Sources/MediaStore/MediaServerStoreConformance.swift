@@ -13,11 +13,6 @@ extension MediaStore: MediaServerStore {
         service(account: account, urlFetch: .publicAddressesOnly)
     }
 
-    /// An upload whose url, if any, is fetched from public addresses only (the server passes its own policy).
-    public func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem {
-        try await self.upload(upload, account: account, consumingFile: consumingFile, maxBytes: maxBytes, urlFetch: .publicAddressesOnly)
-    }
-
     public func checkReady() async throws {
         _ = try await read { db in try db.execute(sql: "SELECT 1") }
     }

@@ -134,8 +134,7 @@ public final class MediaStore: Sendable {
     /// `maxBytes` refuses larger content with .invalidInput. A `.url` source over http(s) is fetched
     /// only from where `urlFetch` allows; a fetch that fails for any reason throws URLFetchError.
     public func upload(
-        _ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?,
-        urlFetch: URLFetchPolicy = .publicAddressesOnly
+        _ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?, urlFetch: URLFetchPolicy
     ) async throws -> MediaItem {
         let consumed = consumingFile ? consumableFile(upload.source) : nil
         do {

@@ -3,7 +3,7 @@ import GRDB
 import MediaAPI
 
 /// One account's view of a MediaStore; conforms to MediaAPI's MediaService.
-public struct MediaStoreService: MediaService {
+public struct MediaStoreService: StoreAccountService {
     public let store: MediaStore
     public let account: String
     /// Where uploads by url may be fetched from.
@@ -59,19 +59,6 @@ public struct MediaStoreService: MediaService {
         let account = self.account
         // The batch removes the content file once the row's deletion is on disk.
         try await store.deletes.delete(id: id, account: account)
-    }
-
-    public func download(id: String, to destination: URL, options: DownloadOptions) async throws -> DownloadResult {
-        try await StoreDownload(service: self, id: id, destination: destination, options: options).run()
-    }
-
-    public func upload(_ upload: MediaUpload) async throws -> MediaItem {
-        do {
-            return try await store.upload(upload, account: account, consumingFile: false, maxBytes: nil, urlFetch: urlFetch)
-        } catch let error as URLFetchError {
-            // The user of an embedded store is the one who asked: they get the reason.
-            throw MediaError.invalidInput(error.description)
-        }
     }
 
     /// The item when it belongs to `account`; another account's item is not found, as over HTTP.

@@ -1,7 +1,6 @@
-import AsyncHTTPClient
 import Foundation
 import MediaAPI
-import NIOCore
+import MediaURLFetch
 
 /// Brings an upload's content to a staging file in the store's `tmp/`, hashing it on the way.
 struct Staging {
@@ -28,7 +27,7 @@ struct Staging {
             case "file":
                 return try copy(localFile: url, to: staged, maxBytes: maxBytes)
             case "http", "https":
-                return try await fetch(url, to: staged, maxBytes: maxBytes)
+                return try await URLFetch(policy: urlFetch).download(url, to: staged, maxBytes: maxBytes)
             default:
                 throw MediaError.invalidInput("cannot fetch '\(url.absoluteString)': only file, http and https URLs are supported")
             }
@@ -36,7 +35,7 @@ struct Staging {
     }
 
     private func stageConsumed(_ file: URL, to staged: URL, maxBytes: Int64?) throws -> (etag: String, size: Int64) {
-        try requireRegularFile(file)
+        try LocalFile.requireRegularFile(file)
         // A staging name needs no durability (the sweep removes staging files), so a plain rename.
         if rename(file.path, staged.path) != 0 {
             // Not on the store's file system after all: copy, then honour "consumed" by removing the original.
@@ -59,8 +58,8 @@ struct Staging {
 
     /// A streamed copy of a local file.
     private func copy(localFile source: URL, to staged: URL, maxBytes: Int64?) throws -> (etag: String, size: Int64) {
-        try requireRegularFile(source)
-        if let maxBytes, let size = (try? FileManager.default.attributesOfItem(atPath: source.path)[.size] as? NSNumber)?.int64Value, size > maxBytes {
+        try LocalFile.requireRegularFile(source)
+        if let maxBytes, let size = LocalFile.size(source), size > maxBytes {
             throw MediaError.invalidInput("\(source.path) is \(size) bytes, larger than the limit of \(maxBytes) bytes")
         }
         let input: FileHandle
@@ -77,80 +76,14 @@ struct Staging {
         }
     }
 
-    /// Streams an http(s) URL into the staging file, hashing it on the way. Every way the fetch
-    /// can fail is a URLFetchError, except failing to write the staging file.
-    private func fetch(_ url: URL, to staged: URL, maxBytes: Int64?) async throws -> (etag: String, size: Int64) {
-        do {
-            return try await URLFetch(policy: urlFetch).fetch(url) { response -> (etag: String, size: Int64) in
-                if let maxBytes, let length = response.headers.first(name: "content-length").flatMap({ Int64($0) }), length > maxBytes {
-                    throw URLFetchError(url: url.absoluteString, reason: "it is \(length) bytes, larger than the limit of \(maxBytes) bytes")
-                }
-                let output = try create(staged)
-                defer { try? output.close() }
-                var hashing = HashingCopy()
-                for try await chunk in response.body {
-                    try storing(staged) { try hashing.add(Data(chunk.readableBytesView), into: output, maxBytes: maxBytes) }
-                }
-                try storing(staged) { try output.synchronize() }
-                return (hashing.hex, hashing.bytes)
-            }
-        } catch let error as URLFetchError {
-            throw error
-        } catch let error as MediaError {
-            if case .storage = error { throw error }
-            throw URLFetchError(url: url.absoluteString, reason: error.description)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw URLFetchError(url: url.absoluteString, reason: "\(error)")
-        }
-    }
-
-    private func requireRegularFile(_ file: URL) throws {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder) else {
-            throw MediaError.invalidInput("no file at \(file.path); check the path")
-        }
-        guard !isFolder.boolValue else {
-            throw MediaError.invalidInput("\(file.path) is a folder; upload the files in it one by one")
-        }
-    }
-
-    /// Runs a write to `file`, its failures (other than our own errors) becoming `.storage`.
-    private func storing(_ file: URL, _ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as MediaError {
-            throw error
-        } catch {
-            throw MediaError.storage("cannot write \(file.path): \(error.localizedDescription)")
-        }
-    }
-
-    /// Creates `file` empty and opens it for writing.
-    private func create(_ file: URL) throws -> FileHandle {
-        guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
-            throw MediaError.storage("cannot create \(file.path)")
-        }
-        do {
-            return try FileHandle(forWritingTo: file)
-        } catch {
-            throw MediaError.storage("cannot write \(file.path): \(error.localizedDescription)")
-        }
-    }
-
     /// Creates `file`, lets `body` fill it, and flushes it to disk before it can be renamed into place.
     private func write<T>(_ file: URL, _ body: (FileHandle) throws -> T) throws -> T {
-        let output = try create(file)
+        let output = try DurableFile.create(file)
         defer { try? output.close() }
-        do {
+        return try DurableFile.writing(file) {
             let result = try body(output)
             try output.synchronize()
             return result
-        } catch let error as MediaError {
-            throw error
-        } catch {
-            throw MediaError.storage("cannot write \(file.path): \(error.localizedDescription)")
         }
     }
 }

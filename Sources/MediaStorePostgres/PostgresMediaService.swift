@@ -3,9 +3,11 @@ import MediaAPI
 import PostgresNIO
 
 /// One account's view of a PostgresMediaStore; conforms to MediaAPI's MediaService.
-public struct PostgresMediaService: MediaService {
+public struct PostgresMediaService: StoreAccountService {
     public let store: PostgresMediaStore
     public let account: String
+    /// Where uploads by url may be fetched from.
+    public let urlFetch: URLFetchPolicy
 
     public func list(_ query: MediaQuery) -> MediaItemSequence {
         let filter = ListFilter(account: account, query: query)
@@ -80,13 +82,5 @@ public struct PostgresMediaService: MediaService {
             return deleted
         }
         guard deleted else { throw MediaError.notFound(id: id) }
-    }
-
-    public func download(id: String, to destination: URL, options: DownloadOptions) async throws -> DownloadResult {
-        try await PostgresDownload(service: self, id: id, destination: destination, options: options).run()
-    }
-
-    public func upload(_ upload: MediaUpload) async throws -> MediaItem {
-        try await store.upload(upload, account: account, consumingFile: false, maxBytes: nil)
     }
 }

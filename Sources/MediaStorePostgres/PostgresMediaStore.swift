@@ -1,7 +1,7 @@
-import Crypto
 import Foundation
 import Logging
 import MediaAPI
+import MediaURLFetch
 import NIOConcurrencyHelpers
 import PostgresNIO
 
@@ -29,7 +29,14 @@ public final class PostgresMediaStore: MediaServerStore {
     /// Database operations under way (each holds a pooled connection or waits for one).
     private let inFlight = NIOLockedValueBox(0)
 
-    private init(client: PostgresClient, maxConnections: Int, logger: Logger, temporaryDirectory: URL, now: @escaping @Sendable () -> Date) {
+    /// Held while the store is open, on the lock file of the folder of upload folders: the sweep's.
+    private let uploadsLock: StoreLock
+
+    private init(
+        client: PostgresClient, maxConnections: Int, logger: Logger, temporaryDirectory: URL, uploadsLock: StoreLock,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.uploadsLock = uploadsLock
         self.client = client
         self.maxConnections = maxConnections
         self.logger = logger
@@ -39,25 +46,22 @@ public final class PostgresMediaStore: MediaServerStore {
     }
 
     /// Connects to the database at `url`, applies the schema's migrations (waiting for another
-    /// instance that is applying them), and returns the store. Uploads are received in
-    /// `temporaryDirectory` (a new folder under the system's when nil).
+    /// instance that is applying them), and returns the store. Uploads are received in a folder of
+    /// this store's own inside `uploadsFolder` (default: `media-server-uploads-UID` in the system's
+    /// temporary folder, `$TMPDIR`); what a killed instance left there is removed when a store
+    /// opens while no other has it open (as the embedded store sweeps its `tmp/`).
     public static func open(
-        _ url: DatabaseURL, maxConnections: Int = 20, temporaryDirectory: URL? = nil, logger: Logger = PostgresMediaStore.defaultLogger,
+        _ url: DatabaseURL, maxConnections: Int = 20, uploadsFolder: URL? = nil, logger: Logger = PostgresMediaStore.defaultLogger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> PostgresMediaStore {
-        let folder = temporaryDirectory ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("media-server-uploads-\(UUID().uuidString.lowercased())", isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw MediaError.storage("cannot create the upload folder \(folder.path): \(error.localizedDescription)")
-        }
+        let (folder, lock) = try openUploadFolder(
+            in: uploadsFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("media-server-uploads-\(geteuid())", isDirectory: true))
         var configuration = url.configuration
         configuration.options.maximumConnections = maxConnections
         configuration.options.connectTimeout = .seconds(10)
         let store = PostgresMediaStore(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger), maxConnections: maxConnections, logger: logger,
-            temporaryDirectory: folder, now: now)
+            temporaryDirectory: folder, uploadsLock: lock, now: now)
         do {
             try await store.database { try await Schema.migrate(store.client, logger: logger) }
         } catch {
@@ -69,6 +73,37 @@ public final class PostgresMediaStore: MediaServerStore {
         return store
     }
 
+    /// This store's upload folder, new, inside `parent` (created, private to this user), after
+    /// removing what stores that are no longer open left there: every store holds a shared lock on
+    /// `parent/lock` while open, so one that gets it alone may sweep (the kernel drops a killed
+    /// process's lock).
+    private static func openUploadFolder(in parent: URL) throws -> (URL, StoreLock) {
+        let files = FileManager.default
+        do {
+            try files.createDirectory(at: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw MediaError.storage("cannot create the upload folder \(parent.path): \(error.localizedDescription)")
+        }
+        // Not a folder someone else made (or a link to one) in a shared temporary folder.
+        var status = stat()
+        guard lstat(parent.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, status.st_uid == geteuid() else {
+            throw MediaError.storage("\(parent.path) is not a folder of this user; remove it, or set TMPDIR to a folder of your own")
+        }
+        let lock = try StoreLock(file: parent.appendingPathComponent("lock"))
+        lock.whenAlone {
+            for name in (try? files.contentsOfDirectory(atPath: parent.path)) ?? [] where name != "lock" {
+                try? files.removeItem(at: parent.appendingPathComponent(name))
+            }
+        }
+        let folder = parent.appendingPathComponent(UUID().uuidString.lowercased(), isDirectory: true)
+        do {
+            try files.createDirectory(at: folder, withIntermediateDirectories: false)
+        } catch {
+            throw MediaError.storage("cannot create the upload folder \(folder.path): \(error.localizedDescription)")
+        }
+        return (folder, lock)
+    }
+
     /// Stops the pool (queries in flight fail) and removes the upload folder.
     public func close() async {
         running.cancel()
@@ -76,8 +111,13 @@ public final class PostgresMediaStore: MediaServerStore {
         try? FileManager.default.removeItem(at: temporaryDirectory)
     }
 
+    /// One account's service, fetching url uploads from where `urlFetch` allows (public addresses unless told).
+    public func service(account: String, urlFetch: URLFetchPolicy) -> PostgresMediaService {
+        PostgresMediaService(store: self, account: account, urlFetch: urlFetch)
+    }
+
     public func service(account: String) -> PostgresMediaService {
-        PostgresMediaService(store: self, account: account)
+        service(account: account, urlFetch: .publicAddressesOnly)
     }
 
     public func checkReady() async throws {
@@ -117,7 +157,7 @@ public final class PostgresMediaStore: MediaServerStore {
             var total: Int?
             for try await row in rows {
                 items.append(try MediaRecord.item(row))
-                total = Int(try row.decode((String, String, String, Int64, String, String, String?, String?, String?, String?, Bool, Int64, Int64, Int64, Int64, Int64).self).15)
+                total = Int(try row.makeRandomAccess()[row.makeRandomAccess().count - 1].decode(Int64.self))
             }
             if let total { return (items, total) }
             // Past the last page: the total alone.
@@ -208,27 +248,31 @@ public final class PostgresMediaStore: MediaServerStore {
         }
     }
 
-    public func upload(_ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?) async throws -> MediaItem {
+    public func upload(
+        _ upload: MediaUpload, account: String, consumingFile: Bool, maxBytes: Int64?, urlFetch: URLFetchPolicy
+    ) async throws -> MediaItem {
         let consumed = consumingFile ? consumableFile(upload.source) : nil
         defer { if let consumed { try? FileManager.default.removeItem(at: consumed) } }
         try upload.validate()
         let file: URL
+        var fetched: URL?
+        defer { if let fetched { try? FileManager.default.removeItem(at: fetched) } }
         switch upload.source {
         case .file(let url) where url.isFileURL:
             file = url
         case .url(let url) where url.isFileURL:
             file = url
+        case .url(let url) where ["http", "https"].contains(url.scheme?.lowercased()):
+            // Fetched into the upload folder first (under the same SSRF rules as the embedded
+            // store's), then stored like a received file.
+            let staged = temporaryDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).fetch")
+            fetched = staged
+            _ = try await URLFetch(policy: urlFetch).download(url, to: staged, maxBytes: maxBytes)
+            file = staged
         case .file(let url), .url(let url):
-            throw MediaError.invalidInput(
-                "cannot upload '\(url.absoluteString)': the PostgreSQL store takes files only, not uploads by url; download it and upload the file")
+            throw MediaError.invalidInput("cannot fetch '\(url.absoluteString)': only file, http and https URLs are supported")
         }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder) else {
-            throw MediaError.invalidInput("no file at \(file.path); check the path")
-        }
-        guard !isFolder.boolValue else {
-            throw MediaError.invalidInput("\(file.path) is a folder; upload the files in it one by one")
-        }
+        try LocalFile.requireRegularFile(file)
         let input: FileHandle
         do {
             input = try FileHandle(forReadingFrom: file)
@@ -262,23 +306,18 @@ public final class PostgresMediaStore: MediaServerStore {
                         \(record.metadataSecondary), \(record.isPublic), \(Int64(record.maxDownloadsAllowed)), 0,
                         \(created), \(created), \(Int32(chunkSize)))
                     """, logger: logger)
-                var md5 = Insecure.MD5()
-                var size: Int64 = 0
+                var hashing = HashingCopy()
                 var index: Int32 = 0
                 while true {
                     let chunk = try input.read(upToCount: chunkSize) ?? Data()
                     if chunk.isEmpty { break }
-                    size += Int64(chunk.count)
-                    if let maxBytes, size > maxBytes {
-                        throw MediaError.invalidInput("the content is larger than the limit of \(maxBytes) bytes")
-                    }
-                    md5.update(data: chunk)
+                    try hashing.add(chunk, into: nil, maxBytes: maxBytes)
                     try await connection.query(
                         "INSERT INTO media_chunk (media_id, chunk_index, data) VALUES (\(id), \(index), \(ByteBuffer(bytes: chunk)))",
                         logger: logger)
                     index += 1
                 }
-                let etag = PostgresDownload.hex(md5)
+                let (etag, size) = (hashing.hex, hashing.bytes)
                 try await connection.query("UPDATE media SET etag = \(etag), media_size = \(size) WHERE id = \(id)", logger: logger)
                 return (etag, size)
             }

@@ -126,12 +126,12 @@ struct MediaServerCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data((warning + "\n").utf8))
             }
         }
-        try settings.apply(self)
-        let databaseURL = database ?? ProcessInfo.processInfo.environment["MEDIA_SERVER_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        try settings.apply(self, environment: ProcessInfo.processInfo.environment)
+        let service: Settings.Service
         let configuration: MediaServerConfiguration
-        let dataFolder: String
         do {
-            (configuration, dataFolder) = try settings.configuration(needsData: databaseURL == nil)
+            service = try settings.service()
+            configuration = try settings.configuration()
             try configuration.validate()
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
@@ -139,23 +139,16 @@ struct MediaServerCommand: AsyncParsableCommand {
         if configuration.accounts.isEmpty {
             FileHandle.standardError.write(Data("media-server: no --account given: only public items can be downloaded\n".utf8))
         }
-        if let databaseURL {
-            guard dataFolder.isEmpty else {
-                throw ValidationError("--data and --database both name a store; give one (--data for the embedded store, --database for PostgreSQL)")
-            }
+        if let database = service.database {
             let url: DatabaseURL
             do {
-                url = try DatabaseURL(databaseURL)
+                url = try DatabaseURL(database)
             } catch let error as MediaError {
                 throw ValidationError("--database: \(error.description)")
             }
-            let connections = databaseConnections ?? 20
-            guard (1...1000).contains(connections) else {
-                throw ValidationError("--database-connections must be between 1 and 1000, not \(connections)")
-            }
-            let store = try await PostgresMediaStore.open(url, maxConnections: connections)
+            let store = try await PostgresMediaStore.open(url, maxConnections: service.databaseConnections)
             do {
-                try await serve(store, configuration)
+                try await serve(store, configuration, service)
             } catch {
                 await store.close()
                 throw error
@@ -163,22 +156,15 @@ struct MediaServerCommand: AsyncParsableCommand {
             // The requests in flight have been answered: now the pool can go.
             await store.close()
         } else {
-            try await serve(MediaStore(directory: URL(fileURLWithPath: dataFolder, isDirectory: true)), configuration)
+            try await serve(MediaStore(directory: URL(fileURLWithPath: service.dataFolder, isDirectory: true)), configuration, service)
         }
     }
 
     /// Serves until SIGTERM or SIGINT, which stop accepting and let the requests in flight finish
     /// (for at most --shutdown-timeout, then they are cancelled).
-    private func serve(_ store: any MediaServerStore, _ configuration: MediaServerConfiguration) async throws {
+    private func serve(_ store: any MediaServerStore, _ configuration: MediaServerConfiguration, _ service: Settings.Service) async throws {
         let host = configuration.host
-        var timeout = Duration.seconds(30)
-        if let shutdownTimeout {
-            guard let parsed = Units.duration(shutdownTimeout) else {
-                throw ValidationError("--shutdown-timeout '\(shutdownTimeout)' is not a duration like 30s or 500ms")
-            }
-            timeout = parsed
-        }
-        let accessLog = noAccessLog ? nil : Logger(label: "media-server.access") { JSONLinesLogHandler(label: $0) }
+        let accessLog = service.accessLog ? Logger(label: "media-server.access") { JSONLinesLogHandler(label: $0) } : nil
         let app = buildMediaServer(store: store, configuration: configuration, accessLog: accessLog) { port in
             let shown = host.contains(":") ? "[\(host)]" : host
             // Written straight to the file descriptor: scripts wait for this line through a pipe.
@@ -187,7 +173,7 @@ struct MediaServerCommand: AsyncParsableCommand {
         var logger = Logger(label: "media-server") { JSONLinesLogHandler(label: $0) }
         logger.logLevel = .warning
         var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        group.maximumGracefulShutdownDuration = timeout
+        group.maximumGracefulShutdownDuration = service.shutdownTimeout
         try await ServiceGroup(configuration: group).run()
     }
 

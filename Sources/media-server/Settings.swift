@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import MediaAPI
 import MediaServer
 import MediaStore
+import MediaURLFetch
 
 /// The server's settings as text, from a config file and then the flags, turned into a configuration.
 struct Settings {
@@ -11,14 +13,19 @@ struct Settings {
     private var allowedURLHosts: [String] = []
     private var legacyShape = false
     private var noURLUploads = false
+    private var noAccessLog = false
     /// What the user should hear about the config file (one line each), though it was read.
     private(set) var warnings: [String] = []
 
+    /// Every flag of the command line but --config (a test holds the two lists together).
     static let names: Set<String> = [
-        "host", "port", "data", "account", "application", "max-upload-size", "max-page-size", "legacy-shape", "no-url-uploads",
-        "idle-timeout", "max-connections", "allow-url-host",
+        "host", "port", "data", "database", "database-connections", "account", "application", "max-upload-size", "max-page-size",
+        "legacy-shape", "no-url-uploads", "no-access-log", "idle-timeout", "max-connections", "shutdown-timeout", "allow-url-host",
         "fault-latency", "fault-rate-limit-every", "fault-retry-after", "fault-server-errors", "fault-drop", "fault-seed",
     ]
+
+    /// The environment variable that gives the database URL (it keeps the password out of ps).
+    static let databaseVariable = "MEDIA_SERVER_DATABASE_URL"
 
     init() {}
 
@@ -47,12 +54,18 @@ struct Settings {
             case "allow-url-host": allowedURLHosts.append(value)
             case "legacy-shape": legacyShape = ["", "true", "yes", "1"].contains(value.lowercased())
             case "no-url-uploads": noURLUploads = ["", "true", "yes", "1"].contains(value.lowercased())
+            case "no-access-log": noAccessLog = ["", "true", "yes", "1"].contains(value.lowercased())
             default: values[name] = value
             }
         }
-        if !accounts.isEmpty, let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o077 != 0 {
+        // A database URL with a password is as secret as an account's.
+        let databasePassword = values["database"].flatMap { URLComponents(string: $0)?.password }.map { !$0.isEmpty } ?? false
+        if !accounts.isEmpty || databasePassword,
+           let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o077 != 0
+        {
+            let secrets = accounts.isEmpty ? "a database password" : databasePassword ? "account secrets and a database password" : "account secrets"
             warnings.append(
-                "media-server: warning: \(path) holds account secrets and is readable by others (mode \(String(mode, radix: 8))): run chmod 600 \(path)")
+                "media-server: warning: \(path) holds \(secrets) and is readable by others (mode \(String(mode, radix: 8))): run chmod 600 \(path)")
         }
     }
 
@@ -101,14 +114,19 @@ struct Settings {
         return (String(name.map { $0.character }), String(value.map { $0.character }))
     }
 
-    /// The flags given on the command line override the file.
-    mutating func apply(_ command: MediaServerCommand) throws {
+    /// The environment (MEDIA_SERVER_DATABASE_URL) overrides the file, and the flags given on
+    /// the command line override both.
+    mutating func apply(_ command: MediaServerCommand, environment: [String: String]) throws {
         func set(_ name: String, _ value: (some CustomStringConvertible)?) {
             if let value { values[name] = value.description }
         }
+        set("database", environment[Self.databaseVariable].flatMap { $0.isEmpty ? nil : $0 })
         set("host", command.host)
         set("port", command.port)
         set("data", command.data)
+        set("database", command.database)
+        set("database-connections", command.databaseConnections)
+        set("shutdown-timeout", command.shutdownTimeout)
         set("max-upload-size", command.maxUploadSize)
         set("max-page-size", command.maxPageSize)
         set("idle-timeout", command.idleTimeout)
@@ -124,14 +142,50 @@ struct Settings {
         allowedURLHosts += command.allowURLHost
         if command.legacyShape { legacyShape = true }
         if command.noURLUploads { noURLUploads = true }
+        if command.noAccessLog { noAccessLog = true }
     }
 
-    /// `needsData` false: the store is in PostgreSQL (--database), so --data is not asked for.
-    func configuration(needsData: Bool = true) throws -> (MediaServerConfiguration, dataFolder: String) {
+    /// What starts the server besides its configuration: which store, and how it stops and logs.
+    struct Service {
+        /// The embedded store's folder, or "" with `database`.
+        var dataFolder: String
+        /// PostgreSQL instead of the embedded store.
+        var database: String?
+        var databaseConnections = 20
+        /// How long SIGTERM or SIGINT waits for requests in flight.
+        var shutdownTimeout = Duration.seconds(30)
+        var accessLog = true
+    }
+
+    /// The settings of the store, the stop and the log, checked.
+    func service() throws -> Service {
         let data = values["data"] ?? ""
-        guard !needsData || !data.isEmpty else {
+        var service = Service(dataFolder: data, database: values["database"].flatMap { $0.isEmpty ? nil : $0 })
+        if service.database != nil {
+            guard data.isEmpty else {
+                throw ValidationError("--data and --database both name a store; give one (--data for the embedded store, --database for PostgreSQL)")
+            }
+            if let count = values["database-connections"] {
+                service.databaseConnections = try integer(count, "database-connections")
+            }
+            guard (1...1000).contains(service.databaseConnections) else {
+                throw ValidationError("--database-connections must be between 1 and 1000, not \(service.databaseConnections)")
+            }
+        } else if data.isEmpty {
             throw ValidationError("--data DIR is required: the folder of the store (created when missing), or --database URL for PostgreSQL")
         }
+        if let timeout = values["shutdown-timeout"] {
+            guard let parsed = Units.duration(timeout) else {
+                throw ValidationError("--shutdown-timeout '\(timeout)' is not a duration like 30s or 500ms")
+            }
+            service.shutdownTimeout = parsed
+        }
+        service.accessLog = !noAccessLog
+        return service
+    }
+
+    /// The server's configuration (everything but the store, the stop and the log: `service()`).
+    func configuration() throws -> MediaServerConfiguration {
         var c = MediaServerConfiguration()
         if let host = values["host"] { c.host = host }
         if let port = values["port"] { c.port = try integer(port, "port") }
@@ -192,7 +246,7 @@ struct Settings {
             guard let value = UInt64(seed) else { throw ValidationError("--fault-seed '\(seed)' is not a whole number of 0 or more") }
             c.faults.seed = value
         }
-        return (c, data)
+        return c
     }
 
     private func integer(_ text: String, _ name: String) throws -> Int {

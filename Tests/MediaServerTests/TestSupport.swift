@@ -4,6 +4,8 @@ import HummingbirdTesting
 import MediaAPI
 import MediaServer
 import MediaStore
+import MediaStorePostgres
+import PostgresTestSupport
 import NIOCore
 import Testing
 
@@ -14,17 +16,36 @@ final class TestServer: Sendable {
 
     let folder: URL
     let store: MediaStore
+    /// The store the server runs on: `store`, or a PostgreSQL one (`onPostgres`).
+    let served: any MediaServerStore
     let clock: TestClock
     let configuration: MediaServerConfiguration
 
-    init(_ adjust: (inout MediaServerConfiguration) -> Void = { _ in }) throws {
+    convenience init(_ adjust: (inout MediaServerConfiguration) -> Void = { _ in }) throws {
+        try self.init(adjust, served: nil)
+    }
+
+    private init(_ adjust: (inout MediaServerConfiguration) -> Void, served: (any MediaServerStore)?) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("media-server-tests-\(UUID().uuidString)")
         let clock = TestClock()
         self.clock = clock
         store = try MediaStore(directory: folder, now: { clock.now })
+        self.served = served ?? store
         var configuration = MediaServerConfiguration(port: 0, accounts: [Self.alice, Self.bob])
         adjust(&configuration)
         self.configuration = configuration
+    }
+
+    /// A media-server over PostgreSQL: a fresh database of the cluster in MEDIA_TEST_DATABASE_URL
+    /// (tests using it are disabled without one). `close()` it at the end.
+    static func onPostgres(_ adjust: (inout MediaServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        let store = try await PostgresMediaStore.open(DatabaseURL(PostgresEnvironment.freshDatabase()))
+        return try TestServer(adjust, served: store)
+    }
+
+    /// Stops a PostgreSQL store's pool.
+    func close() async {
+        await (served as? PostgresMediaStore)?.close()
     }
 
     deinit {
@@ -34,7 +55,7 @@ final class TestServer: Sendable {
     /// Runs `body` against the server (`.router` unless told).
     @discardableResult
     func test<T>(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        let app = buildMediaServer(store: store, configuration: configuration)
+        let app = buildMediaServer(store: served, configuration: configuration)
         return try await app.test(setup) { client in try await body(client) }
     }
 
@@ -43,7 +64,7 @@ final class TestServer: Sendable {
         let file = folder.appendingPathComponent("seed-\(UUID().uuidString)")
         try Data(content.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        return try await store.upload(MediaUpload(source: .file(file), fileName: name, info: info), account: account.apiKey, consumingFile: false, maxBytes: nil)
+        return try await served.upload(MediaUpload(source: .file(file), fileName: name, info: info), account: account.apiKey, consumingFile: false, maxBytes: nil)
     }
 }
 

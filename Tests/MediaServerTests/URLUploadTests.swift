@@ -4,6 +4,7 @@ import HummingbirdTesting
 import MediaAPI
 import MediaServer
 import MediaStore
+import PostgresTestSupport
 import Testing
 
 /// Uploads by url cannot reach the server's own machine or network (SSRF) unless a host is
@@ -17,12 +18,20 @@ import Testing
     }
 
     static func bobsItems(_ server: TestServer) async throws -> Int {
-        try await server.store.page(account: TestServer.bob.apiKey, query: MediaQuery(), pageIndex: 0, pageSize: 10).total
+        try await server.served.page(account: TestServer.bob.apiKey, query: MediaQuery(), pageIndex: 0, pageSize: 10).total
     }
+
+    /// A server on the embedded store or on PostgreSQL, set up by the closure.
+    typealias Make = @Sendable ((inout MediaServerConfiguration) -> Void) async throws -> TestServer
+    static let embedded: Make = { try TestServer($0) }
 
     @Test("by default no url on the server's own machine or network is fetched, and every refusal reads the same")
     func refusesTheServersOwnNetworkByDefault() async throws {
-        let server = try TestServer()
+        try await Self.refusesTheServersOwnNetworkByDefault(Self.embedded)
+    }
+
+    static func refusesTheServersOwnNetworkByDefault(_ make: Make) async throws {
+        let server = try await make { _ in }
         let source = try await server.seed("only for the server's own machine", info: MediaUpdate(isPublic: true))
         try await server.test(.live) { client in
             let port = try #require(client.port)
@@ -40,11 +49,16 @@ import Testing
         }
         #expect(try await Self.bobsItems(server) == 0)
         #expect(try UploadRouteTests.leftovers(server).isEmpty)
+        await server.close()
     }
 
     @Test("with the host allowed, a fetch works; a 404, a closed port and a refusal read the same")
     func allowedHostAndFailuresThatTellNothing() async throws {
-        let server = try TestServer { $0.urlFetch = URLFetchPolicy(allowedHosts: ["127.0.0.1"]) }
+        try await Self.allowedHostAndFailuresThatTellNothing(Self.embedded)
+    }
+
+    static func allowedHostAndFailuresThatTellNothing(_ make: Make) async throws {
+        let server = try await make { $0.urlFetch = URLFetchPolicy(allowedHosts: ["127.0.0.1"]) }
         let source = try await server.seed("fetched over http", info: MediaUpdate(isPublic: true))
         try await server.test(.live) { client in
             let port = try #require(client.port)
@@ -59,11 +73,16 @@ import Testing
         }
         #expect(try await Self.bobsItems(server) == 1)
         #expect(try UploadRouteTests.leftovers(server).isEmpty)
+        await server.close()
     }
 
     @Test("a redirect from an allowed host is followed to an allowed host, and refused to one that is not")
     func checksEveryRedirectHop() async throws {
-        let server = try TestServer { $0.urlFetch = URLFetchPolicy(allowedHosts: ["localhost"]) }
+        try await Self.checksEveryRedirectHop(Self.embedded)
+    }
+
+    static func checksEveryRedirectHop(_ make: Make) async throws {
+        let server = try await make { $0.urlFetch = URLFetchPolicy(allowedHosts: ["localhost"]) }
         let source = try await server.seed("only for the server's own machine", info: MediaUpdate(isPublic: true))
         try await withOrigin { origin in
             try await server.test(.live) { client in
@@ -80,6 +99,25 @@ import Testing
         }
         #expect(try await Self.bobsItems(server) == 2)
         #expect(try UploadRouteTests.leftovers(server).isEmpty)
+        await server.close()
+    }
+}
+
+/// The same tests on a PostgreSQL-backed server: its store fetches a url under the same rules.
+@Suite("URL uploads on a PostgreSQL-backed server", .disabled(if: PostgresEnvironment.url == nil, Comment(rawValue: PostgresEnvironment.missingReason)))
+struct PostgresURLUploadTests {
+    static let postgres: URLUploadTests.Make = { try await TestServer.onPostgres($0) }
+
+    @Test func refusesTheServersOwnNetworkByDefault() async throws {
+        try await URLUploadTests.refusesTheServersOwnNetworkByDefault(Self.postgres)
+    }
+
+    @Test func allowedHostAndFailuresThatTellNothing() async throws {
+        try await URLUploadTests.allowedHostAndFailuresThatTellNothing(Self.postgres)
+    }
+
+    @Test func checksEveryRedirectHop() async throws {
+        try await URLUploadTests.checksEveryRedirectHop(Self.postgres)
     }
 }
 

@@ -11,7 +11,7 @@ import Testing
 struct UploadRouteTests {
     /// Files the server left in the store's temporary folder (there should be none after any request).
     static func leftovers(_ server: TestServer) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: server.store.temporaryDirectory.path)
+        try FileManager.default.contentsOfDirectory(atPath: server.served.temporaryDirectory.path)
     }
 
     @Test("a multipart upload answers 201 with the record and a Location ending in /info")

@@ -2,6 +2,7 @@ import Foundation
 import MediaAPI
 import MediaServiceContract
 import MediaStore
+import MediaURLFetch
 import Testing
 
 /// Uploads by url keep to public addresses unless told otherwise (no SSRF into the own machine

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import MediaAPI
 import MediaServiceContract
 import MediaStorePostgres

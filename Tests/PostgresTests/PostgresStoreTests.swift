@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import MediaAPI
 import MediaHTTPClient
 import MediaServer
@@ -134,6 +135,23 @@ struct PostgresStoreTests {
             #expect(error.map { if case .invalidInput = $0 { true } else { false } } == true, "\(text)")
         }
         #expect(try DatabaseURL("postgresql://u:hunter2@127.0.0.1:5/db").description == "postgresql://u:***@127.0.0.1:5/db")
+    }
+
+    /// The test cluster has no TLS: `prefer` (the default) connects without it, `require` refuses.
+    @Test func sslmodePreferFallsBackAndRequireRefuses() async throws {
+        let url = try await PostgresEnvironment.freshDatabase()
+        let plain = try #require(url.components(separatedBy: "?").first)
+        for mode in ["", "?sslmode=prefer"] {
+            let store = try await PostgresMediaStore.open(DatabaseURL(plain + mode))
+            try await store.checkReady()
+            await store.close()
+        }
+        let refused = await mediaError { _ = try await PostgresMediaStore.open(DatabaseURL(plain + "?sslmode=require")) }
+        guard case .storage(let message) = refused else {
+            Issue.record("sslmode=require on a cluster without TLS: \(String(describing: refused))")
+            return
+        }
+        #expect(message.contains("cannot open the database") && !message.contains(plain), "\(message)")
     }
 }
 

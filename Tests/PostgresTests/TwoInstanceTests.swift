@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import MediaAPI
 import MediaHTTPClient
 import MediaServiceContract
@@ -106,9 +107,13 @@ struct TwoInstanceTests {
 
     @Test func killingAnInstanceMidUploadLeavesNothingAndTheOtherServes() async throws {
         let database = try await PostgresEnvironment.freshDatabase()
-        let a = try ServerProcess(database: database), b = try ServerProcess(database: database)
+        // A temporary folder of this test's own, so that no other store's lock keeps the sweep away.
+        let tmp = try scratchFile(Data()).deletingLastPathComponent()
+        let uploads = tmp.appendingPathComponent("media-server-uploads-\(geteuid())")
+        let a = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
+        let b = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
         defer { a.kill(); b.kill() }
-        let big = try scratchFile(Data(repeating: 0x61, count: 8 * PostgresMediaStore.chunkSize))
+        let big = try scratchFile(Data(repeating: 0x61, count: 32 * PostgresMediaStore.chunkSize))
         let upload = Task.detached {
             try? curl(["-F", "filedata=@\(big.path)", "-u", "\(Self.key):\(Self.secret)", a.endpoint])
         }
@@ -140,6 +145,27 @@ struct TwoInstanceTests {
         let item = try await viaB.upload(MediaUpload(source: .file(try scratchFile(Data("after".utf8)))))
         #expect(try await viaB.all().map(\.id) == [item.id])
         try await viaB.shutdown()
+
+        // A's received file is still on the local disk; the next instance to start alone sweeps it.
+        let staged = try Self.files(in: uploads)
+        #expect(staged.contains { $0.size == Int64(32 * PostgresMediaStore.chunkSize) }, "no staged upload of A: \(staged)")
+        b.kill()
+        let c = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
+        defer { c.kill() }
+        let left = try Self.files(in: uploads)
+        #expect(left.isEmpty, "left after the sweep: \(left)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: uploads.path).count == 2, "the lock file and C's own folder")
+    }
+
+    /// The files (not folders) below `folder` but its lock file, with their sizes.
+    static func files(in folder: URL) throws -> [(path: String, size: Int64)] {
+        let names = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String } ?? []
+        return names.compactMap { name in
+            var isFolder: ObjCBool = false
+            let path = folder.appendingPathComponent(name).path
+            guard name != "lock", FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else { return nil }
+            return (name, LocalFile.size(URL(fileURLWithPath: path)) ?? 0)
+        }
     }
 }
 
@@ -153,22 +179,53 @@ func sigtermIsAGracefulStop() async throws {
     let bytes = content(size: 3 * PostgresMediaStore.chunkSize, seed: 30)
     let item = try await viaServer.upload(MediaUpload(source: .file(try scratchFile(bytes))))
     try await viaServer.shutdown()
-    let output = try scratchFile(Data())
-    let download = Task.detached {
-        try run(URL(fileURLWithPath: "/usr/bin/env"), [
-            "curl", "-sS", "--fail", "--limit-rate", "1M", "-o", output.path,
-            "-u", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)", "\(server.endpoint)/\(item.id)",
-        ])
-    }
-    try await waitUntil("the download has begun") {
-        ((try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)?.intValue ?? 0) > 0
-    }
+    let (output, download) = try await downloadBegun(item.id, through: server)
     server.process.terminate()
     let finished = try await download.value
     #expect(finished.status == 0, "the download in flight broke off: \(finished.stderr)")
     #expect(try Data(contentsOf: output) == bytes)
     server.process.waitUntilExit()
     #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
+}
+
+/// --shutdown-timeout bounds the wait: a download slower than it is cut off and the server exits;
+/// --database-connections is the pool's size (its gauge in /metrics).
+@Test("SIGTERM waits at most --shutdown-timeout for a request in flight", .disabled(if: PostgresEnvironment.url == nil, PostgresEnvironment.missing))
+func shutdownTimeoutBoundsTheWait() async throws {
+    let database = try await PostgresEnvironment.freshDatabase()
+    let server = try ServerProcess(database: database, arguments: ["--shutdown-timeout", "1s", "--database-connections", "3"])
+    defer { server.kill() }
+    let base = server.endpoint.replacingOccurrences(of: "/v3/media", with: "")
+    let metrics = String(decoding: try curl(["\(base)/metrics"]), as: UTF8.self)
+    #expect(metrics.split(separator: "\n").contains { $0 == "media_store_database_connections_max 3" || $0 == "media_store_database_connections_max 3.0" }, "\(metrics)")
+    // More than loopback's socket buffers hold (a few MiB), so the server's response really is
+    // in flight, waiting on the reader; stored straight into the database to save the upload.
+    let bytes = Data(repeating: 0x62, count: 24 * PostgresMediaStore.chunkSize)
+    let seeding = try await PostgresMediaStore.open(DatabaseURL(database))
+    let item = try await seeding.service(account: TwoInstanceTests.key).upload(MediaUpload(source: .file(try scratchFile(bytes))))
+    await seeding.close()
+    // 24 MiB at 1 MiB/s: 24 s, far past the 1 s the server waits (what the socket buffers hold still arrives).
+    let (output, download) = try await downloadBegun(item.id, through: server)
+    server.process.terminate()
+    server.process.waitUntilExit()
+    let finished = try await download.value
+    #expect(finished.status != 0, "the download finished though the server should have cut it off")
+    #expect(try Data(contentsOf: output).count < bytes.count)
+    #expect(server.process.terminationReason == .exit, "\(server.process.terminationReason) \(server.process.terminationStatus)")
+}
+
+/// curl downloading item `id` through `server` at 1 MiB/s in a task of its own, returned once
+/// its first bytes have arrived, with the file it writes.
+func downloadBegun(_ id: String, through server: ServerProcess) async throws -> (URL, Task<Finished, any Error>) {
+    let output = try scratchFile(Data())
+    let download = Task.detached {
+        try run(URL(fileURLWithPath: "/usr/bin/env"), [
+            "curl", "-sS", "--fail", "--limit-rate", "1M", "-o", output.path,
+            "-u", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)", "\(server.endpoint)/\(id)",
+        ])
+    }
+    try await waitUntil("the download has begun") { (LocalFile.size(output) ?? 0) > 0 }
+    return (output, download)
 }
 
 /// Set once, read from anywhere.
@@ -195,11 +252,11 @@ final class ServerProcess: Sendable {
     let process: Process
     let endpoint: String
 
-    init(database: String, arguments: [String] = []) throws {
+    init(database: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = BuiltBinary.url("media-server")
         process.arguments = ["--port", "0", "--account", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["MEDIA_SERVER_DATABASE_URL": database]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["MEDIA_SERVER_DATABASE_URL": database].merging(environment) { $1 }) { $1 }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -281,4 +338,8 @@ func mediash(_ arguments: [String], endpoint: String) throws -> Finished {
         BuiltBinary.url("mediash"),
         ["--endpoint", endpoint, "--api-key", TwoInstanceTests.key, "--api-secret", TwoInstanceTests.secret] + arguments,
         environment: ["HOME": home.path, "XDG_CONFIG_HOME": home.path, "XDG_STATE_HOME": home.path, "XDG_DATA_HOME": home.path])
+}
+
+extension PostgresEnvironment {
+    static let missing = Comment(rawValue: missingReason)
 }

@@ -5,18 +5,55 @@ import Darwin
 #endif
 import AsyncHTTPClient
 import Foundation
+import MediaAPI
+import NIOCore
 
 /// Fetches an http(s) url under a URLFetchPolicy. Every hop (the url and each redirect) is
 /// checked: its host is resolved here, every address it has must be public (unless the policy
 /// allows the host), and the connection goes to the address that was checked, not to a second
 /// lookup that a hostile name server could answer differently (DNS rebinding).
 /// Redirects are followed (file hosts and CDNs redirect as a matter of course), up to `maxRedirects`.
-struct URLFetch {
-    let policy: URLFetchPolicy
-    static let maxRedirects = 5
+/// Both stores fetch an upload's url through it (MediaStore, MediaStorePostgres).
+public struct URLFetch: Sendable {
+    public let policy: URLFetchPolicy
+    public static let maxRedirects = 5
+
+    public init(policy: URLFetchPolicy) {
+        self.policy = policy
+    }
+
+    /// Streams the content at `url` into `file` (created, and synced when whole), hashing it on
+    /// the way, and returns its ETag and size. Every way the fetch can fail is a URLFetchError,
+    /// except failing to write `file` (`.storage`); content over `maxBytes` is a URLFetchError too.
+    public func download(_ url: URL, to file: URL, maxBytes: Int64?) async throws -> (etag: String, size: Int64) {
+        do {
+            return try await fetch(url) { response -> (etag: String, size: Int64) in
+                if let maxBytes, let length = response.headers.first(name: "content-length").flatMap({ Int64($0) }), length > maxBytes {
+                    throw URLFetchError(url: url.absoluteString, reason: "it is \(length) bytes, larger than the limit of \(maxBytes) bytes")
+                }
+                let output = try DurableFile.create(file)
+                defer { try? output.close() }
+                var hashing = HashingCopy()
+                for try await chunk in response.body {
+                    try DurableFile.writing(file) { try hashing.add(Data(chunk.readableBytesView), into: output, maxBytes: maxBytes) }
+                }
+                try DurableFile.writing(file) { try output.synchronize() }
+                return (hashing.hex, hashing.bytes)
+            }
+        } catch let error as URLFetchError {
+            throw error
+        } catch let error as MediaError {
+            if case .storage = error { throw error }
+            throw URLFetchError(url: url.absoluteString, reason: error.description)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw URLFetchError(url: url.absoluteString, reason: "\(error)")
+        }
+    }
 
     /// Calls `read` with the answer of the last hop, a 2xx; every other outcome is a URLFetchError.
-    func fetch<T>(_ url: URL, _ read: (HTTPClientResponse) async throws -> T) async throws -> T {
+    public func fetch<T>(_ url: URL, _ read: (HTTPClientResponse) async throws -> T) async throws -> T {
         var current = url
         for _ in 0...Self.maxRedirects {
             let client = HTTPClient(configuration: try await configuration(for: current))

@@ -30,7 +30,7 @@ public struct URLFetchPolicy: Sendable, Hashable {
         allowsAnyAddress || allowedHosts.contains(Self.normalized(host))
     }
 
-    static func normalized(_ host: String) -> String {
+    package static func normalized(_ host: String) -> String {
         var host = host.lowercased()
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return host
@@ -43,6 +43,11 @@ public struct URLFetchPolicy: Sendable, Hashable {
 public struct URLFetchError: Error, CustomStringConvertible, Sendable {
     public var url: String
     public var reason: String
+
+    public init(url: String, reason: String) {
+        self.url = url
+        self.reason = reason
+    }
 
     public var description: String { "cannot fetch \(url): \(reason)" }
 }
