@@ -25,7 +25,7 @@ public func buildMediaServer(
             accounts: configuration.accounts, applications: configuration.applications,
             replays: TokenReplayGuard(capacity: configuration.maxLiveTokensPerApplication))))
     MediaRoutes(store: store, configuration: configuration).register(on: router)
-    ServiceRoutes(store: store, metrics: metrics).register(on: router)
+    ServiceRoutes(store: store, metrics: metrics, readinessTimeout: configuration.readinessTimeout).register(on: router)
 
     let logger = configuration.logger ?? {
         var logger = Logger(label: "media-server")

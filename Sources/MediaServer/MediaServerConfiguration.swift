@@ -31,6 +31,8 @@ public struct MediaServerConfiguration: Sendable {
     /// Where an upload's `url` may be fetched from: public addresses only, unless hosts are allowed
     /// (media-server --allow-url-host). Never the server's own machine or network by default.
     public var urlFetch: URLFetchPolicy = .publicAddressesOnly
+    /// How long `/readyz` waits for the store before answering 503: a probe wants an answer now.
+    public var readinessTimeout: Duration = .seconds(2)
     /// Where the server logs (failures, with their request id); nil = swift-log's default handler, level warning.
     public var logger: Logger? = nil
 

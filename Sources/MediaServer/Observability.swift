@@ -89,15 +89,16 @@ struct ObservabilityMiddleware: RouterMiddleware {
 struct ServiceRoutes: Sendable {
     let store: any MediaServerStore
     let metrics: ServerMetrics
+    let readinessTimeout: Duration
 
     func register(on router: Router<MediaRequestContext>) {
         router.get("/healthz") { _, _ in Self.text("ok\n") }
         router.get("/readyz") { _, _ in
             do {
-                // A probe wants an answer now: a store that takes longer than 2 s is not ready.
+                // A probe wants an answer now: a store that takes longer than this is not ready.
                 try await withThrowingTaskGroup(of: Bool.self) { group in
                     group.addTask { try await store.checkReady(); return true }
-                    group.addTask { try await Task.sleep(for: .seconds(2)); return false }
+                    group.addTask { try await Task.sleep(for: readinessTimeout); return false }
                     let ready = try await group.next() ?? false
                     group.cancelAll()
                     if !ready { throw CancellationError() }

@@ -11,7 +11,8 @@ import Testing
 /// request id on every answer and one access-log line per request.
 @Suite struct ServiceEndpointTests {
     @Test func healthAndReadinessNeedNoCredentials() async throws {
-        let server = try TestServer()
+        // The probe's own 2 s deadline is not what this checks: a loaded CI machine once took longer.
+        let server = try TestServer { $0.readinessTimeout = .seconds(120) }
         try await server.test { client in
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .ok && String(buffer: health.body) == "ok\n")
