@@ -4,19 +4,7 @@ import Testing
 @testable import MediaShell
 
 /// delete, update and download: concurrency, accountability, confirmation, dry runs, failures.
-@Suite struct ActionTests {
-    func shell(_ f: Fixture, _ service: any MediaService, _ configure: (inout ShellEnvironment) -> Void = { _ in }) -> Shell {
-        var env = ShellEnvironment(now: { Fixture.now }, workingDirectory: f.directory)
-        configure(&env)
-        return Shell(service: service, environment: env)
-    }
-
-    func run(_ shell: Shell, _ source: String) async -> (out: String, err: String, outcome: RunOutcome) {
-        let out = TextBuffer(), err = TextBuffer()
-        let outcome = await shell.run(source, out: out, err: err)
-        return (out.text, err.text, outcome)
-    }
-
+@Suite struct ActionTests: ShellRunning {
     @Test func journalLinesAreJSONWithEveryFieldAsGiven() throws {
         let time = Date(timeIntervalSince1970: 1_700_000_000.123)
         let full = ActionRecord(time: time, verb: "delete", id: "a\"b", name: "say \"hi\"\\ \u{01}\n日本.wav", size: 1234,

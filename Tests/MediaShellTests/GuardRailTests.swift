@@ -5,19 +5,7 @@ import Testing
 
 /// `max-delete` / `max-update`: an action over the limit sends no request at all, and says how
 /// many items it found; command-line limits win over `set`.
-@Suite struct GuardRailTests {
-    func shell(_ f: Fixture, _ service: any MediaService, _ configure: (inout ShellEnvironment) -> Void = { _ in }) -> Shell {
-        var env = ShellEnvironment(now: { Fixture.now }, workingDirectory: f.directory)
-        configure(&env)
-        return Shell(service: service, environment: env)
-    }
-
-    func run(_ shell: Shell, _ source: String) async -> (out: String, err: String, outcome: RunOutcome) {
-        let out = TextBuffer(), err = TextBuffer()
-        let outcome = await shell.run(source, out: out, err: err)
-        return (out.text, err.text, outcome)
-    }
-
+@Suite struct GuardRailTests: ShellRunning {
     @Test func aDeleteOverTheLimitSendsNoRequestAndSaysWhatItFound() async throws {
         let f = try await Fixture.make(items: 10)
         let service = InstrumentedService(f.service)
