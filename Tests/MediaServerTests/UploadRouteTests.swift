@@ -82,6 +82,8 @@ struct UploadRouteTests {
                 ("title may not contain the NUL", { $0.file("filedata", fileName: "a", "x"); $0.field("info", #"{"title": "a\u0000"}"#) }),
                 ("description may not contain the NUL", { $0.file("filedata", fileName: "a", "x"); $0.field("description", "\u{0}") }),
                 ("filename may not contain the NUL", { $0.file("filedata", fileName: "a", "x"); $0.field("filename", "a\u{0}.wav") }),
+                // RFC 8187's filename* percent-decodes to a NUL just the same.
+                ("filename may not contain the NUL", { $0.file("filedata", fileName: "a\"; filename*=UTF-8''a%00b.wav", "x") }),
             ]
             for (expected, build) in cases {
                 let detail = try await post(build)
