@@ -12,6 +12,8 @@ public struct Interpreter: Sendable {
     public var now: Date
     /// The zone date functions (`date(created)`, `weekday(…)`) and `today` read times in.
     public var timeZone: TimeZone
+    /// The values of this run's pipelines in parentheses, computed before the pipeline holding them.
+    var subpipelineValues: [ObjectIdentifier: Value] = [:]
 
     public init(variables: [String: Value], now: Date, timeZone: TimeZone = ShellEnvironment.utc) {
         self.variables = variables
@@ -64,6 +66,11 @@ public struct Interpreter: Sendable {
             return try call(name, args)
         case .between(let x, let lo, let hi):
             return try between(x, lo, hi)
+        case .subpipeline(let sub):
+            guard let v = subpipelineValues[sub.id] else {
+                throw RunError("the value of (\(sub.text)) is known only once it has run")
+            }
+            return { _ in v }
         }
     }
 
