@@ -45,7 +45,9 @@ import Testing
         #expect(sizes.max() == Fixture.size(0))
         #expect(await f.run("let big = (list | max size); list | where size == $big | select name").out == "name\n─────────\nfile0.wav\n")
         #expect(await f.run("(list | count) * 2").out == "20\n")
-        // A source alone needs no '|': (list since 2h) is a pipeline too.
+        #expect(await f.run("list | first 1 | select name, of = (list | count)").out == "name       of\n─────────  ──\nfile9.wav  10\n")
+        // A source alone needs no '|': (list since 30d) is a pipeline too.
+        #expect(await f.run("(list since 30d) | count").out == "10\n")
         #expect(await f.run("list | where id in (list since 30d | first 3 | select id) | count").out == "3\n")
     }
 
