@@ -73,4 +73,19 @@ import Testing
         let days = Self.created.filter { $0 >= date("2026-11-14T00:00:00Z") }.count
         #expect(try await run("list since 14d | group by day = date(created) with count | sort by day | count").out == "\(days)\n")
     }
+
+    /// The `let` and `def` pages' examples, their notes left off and the templates (`let NAME =
+    /// PIPELINE`) left out, run in order as one program: each page's lines build on each other.
+    @Test(arguments: ["let", "def"])
+    func aTopicPagesExamplesRunInOrder(_ topic: String) async throws {
+        let page = try #require(HelpTopics.page(topic))
+        let lines = page.split(separator: "\n").filter { $0.hasPrefix("  ") }
+            .compactMap { $0.dropFirst(2).components(separatedBy: "  ").first?.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && $0.range(of: "[A-Z]{3,}", options: .regularExpression) == nil }
+        #expect(lines.count >= 2, "\(lines)")
+        let f = try await Fixture.make(items: 12)
+        let r = await f.run(lines.joined(separator: "\n"))
+        #expect(r.outcome.status == .success && r.err.isEmpty, "help \(topic): \(lines) \(r.err)")
+        #expect(!r.out.isEmpty)
+    }
 }

@@ -4,12 +4,12 @@ import Testing
 
 /// A pipeline in parentheses as a value: `where etag in (list | group by etag | where count > 1 | select key)`.
 /// Checked with the pipeline holding it, run once before it, shown by `explain`.
-@Suite struct SubpipelineTests {
+@Suite struct SubpipelineTests: ShellRunning {
     /// The fixture's store behind a shell that counts its listings.
     private func counted(items: Int) async throws -> (Fixture, InstrumentedService, Shell) {
         let f = try await Fixture.make(items: items)
         let service = InstrumentedService(f.service)
-        return (f, service, Shell(service: service, environment: ShellEnvironment(now: { Fixture.now }, workingDirectory: f.directory)))
+        return (f, service, shell(f, service))
     }
 
     @Test func duplicatesByContentInOneLine() async throws {
@@ -112,6 +112,33 @@ import Testing
                 GET /v3/media?order=descending&page_size=100&start_time=2026-11-27T00:00:00.000Z  (pages from page_index=0 until the last)
             """), "\(r.out)")
         #expect(r.out.contains("  where mime in (list since 1d | group by mime | where count > 1 | select key)\n"), "\(r.out)")
+        #expect(service.listCount == 0)
+    }
+}
+
+extension SubpipelineTests {
+    @Test(arguments: [
+        "list | where etag in (", "list | where etag in (list |", "list | where etag in (list | )", "list | where etag in (list | where ) | count",
+        "list | where etag in (list | frob) | count", "list | where size > ((list | count) | count", "list | where size > (list | count)) | count",
+        "(list | count", "(| list)", "list | where size in (list | select size\n| count", "def d [] { (list | count }",
+    ])
+    func brokenOnesAreUsageErrorsBeforeAnyRequest(_ source: String) async throws {
+        let (f, service, shell) = try await counted(items: 2)
+        let r = await f.run(source, shell: shell)
+        #expect(r.outcome.status == .usage, "\(source): \(r.err)")
+        #expect(r.err.contains("error:"), "\(source): \(r.err)")
+        #expect(service.listCount == 0)
+    }
+
+    @Test func aBarBeforeTheCloseAsksForAVerb() async throws {
+        let f = try await Fixture.make(items: 1)
+        #expect(await f.run("list | where etag in (list | ) | count").err.contains("<input>:1:30: error: expected a verb after '|', found ')'"))
+    }
+
+    @Test func aRunbooksExplainShowsItToo() async throws {
+        let (_, service, shell) = try await counted(items: 2)
+        let plans = try shell.explain([SourceText(text: "list | where mime in (list | group by mime | where count > 1 | select key) | count")])
+        #expect(plans.first?.contains("  Pipeline in parentheses 1, run once before the rest: (list | group by mime | where count > 1 | select key)\n") == true, "\(plans)")
         #expect(service.listCount == 0)
     }
 }

@@ -204,7 +204,7 @@ public struct Parser {
             guard peek.kind == .pipe else { break }
             let bar = advance()
             while peek.kind == .newline { advance() }
-            if peek.kind == .end || peek.kind == .semicolon || peek.kind == .pipe {
+            if peek.kind == .end || peek.kind == .semicolon || peek.kind == .pipe || (openSubpipelines > 0 && peek.kind == .rightParen) {
                 diagnostics.append(Diagnostic("expected a verb after '|', found \(describe(peek))", at: peek.kind == .end ? bar.span : peek.span))
                 return nil
             }
