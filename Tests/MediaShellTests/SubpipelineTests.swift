@@ -14,9 +14,7 @@ import Testing
 
     @Test func duplicatesByContentInOneLine() async throws {
         let f = try await Fixture.make(items: 3)
-        try Data("same bytes\n".utf8).write(to: f.directory.appendingPathComponent("a.txt"))
-        try Data("same bytes\n".utf8).write(to: f.directory.appendingPathComponent("b.txt"))
-        _ = await f.run("upload a.txt b.txt")
+        try await f.uploadTwins()
         let r = await f.run("list | where etag in (list | group by etag | where count > 1 | select key) | sort by name | select name")
         #expect(r.out == "name\n─────\na.txt\nb.txt\n", "\(r.err)")
         #expect(r.outcome.status == .success)
@@ -53,9 +51,7 @@ import Testing
 
     @Test func aUserVerbIsAPipelineInParentheses() async throws {
         let f = try await Fixture.make(items: 3)
-        try Data("same\n".utf8).write(to: f.directory.appendingPathComponent("a.txt"))
-        try Data("same\n".utf8).write(to: f.directory.appendingPathComponent("b.txt"))
-        _ = await f.run("upload a.txt b.txt")
+        try await f.uploadTwins()
         let r = await f.run("def dups [] { list | group by etag | where count > 1 | select key }\nlist | where etag in (dups) | count")
         #expect(r.out == "2\n", "\(r.err)")
     }
