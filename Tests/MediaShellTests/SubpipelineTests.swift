@@ -65,6 +65,17 @@ import Testing
         #expect(service.listCount == 0)
     }
 
+    @Test func fieldsKnownOnlyWhenItRunsAreCheckedThen() async throws {
+        let f = try await Fixture.make(items: 4)
+        _ = await f.run("list | first 2 | save two.jsonl")
+        // `open`'s records have their fields only once read: one field each gives its values.
+        let r = await f.run("list | where name in (open two.jsonl | select name) | count")
+        #expect(r.out == "2\n", "\(r.err)")
+        let several = await f.run("list | where name in (open two.jsonl) | count")
+        #expect(several.outcome.status == .failure)
+        #expect(several.err.contains("'in' compares a string with a list of records: name one of their fields ($list.key, or end a pipeline in parentheses with | select key)"), "\(several.err)")
+    }
+
     @Test func mistakesInsideArePlacedInTheOuterLine() async throws {
         let (f, service, shell) = try await counted(items: 3)
         let line = "list | where etag in (list | where sise > 1MB | select etag) | count"

@@ -18,10 +18,12 @@ struct CheckedSubpipeline: Sendable {
         return .list
     }
 
-    /// The value, from what the pipeline gave.
+    /// The value, from what the pipeline gave. Records whose fields are known only now (`open`)
+    /// give their field's values when each has exactly one.
     func value(of results: [Value]) -> Value {
         if case .scalar = shape { return results.first ?? .null }
-        if givesFieldValues { return .list(results.map { $0.record?.values.first ?? $0 }) }
+        let oneField = givesFieldValues || (shape == .records(nil) && results.allSatisfy { $0.record?.values.count == 1 })
+        if oneField { return .list(results.map { $0.record?.values.first ?? $0 }) }
         return .list(results)
     }
 }

@@ -327,9 +327,10 @@ public final class Checker {
     /// `etag in (list | group by etag)`: the records have more than one field, so a value is never one of them.
     @inline(never)
     private func checkNotRecords(_ sub: Subpipeline, at span: SourceSpan, _ lk: ValueKind) {
+        // Fields known only when it runs (`open`) are checked then.
         guard let checked = subpipelines.first(where: { $0.subpipeline === sub }), !checked.givesFieldValues,
-              case .records(let schema) = checked.shape else { return }
-        let fields = (schema ?? [:]).keys.sorted()
+              case .records(let schema?) = checked.shape else { return }
+        let fields = schema.keys.sorted()
         let field = fields.contains("key") ? "key" : fields.contains("id") ? "id" : fields.first ?? "key"
         error("this pipeline gives records, so \(lk.phrase) is never one of them: end it with one field", at: span,
               suggestion: "(\(sub.text) | select \(field))")

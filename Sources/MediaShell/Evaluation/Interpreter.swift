@@ -156,7 +156,7 @@ public struct Interpreter: Sendable {
                 switch try right(row) {
                 case .list(let items):
                     if needle.record == nil, items.contains(where: { $0.record != nil }) {
-                        throw RunError("'in' compares \(needle.kind.phrase) with a list of records: name one of their fields ($list.key)")
+                        throw RunError("'in' compares \(needle.kind.phrase) with a list of records: name one of their fields ($list.key, or end a pipeline in parentheses with | select key)")
                     }
                     return .bool(items.contains { Value.equal(needle, $0) })
                 case .string(let s):
