@@ -335,10 +335,22 @@ private final class IDRecorder: @unchecked Sendable {
 
     init(_ source: ValueStream) { self.source = source }
 
+    /// Only ids that are plain words are offered: completion types what it offers into the
+    /// user's line, and an id from a server or a file could hold a pipe, a quote or an escape.
+    static func isPlain(_ id: String) -> Bool {
+        (1...128).contains(id.utf8.count) && id.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."): true
+            default: false
+            }
+        }
+    }
+
     var stream: ValueStream {
         ValueStream { [self] in
             let v = try await source.next()
-            if ids.count < 1000, case .string(let id)? = v?.record?["id"] { ids.append(id) }
+            if ids.count < 1000, case .string(let id)? = v?.record?["id"], Self.isPlain(id) { ids.append(id) }
             return v
         }
     }

@@ -82,6 +82,22 @@ import Testing
         }
         #expect(asked.value == Int64.max, "\(confirmed.err)")
     }
+
+    /// Ids a result carried (a server's, or a file's through `open`) are offered after `info `
+    /// only when they are plain words: a completion must not type a pipe, a quote, a space or a
+    /// terminal escape into the user's line.
+    @Test func completionOffersOnlyPlainIDs() async throws {
+        let f = try await Fixture.make(items: 0)
+        let ids = ["plain-1", "ok_2.v", "a b", "x|delete --yes", "\u{1b}[2Jhi", "q\"uote", "semi;colon", String(repeating: "a", count: 200)]
+        let lines = try ids.map { String(decoding: try JSONSerialization.data(withJSONObject: ["id": $0]), as: UTF8.self) }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: f.directory.appendingPathComponent("ids.jsonl"))
+        let shell = f.shell()
+        let r = await f.run("open ids.jsonl", shell: shell)
+        #expect(r.outcome.status == .success, "\(r.err)")
+        let offered = shell.completions(line: "info ", cursor: 5).candidates
+        #expect(offered.contains("plain-1") && offered.contains("ok_2.v"), "\(offered)")
+        #expect(!offered.contains { $0.contains(where: { " |;\"\u{1b}".contains($0) }) || $0.count > 128 }, "\(offered)")
+    }
 }
 
 /// What a confirmation was asked about.
