@@ -98,6 +98,49 @@ import Testing
         }
     }
 
+    /// Reads `text` whole, on one thread or splitting each window across two.
+    static func read(_ text: String, parallel: Bool) throws -> [Value] {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("open-reader-\(UUID().uuidString).json")
+        try Data(text.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let reader = JSONReader(try ByteInput(url: url, chunk: 1 << 18), parallel: parallel)
+        var out: [Value] = []
+        while let v = try reader.next() { out.append(v) }
+        return out
+    }
+
+    @Test func twoThreadsReadWhatOneReads() throws {
+        // Pretty-printed: many line breaks fall inside records, where a guessed split is wrong.
+        let items: [[String: Any]] = (0..<6000).map { i in
+            ["id": "\(i)", "n": i, "nested": ["x": [i, "\n]\\", ["y": i % 7 == 0]]], "note": i % 5 == 0 ? NSNull() : "a,\n{b}" as Any]
+        }
+        let pretty = String(decoding: try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
+        let lines = try items.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }.joined(separator: "\n")
+        #expect(pretty.utf8.count > 4 * JSONReader.parallelMinimum)
+        let expected = Self.foundationValue(items)
+        for text in [pretty, lines, "[" + lines.replacingOccurrences(of: "\n", with: ",\n") + "]"] {
+            let one = try Self.read(text, parallel: false)
+            #expect(Self.sorted(.list(one)) == expected)
+            #expect(try Self.read(text, parallel: true) == one)
+        }
+        // An error late in the file: the same message, after the same values.
+        let broken = lines + "\n{\"id\": 01}\n" + lines
+        for parallel in [false, true] {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("open-reader-\(UUID().uuidString).jsonl")
+            try Data(broken.utf8).write(to: url)
+            defer { try? FileManager.default.removeItem(at: url) }
+            let reader = JSONReader(try ByteInput(url: url, chunk: 1 << 18), parallel: parallel)
+            var n = 0
+            do {
+                while try reader.next() != nil { n += 1 }
+                Issue.record("no error")
+            } catch {
+                #expect("\(error)".hasSuffix("invalid JSON at byte \(lines.utf8.count + 8): a number may not start with 0"), "\(error)")
+            }
+            #expect(n == items.count, "parallel: \(parallel)")
+        }
+    }
+
     @Test func errorsGiveTheBytePositionAcrossReads() throws {
         let lines = String(repeating: "{\"a\": 1}\n", count: 1000) + "{\"a\": x}\n"
         for limit in [Int.max, 7] {
@@ -105,6 +148,15 @@ import Testing
             do { _ = try Self.read(lines, readLimit: limit, chunk: 16) } catch {
                 #expect("\(error)".hasSuffix("invalid JSON at byte 9006: unexpected character 'x'"), "\(error)")
             }
+        }
+    }
+
+    @Test func jsonLinesNeedSpaceBetweenValues() throws {
+        #expect(try Self.read("{\"a\":1} {\"a\":2}\n\n3\t\"x\"") == [
+            .record(Record(names: ["a"], values: [.int(1)])), .record(Record(names: ["a"], values: [.int(2)])), .int(3), .string("x"),
+        ])
+        for text in ["{\"a\":1}{\"a\":2}", "1\"x\"", "[1][2]"] {
+            #expect(throws: RunError.self, "\(text)") { try Self.read(text) }
         }
     }
 
@@ -118,9 +170,10 @@ import Testing
     }
 
     @Test func recordsWithChangingKeysKeepTheirOwn() throws {
-        let text = #"[{"a":1,"b":2},{"b":3,"a":4},{"a":5},{"a":6,"b":7,"c":8},{"a":9,"b":{"a":1,"b":2}},{}]"#
+        let text = #"[{"a":1,"b":2},{"ab":1,"b":2},{"b":3,"a":4},{"a":5},{"a":6,"b":7,"c":8},{"a":9,"b":{"a":1,"b":2}},{}]"#
         let expected = [
-            Record(names: ["a", "b"], values: [.int(1), .int(2)]), Record(names: ["b", "a"], values: [.int(3), .int(4)]),
+            Record(names: ["a", "b"], values: [.int(1), .int(2)]), Record(names: ["ab", "b"], values: [.int(1), .int(2)]),
+            Record(names: ["b", "a"], values: [.int(3), .int(4)]),
             Record(names: ["a"], values: [.int(5)]), Record(names: ["a", "b", "c"], values: [.int(6), .int(7), .int(8)]),
             Record(names: ["a", "b"], values: [.int(9), .record(Record(names: ["a", "b"], values: [.int(1), .int(2)]))]),
             Record(names: [], values: []),
@@ -129,7 +182,8 @@ import Testing
         #expect(try Self.read(text, readLimit: 1, chunk: 1) == expected)
         // Kept fields only: the others are checked and skipped.
         #expect(try Self.read(text, fields: ["b"]) == [
-            Record(names: ["b"], values: [.int(2)]), Record(names: ["b"], values: [.int(3)]), Record(names: [], values: []),
+            Record(names: ["b"], values: [.int(2)]), Record(names: ["b"], values: [.int(2)]), Record(names: ["b"], values: [.int(3)]),
+            Record(names: [], values: []),
             Record(names: ["b"], values: [.int(7)]), Record(names: ["b"], values: [.record(Record(names: ["a", "b"], values: [.int(1), .int(2)]))]),
             Record(names: [], values: []),
         ].map(Value.record))
@@ -188,6 +242,36 @@ import Testing
         try Data([0x61, 0x0A, 0xFF, 0xFE, 0x0A]).write(to: f.directory.appendingPathComponent("bin.csv"))
         let bad = await f.run("open bin.csv | json")
         #expect(bad.err.contains("bin.csv:2: not UTF-8 text"), "\(bad.err)")
+    }
+
+    @Test func csvTwoThreadsReadWhatOneReads() throws {
+        // Quoted cells spanning lines: many guessed splits fall inside them.
+        var text = "id,note,media_size\n"
+        for i in 0..<20_000 {
+            text += i % 3 == 0 ? "\(i),\"line one\nline \"\"two\"\",\n\",\(i * 100)\n" : "\(i),plain \(i),\(i * 100)\n"
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("open-reader-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        func read(_ text: String, parallel: Bool) throws -> [Value] {
+            try Data(text.utf8).write(to: url)
+            let reader = CSVReader(try ByteInput(url: url, chunk: 1 << 18), parallel: parallel)
+            var out: [Value] = []
+            while let v = try reader.next() { out.append(v) }
+            return out
+        }
+        #expect(text.utf8.count > 4 * JSONReader.parallelMinimum)
+        let one = try read(text, parallel: false)
+        #expect(one.count == 20_000)
+        #expect(one[3] == .record(Record(names: ["id", "note", "media_size"], values: [.int(3), .string("line one\nline \"two\",\n"), .size(300)])))
+        #expect(try read(text, parallel: true) == one)
+        // A quote never closed near the end: the same line either way.
+        let lines = text.filter { $0 == "\n" }.count
+        for parallel in [false, true] {
+            #expect(throws: (any Error).self) { try read(text + "x,\"open\n", parallel: parallel) }
+            do { _ = try read(text + "x,\"open\n", parallel: parallel) } catch {
+                #expect("\(error)".contains(":\(lines + 1): a quoted cell is never closed"), "\(error)")
+            }
+        }
     }
 
     @Test func openDashReadsStandardInput() async throws {

@@ -21,6 +21,8 @@ final class ByteInput: @unchecked Sendable {
     /// No more bytes will come.
     private(set) var atEnd = false
     let name: String
+    /// A file on disk (reads do not wait on a producer), not a pipe or terminal.
+    let isRegularFile: Bool
     /// At most this many bytes per read (tests cut the input at every byte with 1).
     private let readLimit: Int
 
@@ -37,6 +39,7 @@ final class ByteInput: @unchecked Sendable {
         }
         descriptor = fd
         ownsDescriptor = true
+        isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
         name = url.lastPathComponent
         self.readLimit = max(1, readLimit)
         storage = .allocate(byteCount: max(1, chunk), alignment: 16)
@@ -46,6 +49,8 @@ final class ByteInput: @unchecked Sendable {
     init(descriptor: Int32, name: String, chunk: Int = ByteInput.chunk, readLimit: Int = .max) {
         self.descriptor = descriptor
         ownsDescriptor = false
+        var info = stat()
+        isRegularFile = fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
         self.name = name
         self.readLimit = max(1, readLimit)
         storage = .allocate(byteCount: max(1, chunk), alignment: 16)

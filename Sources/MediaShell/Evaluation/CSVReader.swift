@@ -2,27 +2,22 @@ import Foundation
 
 /// Streams records from CSV (RFC 4180) read from a `ByteInput` in bounded memory: the first
 /// line names the fields. When `fields` is given, records keep only those columns; the other
-/// cells are stepped over without being decoded.
+/// cells are stepped over without being decoded. Large windows are parsed in two halves at
+/// once (see `JSONReader.parseBatch`: the same check that the second half began on a row).
 final class CSVReader: @unchecked Sendable {
     private let input: ByteInput
-    private let keep: Set<String>?
-    private var i = 0
-    private var line = 1
+    private var scanner: CSVScanner
     private var finished = false
-    private var header: Header?
     private var count = 0
+    private var batch: [Value] = []
+    private var batchAt = 0
+    private var pendingError: (any Error)?
+    private let parallel: Bool
 
-    /// The header's fields: the names records get (first place of each name), and for each
-    /// column the slot its cell fills (nil: not kept), with how the cell is typed.
-    private struct Header {
-        var names: [String]
-        var slots: [Int?]
-        var kinds: [FieldTyping.Kind]
-    }
-
-    init(_ input: ByteInput, fields: Set<String>? = nil) {
+    init(_ input: ByteInput, fields: Set<String>? = nil, parallel: Bool = ProcessInfo.processInfo.activeProcessorCount > 1) {
         self.input = input
-        keep = fields
+        scanner = CSVScanner(name: input.name, keep: fields)
+        self.parallel = parallel
     }
 
     func stream() -> ValueStream {
@@ -33,18 +28,31 @@ final class CSVReader: @unchecked Sendable {
         }
     }
 
-    /// The window ended inside a row while more input may follow.
-    private struct More: Error {}
-
     func next() throws -> Value? {
+        if batchAt < batch.count {
+            defer { batchAt += 1 }
+            return batch[batchAt]
+        }
+        if let e = pendingError {
+            pendingError = nil
+            finished = true
+            throw e
+        }
+        if parallel, !finished, scanner.header != nil, try parseBatch() { return try next() }
+        return try nextOne()
+    }
+
+    private func nextOne() throws -> Value? {
         while !finished {
-            let (mark, markLine) = (i, line)
+            let (mark, markLine) = (scanner.i, scanner.line)
             do {
-                let row = try self.row(input.bytes)
+                scanner.b = input.bytes
+                scanner.atEnd = input.atEnd
+                let row = try scanner.row()
                 guard let row else { finished = true; return nil }
                 if let record = row { return .record(record) }
-            } catch is More {
-                (i, line) = (0, markLine)
+            } catch is CSVScanner.More {
+                (scanner.i, scanner.line) = (0, markLine)
                 do { _ = try input.refill(keeping: mark) } catch {
                     finished = true
                     throw error
@@ -57,15 +65,124 @@ final class CSVReader: @unchecked Sendable {
         return nil
     }
 
+    /// Two halves of the window at once: the second from the first line start past the middle,
+    /// kept only when reading in order arrives exactly there (a row's start, not inside quotes).
+    private func parseBatch() throws -> Bool {
+        while !input.atEnd, input.bytes.count - scanner.i < JSONReader.parallelMinimum * 4, input.isRegularFile || scanner.keep != nil {
+            let mark = scanner.i
+            scanner.i = 0
+            do { _ = try input.refill(keeping: mark) } catch {
+                finished = true
+                throw error
+            }
+        }
+        let b = input.bytes
+        guard b.count - scanner.i >= JSONReader.parallelMinimum, let base = b.baseAddress else { return false }
+        let middle = scanner.i + (b.count - scanner.i) / 2
+        guard let newline = memchr(base + middle, 10, b.count - middle) else { return false }
+        let split = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
+        guard split < b.count else { return false }
+        scanner.b = b
+        scanner.atEnd = input.atEnd
+        let half = CSVHalf(scanner, from: split)
+        Thread { half.run() }.start()
+
+        batch.removeAll(keepingCapacity: true)
+        batchAt = 0
+        while scanner.i < split {
+            let (mark, markLine) = (scanner.i, scanner.line)
+            do {
+                guard let row = try scanner.row() else { finished = true; break }
+                if let record = row { batch.append(.record(record)) }
+            } catch is CSVScanner.More {
+                (scanner.i, scanner.line) = (mark, markLine)
+                break
+            } catch {
+                pendingError = error
+                break
+            }
+        }
+        // Always joined before the window may move.
+        half.done.wait()
+        if scanner.i == split, !finished, pendingError == nil, let values = half.values {
+            batch += values
+            scanner.i = half.scanner.i
+            scanner.line += half.scanner.line
+        }
+        return !batch.isEmpty || pendingError != nil
+    }
+}
+
+/// The second half of a CSV window, parsed on another thread; `scanner.line` counts the lines
+/// it read. nil values when it met an error (reading in order finds it again, at its true line).
+private final class CSVHalf: @unchecked Sendable {
+    private(set) var scanner: CSVScanner
+    private(set) var values: [Value]?
+    let done = DispatchSemaphore(value: 0)
+
+    init(_ scanner: CSVScanner, from start: Int) {
+        self.scanner = scanner
+        self.scanner.i = start
+        self.scanner.line = 0
+    }
+
+    func run() {
+        defer { done.signal() }
+        var s = scanner
+        var out: [Value] = []
+        while true {
+            let (mark, markLine) = (s.i, s.line)
+            do {
+                guard let row = try s.row() else { break }
+                if let record = row { out.append(.record(record)) }
+            } catch is CSVScanner.More {
+                (s.i, s.line) = (mark, markLine)
+                break
+            } catch {
+                return
+            }
+        }
+        scanner = s
+        values = out
+    }
+}
+
+/// The CSV parser over one window of input (a struct parsing in place, like `JSONScanner`).
+struct CSVScanner {
+    var b = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    var i = 0
+    var line = 1
+    var atEnd = false
+    let name: String
+    let keep: Set<String>?
+    var header: Header?
+
+    /// The header's fields: the names records get (first place of each name), and for each
+    /// column the slot its cell fills (nil: not kept), with how the cell is typed.
+    struct Header {
+        var names: [String]
+        var slots: [Int?]
+        var kinds: [FieldTyping.Kind]
+    }
+
+    init(name: String, keep: Set<String>?) {
+        self.name = name
+        self.keep = keep
+    }
+
+    /// The window ended inside a row while more input may follow.
+    struct More: Error {}
+
     /// One row: nil at the end of the input, .some(nil) for the header or a blank line.
-    private func row(_ b: UnsafeBufferPointer<UInt8>) throws -> Record?? {
+    mutating func row() throws -> Record?? {
         if i >= b.count {
-            if input.atEnd { return nil }
+            if atEnd { return nil }
             throw More()
         }
         guard let header else {
             var names: [String] = []
-            _ = try cells(b) { _, start, end, quoted in names.append(try self.text(b, start, end, quoted)) }
+            let (b, name, line) = (self.b, self.name, self.line)
+            _ = try cells { _, start, end, quoted in names.append(try Self.text(b, start, end, quoted, name: name, line: line)) }
             var unique: [String] = []
             var slots: [Int?] = []
             for n in names {
@@ -81,9 +198,10 @@ final class CSVReader: @unchecked Sendable {
             return .some(nil)
         }
         var values = [Value](repeating: .null, count: header.names.count)
-        let (columns, blank) = try cells(b) { column, start, end, quoted in
+        let (b, name, line) = (self.b, self.name, self.line)
+        let (columns, blank) = try cells { column, start, end, quoted in
             guard column < header.slots.count, let slot = header.slots[column] else { return }
-            values[slot] = FieldTyping.cell(header.kinds[slot], try self.text(b, start, end, quoted))
+            values[slot] = FieldTyping.cell(header.kinds[slot], try Self.text(b, start, end, quoted, name: name, line: line))
         }
         if columns == 1, blank { return .some(nil) }
         return .some(Record(names: header.names, values: values))
@@ -92,8 +210,8 @@ final class CSVReader: @unchecked Sendable {
     /// Reads one row's cells up to and past its line ending, calling `cell` with each column's
     /// number and where its bytes lie (whether they hold quotes): only wanted cells are decoded.
     /// Returns the number of cells and whether the row was empty.
-    private func cells(_ b: UnsafeBufferPointer<UInt8>, _ cell: (Int, Int, Int, Bool) throws -> Void) throws -> (Int, Bool) {
-        // A local cursor: the per-byte loop touches no stored property.
+    private mutating func cells(_ cell: (Int, Int, Int, Bool) throws -> Void) throws -> (Int, Bool) {
+        let b = self.b
         var i = self.i
         let rowStart = i
         var column = 0
@@ -109,7 +227,7 @@ final class CSVReader: @unchecked Sendable {
                 let c = b[i]
                 if quoted {
                     if c == UInt8(ascii: "\"") {
-                        if i + 1 >= b.count, !input.atEnd { throw More() }
+                        if i + 1 >= b.count, !atEnd { throw More() }
                         if i + 1 < b.count, b[i + 1] == UInt8(ascii: "\"") { i += 2; continue }
                         quoted = false
                     } else if c == 10 {
@@ -126,9 +244,9 @@ final class CSVReader: @unchecked Sendable {
                 }
                 i += 1
             }
-            if !ended, !input.atEnd { throw More() }
+            if !ended, !atEnd { throw More() }
             if quoted {
-                throw RunError("\(input.name):\(quoteLine): a quoted cell is never closed (a \" with no closing \")")
+                throw RunError("\(name):\(quoteLine): a quoted cell is never closed (a \" with no closing \")")
             }
             let end = i
             try cell(column, start, end, hasQuotes)
@@ -142,7 +260,7 @@ final class CSVReader: @unchecked Sendable {
             i += 1
             if c == UInt8(ascii: ",") { continue }
             if c == 13 {
-                if i >= b.count, !input.atEnd { throw More() }
+                if i >= b.count, !atEnd { throw More() }
                 if i < b.count, b[i] == 10 { i += 1 }
             }
             line += lines + 1
@@ -152,7 +270,7 @@ final class CSVReader: @unchecked Sendable {
     }
 
     /// A cell's text; quotes are taken out (`""` is one quote). Text that is not UTF-8 is an error naming its line.
-    private func text(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ hasQuotes: Bool) throws -> String {
+    static func text(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ hasQuotes: Bool, name: String, line: Int) throws -> String {
         let raw = UnsafeBufferPointer(rebasing: b[start..<end])
         let decoded: String?
         if !hasQuotes {
@@ -174,7 +292,7 @@ final class CSVReader: @unchecked Sendable {
             }
             decoded = String(validating: out, as: UTF8.self)
         }
-        guard let decoded else { throw RunError("\(input.name):\(line): not UTF-8 text") }
+        guard let decoded else { throw RunError("\(name):\(line): not UTF-8 text") }
         return decoded
     }
 }

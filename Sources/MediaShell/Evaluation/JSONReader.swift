@@ -9,9 +9,14 @@ final class JSONReader: @unchecked Sendable {
     private var scanner: JSONScanner
     private var count = 0
 
-    init(_ input: ByteInput, fields: Set<String>? = nil) {
+    /// `gather`: a slow input (a pipe) may be waited on for a full window; true when the
+    /// pipeline shows nothing until the input ends (`fields` narrowed: it ends in an aggregate).
+    init(_ input: ByteInput, fields: Set<String>? = nil, parallel: Bool = ProcessInfo.processInfo.activeProcessorCount > 1,
+         gather: Bool? = nil) {
         self.input = input
         scanner = JSONScanner(keep: fields)
+        self.parallel = parallel
+        self.gather = gather ?? (fields != nil)
     }
 
     func stream() -> ValueStream {
@@ -22,8 +27,98 @@ final class JSONReader: @unchecked Sendable {
         }
     }
 
+    /// Values parsed ahead, two halves of the window at once, handed out in order.
+    private var batch: [Value] = []
+    private var batchAt = 0
+    /// An error met while parsing the batch, thrown once its values are handed out.
+    private var pendingError: (any Error)?
+    /// Parse a window's second half on another thread (two cores).
+    private let parallel: Bool
+    private let gather: Bool
+
+    /// Windows smaller than this are parsed on one thread.
+    static let parallelMinimum = 1 << 17
+
     /// The next top-level value, reading more input as needed.
     func next() throws -> Value? {
+        if batchAt < batch.count {
+            defer { batchAt += 1 }
+            return batch[batchAt]
+        }
+        if let e = pendingError {
+            pendingError = nil
+            scanner.finished = true
+            throw e
+        }
+        if parallel, try parseBatch() { return try next() }
+        return try nextOne()
+    }
+
+    /// Parses what the window holds in two halves at once: this thread from where the reader is,
+    /// another from the first value after a line break past the middle. The second half counts
+    /// only when this thread arrives exactly where it began (a value boundary, found by reading
+    /// in order); otherwise its work is dropped. So the values and errors are exactly those of
+    /// reading in order. False when there was too little to split.
+    private func parseBatch() throws -> Bool {
+        guard scanner.started, !scanner.finished else { return false }
+        // A pipe gives 64 KiB a read: gather a window worth splitting, unless values are wanted
+        // as soon as they come (records shown while a producer is still writing).
+        while !input.atEnd {
+            let remaining = input.bytes.count - scanner.i
+            if remaining >= Self.parallelMinimum * 4 || (!gather && !input.isRegularFile) { break }
+            let mark = scanner.i
+            scanner.i = 0
+            do { _ = try input.refill(keeping: mark) } catch {
+                scanner.finished = true
+                throw error
+            }
+        }
+        let b = input.bytes
+        guard b.count - scanner.i >= Self.parallelMinimum, let base = b.baseAddress else { return false }
+        let middle = scanner.i + (b.count - scanner.i) / 2
+        guard let newline = memchr(base + middle, 10, b.count - middle) else { return false }
+        var split = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
+        while split < b.count, b[split] == 32 || b[split] == 9 || b[split] == 13 || b[split] == 10 { split += 1 }
+        guard split < b.count else { return false }
+
+        scanner.b = b
+        scanner.atEnd = input.atEnd
+        let half = HalfParse(scanner, from: split)
+        let helper = Thread { half.run() }
+        helper.start()
+
+        batch.removeAll(keepingCapacity: true)
+        batchAt = 0
+        var aligned = false
+        while true {
+            guard let start = scanner.nextValueStart() else { break }
+            if start >= split {
+                aligned = start == split
+                break
+            }
+            let mark = scanner.i
+            do {
+                guard let v = try scanner.step() else { break }
+                batch.append(v)
+            } catch let f as JSONScanner.Failure where f.more {
+                scanner.i = mark
+                break
+            } catch let f as JSONScanner.Failure {
+                pendingError = RunError("\(input.name): invalid JSON at byte \(input.base + f.at): \(f.message)")
+                break
+            }
+        }
+        // Always joined before the window may move.
+        half.done.wait()
+        if aligned, pendingError == nil, let values = half.values {
+            batch += values
+            scanner = half.scanner
+        }
+        return !batch.isEmpty || pendingError != nil
+    }
+
+    /// The next top-level value on this thread alone.
+    private func nextOne() throws -> Value? {
         while true {
             let (mark, started, inArray) = (scanner.i, scanner.started, scanner.inArray)
             do {
@@ -48,6 +143,45 @@ final class JSONReader: @unchecked Sendable {
     }
 }
 
+/// The second half of a window, parsed on another thread from a guessed value boundary: the
+/// values up to the last one the window holds whole, and where the scanner then stands. nil
+/// values when it met an error (reading in order finds it again, at its true place).
+private final class HalfParse: @unchecked Sendable {
+    private(set) var scanner: JSONScanner
+    private(set) var values: [Value]?
+    let done = DispatchSemaphore(value: 0)
+
+    init(_ scanner: JSONScanner, from start: Int) {
+        self.scanner = scanner
+        self.scanner.i = start
+    }
+
+    func run() {
+        var s = scanner
+        var out: [Value] = []
+        var good = s.i
+        do {
+            out.append(try s.element())
+            good = s.i
+            while let v = try s.step() {
+                out.append(v)
+                good = s.i
+            }
+            good = s.i
+        } catch let f as JSONScanner.Failure where f.more {
+            // The window ends inside a value: stop after the last whole one.
+            s.finished = false
+        } catch {
+            done.signal()
+            return
+        }
+        s.i = good
+        scanner = s
+        values = out
+        done.signal()
+    }
+}
+
 /// The parser over one window of input. A struct parsing in place (its methods mutate it
 /// alone), so the per-byte work has no reference counting or exclusivity checks.
 struct JSONScanner {
@@ -68,6 +202,17 @@ struct JSONScanner {
 
     init(keep: Set<String>?) {
         self.keep = keep
+    }
+
+    /// Where the next top-level value starts, when the scanner stands between two (after a
+    /// value, before its `,` in an array); nil at the end of the array or of the window.
+    func nextValueStart() -> Int? {
+        guard started, !finished, i < b.count else { return nil }
+        guard inArray else { return i }
+        guard b[i] == UInt8(ascii: ",") else { return nil }
+        var j = i + 1
+        while j < b.count, Self.isSpace(b[j]) { j += 1 }
+        return j < b.count ? j : nil
     }
 
     /// A malformed input, or (`more`) the window ended inside a value while more input may follow.
