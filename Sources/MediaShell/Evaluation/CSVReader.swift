@@ -180,9 +180,9 @@ struct CSVScanner {
             throw More()
         }
         guard let header else {
-            var names: [String] = []
-            let (b, name, line) = (self.b, self.name, self.line)
-            _ = try cells { _, start, end, quoted in names.append(try Self.text(b, start, end, quoted, name: name, line: line)) }
+            let line = self.line
+            let (columns, _) = try cells()
+            let names = try (0..<columns).map { try Self.text(b, starts[$0], ends[$0], quoted[$0], name: name, line: line) }
             var unique: [String] = []
             var slots: [Int?] = []
             for n in names {
@@ -197,20 +197,26 @@ struct CSVScanner {
             self.header = Header(names: unique, slots: slots, kinds: kinds)
             return .some(nil)
         }
-        var values = [Value](repeating: .null, count: header.names.count)
-        let (b, name, line) = (self.b, self.name, self.line)
-        let (columns, blank) = try cells { column, start, end, quoted in
-            guard column < header.slots.count, let slot = header.slots[column] else { return }
-            values[slot] = FieldTyping.cell(header.kinds[slot], try Self.text(b, start, end, quoted, name: name, line: line))
-        }
+        let line = self.line
+        let (columns, blank) = try cells()
         if columns == 1, blank { return .some(nil) }
+        var values = [Value](repeating: .null, count: header.names.count)
+        for column in 0..<min(columns, header.slots.count) {
+            guard let slot = header.slots[column] else { continue }
+            values[slot] = FieldTyping.cell(header.kinds[slot], try Self.text(b, starts[column], ends[column], quoted[column], name: name, line: line))
+        }
         return .some(Record(names: header.names, values: values))
     }
 
-    /// Reads one row's cells up to and past its line ending, calling `cell` with each column's
-    /// number and where its bytes lie (whether they hold quotes): only wanted cells are decoded.
-    /// Returns the number of cells and whether the row was empty.
-    private mutating func cells(_ cell: (Int, Int, Int, Bool) throws -> Void) throws -> (Int, Bool) {
+    /// Where the last row's cells lie (and whether they hold quotes), reused row after row.
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    private var quoted: [Bool] = []
+
+    /// Reads one row's cells up to and past its line ending, noting where each cell's bytes lie
+    /// (only wanted cells are decoded, by the caller). Returns the number of cells and whether
+    /// the row was empty.
+    private mutating func cells() throws -> (Int, Bool) {
         let b = self.b
         var i = self.i
         let rowStart = i
@@ -249,7 +255,13 @@ struct CSVScanner {
                 throw RunError("\(name):\(quoteLine): a quoted cell is never closed (a \" with no closing \")")
             }
             let end = i
-            try cell(column, start, end, hasQuotes)
+            if column < starts.count {
+                (starts[column], ends[column], self.quoted[column]) = (start, end, hasQuotes)
+            } else {
+                starts.append(start)
+                ends.append(end)
+                self.quoted.append(hasQuotes)
+            }
             column += 1
             guard ended else {
                 line += lines
