@@ -286,7 +286,10 @@ struct CSVScanner {
         let raw = UnsafeBufferPointer(rebasing: b[start..<end])
         let decoded: String?
         if !hasQuotes {
-            decoded = String(validating: raw, as: UTF8.self)
+            // ASCII cannot be invalid: the plain decoder is specialised and quick.
+            var ascii = true
+            for c in raw where c >= 0x80 { ascii = false; break }
+            decoded = ascii ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
         } else {
             var out: [UInt8] = []
             out.reserveCapacity(raw.count)
