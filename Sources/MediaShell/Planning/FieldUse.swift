@@ -51,6 +51,8 @@ extension Expr {
             switch e.kind {
             case .field(let name): names.insert(name)
             case .variable(let name): if name == "it" { return nil }
+            // A pipeline in parentheses: whatever it reads, the record stays whole.
+            case .subpipeline: return nil
             case .member(let base, let name):
                 if case .variable("it") = base.kind { names.insert(name) } else { pending.append(base) }
             case .literal, .now, .today: continue
