@@ -298,13 +298,18 @@ public final class Checker {
     private func subpipeline(_ sub: Subpipeline) -> ValueKind {
         if let known = subpipelines.first(where: { $0.subpipeline === sub }) { return known.kind }
         let stages = check(sub.pipeline)
-        for s in stages where s.verb is any RequestExplaining || [.action, .output, .shell].contains(s.verb.signature.category) {
+        for s in stages where Self.onlyReadsRefuses(s) {
             error("'\(s.stage.verb)' cannot run in a pipeline in parentheses: it only reads (list, open, where, group, select …) to give a value",
                   at: s.stage.verbSpan, hint: "run '\(s.stage.verb)' as a statement of its own")
         }
         let checked = CheckedSubpipeline(subpipeline: sub, stages: stages)
         if subpipelineIDs.insert(sub.id).inserted { subpipelines.append(checked) }
         return checked.kind
+    }
+
+    /// A stage a pipeline in parentheses may not hold: it acts, writes output or is a shell verb.
+    private static func onlyReadsRefuses(_ s: CheckedStage) -> Bool {
+        s.verb is any RequestExplaining || [.action, .output, .shell].contains(s.verb.signature.category)
     }
 
     // Cases of `kind(of:)` with locals of their own live in functions of their own: the checker
@@ -328,7 +333,9 @@ public final class Checker {
     @inline(never)
     private func checkNotRecords(_ sub: Subpipeline, at span: SourceSpan, _ lk: ValueKind) {
         // Fields known only when it runs (`open`) are checked then.
+        // A verb refused inside it is the error to fix first; adding a field to it would not help.
         guard let checked = subpipelines.first(where: { $0.subpipeline === sub }), !checked.givesFieldValues,
+              !checked.stages.contains(where: Self.onlyReadsRefuses),
               case .records(let schema?) = checked.shape else { return }
         let fields = schema.keys.sorted()
         let field = fields.contains("key") ? "key" : fields.contains("id") ? "id" : fields.first ?? "key"
