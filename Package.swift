@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "MediaAPITests", dependencies: ["MediaAPI"]),
         // MD5 (a download's ETag check) is swift-crypto's, as everywhere else in the package.
         .target(name: "MediaShell", dependencies: ["MediaAPI", .product(name: "Crypto", package: "swift-crypto")]),
-        .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaStore", "MediaAPI"]),
+        .executableTarget(name: "mediashell-bench", dependencies: ["MediaShell", "MediaMemory"]),
         .testTarget(name: "MediaShellTests", dependencies: ["MediaShell", "MediaMemory"]),
         // An in-memory MediaService for the language's tests and fuzzing (not a product).
         .target(name: "MediaMemory", dependencies: ["MediaAPI"]),

@@ -178,6 +178,9 @@ public struct ShellEnvironment: Sendable {
     /// The zone times are shown and date parts (`date(created)`, `today`) are taken in: the
     /// host sets it from `TZ`; UTC when not set.
     public var timeZone: TimeZone = ShellEnvironment.utc
+    /// The file descriptor `open -` reads (the host's standard input); nil when there is none to
+    /// read, as when the program itself came from standard input.
+    public var standardInput: Int32?
 
     public static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
 

@@ -76,6 +76,9 @@ enum Session {
         settings.journal = JournalFile(url: paths.journal)
         settings.history = { history.all }
 
+        // `open -` reads standard input when the program came from -c or a file; a program read
+        // from stdin, or the REPL's line editor, has it already.
+        if command.program != nil || command.script != nil { settings.standardInput = 0 }
         let shell = Shell(service: backend.service, environment: settings)
         let runner = Runner(shell: shell, interrupts: interrupts, progress: progress)
 

@@ -107,4 +107,18 @@ import Testing
         let limited = await f.run("explain list | first 2")
         #expect(limited.out.contains("GET /v3/media?order=descending&page_size=2  (pages from page_index=0, stopping after 2 items)"))
     }
+
+    @Test func aFileSourceReadsOnlyTheFieldsTheRestOfThePipelineReads() throws {
+        // Under both of their names, since a record may carry either.
+        #expect(try plan(#"open x.json | where size > 1MB and mime =~ "wav" | count"#).sourceFields == ["size", "media_size", "mime", "mime_type"])
+        #expect(try plan(#"open x.json | where size > 1MB | skip 1 | first 2 | where downloads >= 0 | count"#).sourceFields
+                == ["size", "media_size", "downloads", "times_downloaded"])
+        #expect(try plan("open x.json | count").sourceFields == [])
+        #expect(try plan("open x.json | where $it.name =~ \"a\" | count").sourceFields == ["name", "original_file_name"])
+        // Records reach the output, a verb that may read any field, or a predicate reading $it: all fields.
+        for source in ["open x.json | where size > 1MB",
+                       "open x.json | sort by name | count", "open x.json | where size > 1MB | first 1"] {
+            #expect(try plan(source).sourceFields == nil, "\(source)")
+        }
+    }
 }

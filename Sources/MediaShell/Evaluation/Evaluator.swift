@@ -5,7 +5,8 @@ enum Evaluator {
         var stream = ValueStream.empty
         for (i, stage) in plan.stages.enumerated() {
             try Task.checkCancellation()
-            let call = VerbCall(stage: stage.stage, input: stream, context: context, query: i == 0 ? plan.query : nil)
+            let call = VerbCall(stage: stage.stage, input: stream, context: context, query: i == 0 ? plan.query : nil,
+                                fieldsRead: i == 0 ? plan.sourceFields : nil)
             stream = try await stage.verb.run(call)
         }
         return stream

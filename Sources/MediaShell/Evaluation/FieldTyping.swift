@@ -6,21 +6,30 @@ enum FieldTyping {
     private static let sizeFields: Set<String> = ["media_size", "size", "total_size", "mediaSize"]
     private static let timeFields: Set<String> = ["time_created", "time_last_updated", "created", "updated", "time", "timeCreated", "timeLastUpdated"]
 
-    static func typed(_ name: String, _ value: Value) -> Value {
-        switch value {
-        case .int(let i) where sizeFields.contains(name): return .size(i)
-        case .string(let s) where timeFields.contains(name): return MediaTime.parse(s).map(Value.datetime) ?? value
-        default: return value
+    /// How a field's values are typed, decided once per field name (readers cache it per key).
+    enum Kind: Sendable {
+        case plain, size, time
+
+        @inline(__always) func typed(_ value: Value) -> Value {
+            switch (self, value) {
+            case (.size, .int(let i)): return .size(i)
+            case (.time, .string(let s)): return MediaTime.parse(s).map(Value.datetime) ?? value
+            default: return value
+            }
         }
     }
 
+    static func kind(of name: String) -> Kind {
+        sizeFields.contains(name) ? .size : timeFields.contains(name) ? .time : .plain
+    }
+
     /// For CSV cells, which are all text: numbers, booleans and empty cells get their kinds.
-    static func cell(_ name: String, _ text: String) -> Value {
+    static func cell(_ kind: Kind, _ text: String) -> Value {
         if text.isEmpty { return .null }
-        if let i = Int64(text) { return typed(name, .int(i)) }
+        if let i = Int64(text) { return kind.typed(.int(i)) }
         if text == "true" { return .bool(true) }
         if text == "false" { return .bool(false) }
         if let d = Double(text), text.contains(".") { return .float(d) }
-        return typed(name, .string(text))
+        return kind.typed(.string(text))
     }
 }

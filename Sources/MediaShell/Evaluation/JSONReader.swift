@@ -1,164 +1,468 @@
 import Foundation
 
-/// Streams values from JSON text: the elements of a top-level array, or JSON Lines, one value
-/// at a time, so a million-record file is never held as objects all at once.
+/// Streams values from JSON text: the elements of a top-level array, or JSON Lines (values
+/// separated by white space), one at a time from a `ByteInput`, so a file or pipe of any size
+/// is read in bounded memory. When `fields` is given, records keep only those fields: the
+/// others are checked as JSON and skipped without being decoded (the pipeline reads no more).
 final class JSONReader: @unchecked Sendable {
-    private let data: Data
-    private let name: String
-    private var i = 0
-    private var started = false
-    private var inArray = false
-    private var finished = false
-    /// Field names of the previous object, reused when the next has the same ones.
-    private var lastNames: [String] = []
+    private let input: ByteInput
+    private var scanner: JSONScanner
     private var count = 0
 
-    init(data: Data, name: String) {
-        self.data = data
-        self.name = name
+    /// `gather`: a slow input (a pipe) may be waited on for a full window; true when the
+    /// pipeline shows nothing until the input ends (`fields` narrowed: it ends in an aggregate).
+    init(_ input: ByteInput, fields: Set<String>? = nil, parallel: Bool = ProcessInfo.processInfo.activeProcessorCount > 1,
+         gather: Bool? = nil) {
+        self.input = input
+        scanner = JSONScanner(keep: fields)
+        self.parallel = parallel
+        self.gather = gather ?? (fields != nil)
     }
 
     func stream() -> ValueStream {
         ValueStream { [self] in
             count += 1
             if count & 4095 == 0 { try Task.checkCancellation() }
-            return try data.withUnsafeBytes { raw in try self.next(raw.bindMemory(to: UInt8.self)) }
+            return try next()
         }
     }
 
-    private struct Failure: Error { var message: String; var at: Int }
+    /// Values parsed ahead, two halves of the window at once, handed out in order.
+    private var batch: [Value] = []
+    private var batchAt = 0
+    /// An error met while parsing the batch, thrown once its values are handed out.
+    private var pendingError: (any Error)?
+    /// Parse a window's second half on another thread (two cores).
+    private let parallel: Bool
+    private let gather: Bool
 
-    private func next(_ b: UnsafeBufferPointer<UInt8>) throws -> Value? {
-        do {
-            if finished { return nil }
-            skipSpace(b)
-            if !started {
-                started = true
-                if i < b.count, b[i] == UInt8(ascii: "[") {
-                    inArray = true
-                    i += 1
-                    skipSpace(b)
-                    if i < b.count, b[i] == UInt8(ascii: "]") { finished = true; return nil }
-                    return try element(b)
+    /// Windows smaller than this are parsed on one thread.
+    static let parallelMinimum = 1 << 17
+
+    /// The next top-level value, reading more input as needed.
+    func next() throws -> Value? {
+        if batchAt < batch.count {
+            defer { batchAt += 1 }
+            return batch[batchAt]
+        }
+        if let e = pendingError {
+            pendingError = nil
+            scanner.finished = true
+            throw e
+        }
+        if parallel, try parseBatch() { return try next() }
+        return try nextOne()
+    }
+
+    /// Parses what the window holds in two halves at once: this thread from where the reader is,
+    /// another from the first value after a line break past the middle. The second half counts
+    /// only when this thread arrives exactly where it began (a value boundary, found by reading
+    /// in order); otherwise its work is dropped. So the values and errors are exactly those of
+    /// reading in order. False when there was too little to split.
+    private func parseBatch() throws -> Bool {
+        guard scanner.started, !scanner.finished else { return false }
+        // A pipe gives 64 KiB a read: gather a window worth splitting, unless values are wanted
+        // as soon as they come (records shown while a producer is still writing).
+        while !input.atEnd {
+            let remaining = input.bytes.count - scanner.i
+            if remaining >= Self.parallelMinimum * 4 || (!gather && !input.isRegularFile) { break }
+            let mark = scanner.i
+            scanner.i = 0
+            do { _ = try input.refill(keeping: mark) } catch {
+                scanner.finished = true
+                throw error
+            }
+        }
+        let b = input.bytes
+        guard b.count - scanner.i >= Self.parallelMinimum, let base = b.baseAddress else { return false }
+        let middle = scanner.i + (b.count - scanner.i) / 2
+        guard let newline = memchr(base + middle, 10, b.count - middle) else { return false }
+        var split = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
+        while split < b.count, b[split] == 32 || b[split] == 9 || b[split] == 13 || b[split] == 10 { split += 1 }
+        guard split < b.count else { return false }
+
+        scanner.b = b
+        scanner.atEnd = input.atEnd
+        let half = HalfParse(scanner, from: split)
+        let helper = Thread { half.run() }
+        helper.start()
+
+        batch.removeAll(keepingCapacity: true)
+        batchAt = 0
+        var aligned = false
+        while true {
+            guard let start = scanner.nextValueStart() else { break }
+            if start >= split {
+                aligned = start == split
+                break
+            }
+            let mark = scanner.i
+            do {
+                guard let v = try scanner.step() else { break }
+                batch.append(v)
+            } catch let f as JSONScanner.Failure where f.more {
+                scanner.i = mark
+                break
+            } catch let f as JSONScanner.Failure {
+                pendingError = RunError("\(input.name): invalid JSON at byte \(input.base + f.at): \(f.message)")
+                break
+            }
+        }
+        // Always joined before the window may move.
+        half.done.wait()
+        if aligned, pendingError == nil, let values = half.values {
+            batch += values
+            scanner = half.scanner
+        }
+        return !batch.isEmpty || pendingError != nil
+    }
+
+    /// The next top-level value on this thread alone.
+    private func nextOne() throws -> Value? {
+        while true {
+            let (mark, started, inArray) = (scanner.i, scanner.started, scanner.inArray)
+            do {
+                scanner.b = input.bytes
+                scanner.atEnd = input.atEnd
+                return try scanner.step()
+            } catch let f as JSONScanner.Failure where f.more {
+                (scanner.started, scanner.inArray) = (started, inArray)
+                scanner.i = 0
+                let more: Bool
+                do { more = try input.refill(keeping: mark) } catch {
+                    scanner.finished = true
+                    throw error
                 }
+                // At the end, the next pass parses what is there to find what is wrong with it.
+                _ = more
+            } catch let f as JSONScanner.Failure {
+                scanner.finished = true
+                throw RunError("\(input.name): invalid JSON at byte \(input.base + f.at): \(f.message)")
             }
-            if inArray {
-                guard i < b.count else { throw Failure(message: "the array is not closed", at: i) }
-                if b[i] == UInt8(ascii: "]") { finished = true; return nil }
-                guard b[i] == UInt8(ascii: ",") else { throw Failure(message: "expected ',' or ']'", at: i) }
-                i += 1
-                skipSpace(b)
-                return try element(b)
-            }
-            if i >= b.count { finished = true; return nil }
-            return try element(b)
-        } catch let f as Failure {
-            finished = true
-            throw RunError("\(name): invalid JSON at byte \(f.at): \(f.message)")
         }
     }
+}
 
-    private func element(_ b: UnsafeBufferPointer<UInt8>) throws -> Value {
-        let v = try value(b)
-        skipSpace(b)
+/// The second half of a window, parsed on another thread from a guessed value boundary: the
+/// values up to the last one the window holds whole, and where the scanner then stands. nil
+/// values when it met an error (reading in order finds it again, at its true place).
+private final class HalfParse: @unchecked Sendable {
+    private(set) var scanner: JSONScanner
+    private(set) var values: [Value]?
+    let done = DispatchSemaphore(value: 0)
+
+    init(_ scanner: JSONScanner, from start: Int) {
+        self.scanner = scanner
+        self.scanner.i = start
+    }
+
+    func run() {
+        var s = scanner
+        var out: [Value] = []
+        var good = s.i
+        do {
+            out.append(try s.element())
+            good = s.i
+            while let v = try s.step() {
+                out.append(v)
+                good = s.i
+            }
+            good = s.i
+        } catch let f as JSONScanner.Failure where f.more {
+            // The window ends inside a value: stop after the last whole one.
+            s.finished = false
+        } catch {
+            done.signal()
+            return
+        }
+        s.i = good
+        scanner = s
+        values = out
+        done.signal()
+    }
+}
+
+/// The parser over one window of input. A struct parsing in place (its methods mutate it
+/// alone), so the per-byte work has no reference counting or exclusivity checks.
+struct JSONScanner {
+    var b = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    var i = 0
+    /// No input follows the window: running out is an error, not a reason to read more.
+    var atEnd = false
+    let keep: Set<String>?
+    var started = false
+    var inArray = false
+    var finished = false
+    /// The previous record's keys in order, with which of them are kept and how each is typed:
+    /// the next record of a listing has the same ones, matched by bytes without decoding.
+    var lastKeys: [[UInt8]] = []
+    var lastKept: [Bool] = []
+    var lastTyping: [FieldTyping.Kind] = []
+    var lastNames: [String] = []
+
+    init(keep: Set<String>?) {
+        self.keep = keep
+    }
+
+    /// Where the next top-level value starts, when the scanner stands between two (after a
+    /// value, before its `,` in an array); nil at the end of the array or of the window.
+    func nextValueStart() -> Int? {
+        guard started, !finished, i < b.count else { return nil }
+        guard inArray else { return i }
+        guard b[i] == UInt8(ascii: ",") else { return nil }
+        var j = i + 1
+        while j < b.count, Self.isSpace(b[j]) { j += 1 }
+        return j < b.count ? j : nil
+    }
+
+    /// A malformed input, or (`more`) the window ended inside a value while more input may follow.
+    struct Failure: Error { var message: String; var at: Int; var more = false }
+
+    mutating func step() throws -> Value? {
+        if finished { return nil }
+        skipSpace()
+        if !started {
+            guard i < b.count else {
+                if atEnd { finished = true; return nil }
+                throw Failure(message: "", at: i, more: true)
+            }
+            started = true
+            if b[i] == UInt8(ascii: "[") {
+                inArray = true
+                i += 1
+                skipSpace()
+                guard i < b.count else { throw end("the array is not closed") }
+                if b[i] == UInt8(ascii: "]") { i += 1; return try close() }
+                return try element()
+            }
+        }
+        if inArray {
+            guard i < b.count else { throw end("the array is not closed") }
+            if b[i] == UInt8(ascii: "]") { i += 1; return try close() }
+            guard b[i] == UInt8(ascii: ",") else { throw Failure(message: "expected ',' or ']'", at: i) }
+            i += 1
+            skipSpace()
+            return try element()
+        }
+        if i >= b.count {
+            if atEnd { finished = true; return nil }
+            throw Failure(message: "", at: i, more: true)
+        }
+        return try element()
+    }
+
+    /// After the top-level array's `]`: only white space may follow.
+    mutating func close() throws -> Value? {
+        skipSpace()
+        if i < b.count { throw Failure(message: "unexpected text after the array", at: i) }
+        if !atEnd { throw Failure(message: "", at: i, more: true) }
+        finished = true
+        return nil
+    }
+
+    /// The window ended inside a value: more may come, or the input is cut short.
+    func end(_ message: String) -> Failure {
+        Failure(message: message, at: i, more: !atEnd)
+    }
+
+    mutating func element() throws -> Value {
+        let v = try value(depth: 0)
+        // A value must end before the next one starts: `1 2` are two values, `{}{}` are not.
+        if !inArray {
+            if i == b.count, !atEnd { throw end("") }
+            if i < b.count, !Self.isSpace(b[i]) {
+                throw Failure(message: "expected white space or a line break between values", at: i)
+            }
+        }
+        skipSpace()
         return v
     }
 
-    private func skipSpace(_ b: UnsafeBufferPointer<UInt8>) {
-        while i < b.count, b[i] == 32 || b[i] == 10 || b[i] == 13 || b[i] == 9 { i += 1 }
+    @inline(__always) private static func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 10 || c == 13 || c == 9 }
+
+    @inline(__always) mutating func skipSpace() {
+        while i < b.count, Self.isSpace(b[i]) { i += 1 }
     }
 
-    private func value(_ b: UnsafeBufferPointer<UInt8>) throws -> Value {
-        guard i < b.count else { throw Failure(message: "unexpected end of file", at: i) }
+    /// Values nest at most this deep (a hostile file must not exhaust the stack).
+    static let maxDepth = 512
+
+    mutating func value(depth: Int) throws -> Value {
+        guard i < b.count else { throw end("unexpected end of input") }
         switch b[i] {
-        case UInt8(ascii: "{"): return try object(b)
-        case UInt8(ascii: "["):
-            i += 1
-            var items: [Value] = []
-            skipSpace(b)
-            if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
-            while true {
-                skipSpace(b)
-                items.append(try value(b))
-                skipSpace(b)
-                guard i < b.count else { throw Failure(message: "unclosed array", at: i) }
-                if b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
-                guard b[i] == UInt8(ascii: ",") else { throw Failure(message: "expected ',' or ']'", at: i) }
-                i += 1
-            }
-        case UInt8(ascii: "\""): return .string(try string(b))
-        case UInt8(ascii: "t"): try literal(b, "true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal(b, "false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal(b, "null"); return .null
-        default: return try number(b)
+        case UInt8(ascii: "{"): return try object(depth: depth + 1)
+        case UInt8(ascii: "["): return try list(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default: return try number()
         }
     }
 
-    private func literal(_ b: UnsafeBufferPointer<UInt8>, _ word: StaticString) throws {
+    mutating func list(depth: Int) throws -> Value {
+        guard depth <= Self.maxDepth else { throw Failure(message: "values nest deeper than \(Self.maxDepth)", at: i) }
+        i += 1
+        var items: [Value] = []
+        skipSpace()
+        guard i < b.count else { throw end("unclosed array") }
+        if b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
+        while true {
+            skipSpace()
+            items.append(try value(depth: depth))
+            skipSpace()
+            guard i < b.count else { throw end("unclosed array") }
+            if b[i] == UInt8(ascii: "]") { i += 1; return .list(items) }
+            guard b[i] == UInt8(ascii: ",") else { throw Failure(message: "expected ',' or ']'", at: i) }
+            i += 1
+        }
+    }
+
+    mutating func literal(_ word: StaticString) throws {
         let n = word.utf8CodeUnitCount
-        guard i + n <= b.count, let base = b.baseAddress, memcmp(base + i, word.utf8Start, n) == 0 else {
+        let available = min(n, b.count - i)
+        guard let base = b.baseAddress, memcmp(base + i, word.utf8Start, available) == 0 else {
             throw Failure(message: "unexpected character", at: i)
         }
+        guard available == n else { throw end("unexpected end of input") }
         i += n
+        if i == b.count, !atEnd { throw end("") }
+        if i < b.count, Self.continuesWord(b[i]) { throw Failure(message: "unexpected character", at: i) }
     }
 
-    private func object(_ b: UnsafeBufferPointer<UInt8>) throws -> Value {
+    @inline(__always) private static func continuesWord(_ c: UInt8) -> Bool {
+        (c >= 48 && c <= 57) || (c | 0x20 >= 97 && c | 0x20 <= 122) || c == UInt8(ascii: "_") || c >= 0x80
+    }
+
+    mutating func object(depth: Int) throws -> Value {
+        guard depth <= Self.maxDepth else { throw Failure(message: "values nest deeper than \(Self.maxDepth)", at: i) }
+        // Only top-level records are narrowed to the fields the pipeline reads.
+        let keep = depth == 1 ? self.keep : nil
         i += 1
-        var names: [String] = []
         var values: [Value] = []
-        names.reserveCapacity(lastNames.count)
         values.reserveCapacity(lastNames.count)
-        var sameNames = true
-        skipSpace(b)
-        if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .record(Record(names: [], values: [])) }
+        var names: [String] = []
+        var keys: [[UInt8]] = []
+        var kept: [Bool] = []
+        var typing: [FieldTyping.Kind] = []
+        // Only top-level objects (records) share their keys with the one before.
+        var sameKeys = depth == 1
+        var k = 0
+        skipSpace()
+        guard i < b.count else { throw end("unclosed object") }
+        if b[i] == UInt8(ascii: "}") { i += 1; return .record(Record(names: [], values: [])) }
         while true {
-            skipSpace(b)
-            guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw Failure(message: "expected a field name in quotes", at: i) }
-            let k = names.count
-            let key: String
-            if sameNames, k < lastNames.count, let reused = matchKey(b, lastNames[k]) {
-                key = reused
+            skipSpace()
+            guard i < b.count else { throw end("unclosed object") }
+            guard b[i] == UInt8(ascii: "\"") else { throw Failure(message: "expected a field name in quotes", at: i) }
+            if sameKeys, k < lastKeys.count, matchKey(lastKeys[k]) {
+                // The same key as the previous object's at this place.
             } else {
-                sameNames = false
-                key = try string(b)
+                if sameKeys {
+                    // From here on this object differs: carry over what matched so far.
+                    sameKeys = false
+                    keys = Array(lastKeys[0..<min(k, lastKeys.count)])
+                    kept = Array(lastKept[0..<min(k, lastKept.count)])
+                    typing = Array(lastTyping[0..<min(k, lastTyping.count)])
+                    names = []
+                    for j in 0..<keys.count where kept[j] { names.append(String(decoding: keys[j], as: UTF8.self)) }
+                }
+                let start = i
+                let key = try string()
+                let wanted = keep.map { $0.contains(key) } ?? true
+                keys.append(Array(b[start + 1..<i - 1]))
+                kept.append(wanted)
+                typing.append(FieldTyping.kind(of: key))
+                if wanted { names.append(key) }
             }
-            skipSpace(b)
-            guard i < b.count, b[i] == UInt8(ascii: ":") else { throw Failure(message: "expected ':'", at: i) }
+            skipSpace()
+            guard i < b.count else { throw end("unclosed object") }
+            guard b[i] == UInt8(ascii: ":") else { throw Failure(message: "expected ':'", at: i) }
             i += 1
-            skipSpace(b)
-            names.append(key)
-            values.append(FieldTyping.typed(key, try value(b)))
-            skipSpace(b)
-            guard i < b.count else { throw Failure(message: "unclosed object", at: i) }
+            skipSpace()
+            let wanted = sameKeys ? lastKept[k] : kept[k]
+            if wanted {
+                let kind = sameKeys ? lastTyping[k] : typing[k]
+                values.append(kind.typed(try value(depth: depth)))
+            } else {
+                try skipValue(depth: depth)
+            }
+            k += 1
+            skipSpace()
+            guard i < b.count else { throw end("unclosed object") }
             if b[i] == UInt8(ascii: "}") { i += 1; break }
             guard b[i] == UInt8(ascii: ",") else { throw Failure(message: "expected ',' or '}'", at: i) }
             i += 1
         }
-        if sameNames, names.count == lastNames.count {
+        if sameKeys, k == lastKeys.count {
             return .record(Record(names: lastNames, values: values))
         }
-        lastNames = names
+        if sameKeys {
+            // A prefix of the previous object's keys.
+            keys = Array(lastKeys[0..<k])
+            kept = Array(lastKept[0..<k])
+            typing = Array(lastTyping[0..<k])
+            names = []
+            for j in 0..<k where kept[j] { names.append(String(decoding: keys[j], as: UTF8.self)) }
+        }
+        if depth == 1 {
+            (lastKeys, lastKept, lastTyping, lastNames) = (keys, kept, typing, names)
+        }
         return .record(Record(names: names, values: values))
     }
 
-    /// When the key at `i` is exactly `known` (no escapes), consumes it and returns `known`.
-    private func matchKey(_ b: UnsafeBufferPointer<UInt8>, _ known: String) -> String? {
-        var utf8 = known
-        let matched = utf8.withUTF8 { k -> Bool in
-            let end = i + 1 + k.count
-            guard end < b.count, b[end] == UInt8(ascii: "\""), let base = b.baseAddress, let kb = k.baseAddress,
-                  memcmp(base + i + 1, kb, k.count) == 0 else { return false }
-            i = end + 1
-            return true
-        }
-        return matched ? known : nil
+    /// When the key at `i` is exactly `known`'s bytes (with its closing quote), consumes it.
+    @inline(__always) mutating func matchKey(_ known: [UInt8]) -> Bool {
+        let end = i + 1 + known.count
+        guard end < b.count, b[end] == UInt8(ascii: "\""), let base = b.baseAddress else { return false }
+        let at = base + i + 1
+        let same = known.withUnsafeBufferPointer { k in k.baseAddress.map { memcmp(at, $0, k.count) == 0 } ?? true }
+        // A key ending in a backslash (`"a\\"`) would match wrongly by bytes: let the full decoder have it.
+        guard same, known.last != UInt8(ascii: "\\") else { return false }
+        i = end + 1
+        return true
     }
 
-    private func string(_ b: UnsafeBufferPointer<UInt8>) throws -> String {
+    /// Skips one value, checking it is well-formed JSON, without building it.
+    mutating func skipValue(depth: Int) throws {
+        guard i < b.count else { throw end("unexpected end of input") }
+        switch b[i] {
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["): _ = try value(depth: depth)
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default: _ = try number()
+        }
+    }
+
+    mutating func skipString() throws {
+        let start = i
+        i += 1
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") { i += 1; return }
+            if c == UInt8(ascii: "\\") {
+                // Checked by the full decoder, which knows every escape's rules.
+                i = start
+                _ = try string()
+                return
+            }
+            if c < 0x20 { throw Failure(message: "a control character in a string (escape it)", at: i) }
+            i += 1
+        }
+        throw end("unterminated string")
+    }
+
+    mutating func string() throws -> String {
         i += 1
         let start = i
-        while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
-        guard i < b.count else { throw Failure(message: "unterminated string", at: start - 1) }
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+            i += 1
+        }
+        guard i < b.count else { throw end("unterminated string") }
         if b[i] == UInt8(ascii: "\"") {
             defer { i += 1 }
             return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
@@ -170,40 +474,67 @@ final class JSONReader: @unchecked Sendable {
                 i += 1
                 return String(decoding: out, as: UTF8.self)
             }
-            if c == UInt8(ascii: "\\") {
-                guard i + 1 < b.count else { break }
-                let e = b[i + 1]
-                i += 2
-                switch e {
-                case UInt8(ascii: "n"): out.append(10)
-                case UInt8(ascii: "t"): out.append(9)
-                case UInt8(ascii: "r"): out.append(13)
-                case UInt8(ascii: "b"): out.append(8)
-                case UInt8(ascii: "f"): out.append(12)
-                case UInt8(ascii: "u"):
-                    guard i + 4 <= b.count, let code = UInt32(String(decoding: UnsafeBufferPointer(rebasing: b[i..<i + 4]), as: UTF8.self), radix: 16) else {
-                        throw Failure(message: "bad \\u escape", at: i)
-                    }
-                    i += 4
-                    var scalar = code
-                    if (0xD800..<0xDC00).contains(code), i + 6 <= b.count, b[i] == 92, b[i + 1] == UInt8(ascii: "u"),
-                       let low = UInt32(String(decoding: UnsafeBufferPointer(rebasing: b[i + 2..<i + 6]), as: UTF8.self), radix: 16),
-                       (0xDC00..<0xE000).contains(low) {
-                        scalar = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                        i += 6
-                    }
-                    out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8))
-                default: out.append(e)
-                }
+            if c < 0x20 { throw Failure(message: "a control character in a string (escape it)", at: i) }
+            if c != UInt8(ascii: "\\") {
+                out.append(c)
+                i += 1
                 continue
             }
-            out.append(c)
-            i += 1
+            guard i + 1 < b.count else { break }
+            let e = b[i + 1]
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+            case UInt8(ascii: "n"): out.append(10)
+            case UInt8(ascii: "t"): out.append(9)
+            case UInt8(ascii: "r"): out.append(13)
+            case UInt8(ascii: "b"): out.append(8)
+            case UInt8(ascii: "f"): out.append(12)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4(at: i + 2)
+                i += 6
+                if (0xD800..<0xDC00).contains(scalar) {
+                    // A high surrogate pairs with a following low one; alone it is U+FFFD.
+                    if i + 6 > b.count, !atEnd { throw end("") }
+                    if i + 6 <= b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u"),
+                       let low = try? hex4(at: i + 2), (0xDC00..<0xE000).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                }
+                Self.appendUTF8(Unicode.Scalar(scalar) ?? "\u{FFFD}", to: &out)
+                continue
+            default: throw Failure(message: "unknown escape '\\\(Character(Unicode.Scalar(e)))'", at: i)
+            }
+            i += 2
         }
-        throw Failure(message: "unterminated string", at: start - 1)
+        throw end("unterminated string")
     }
 
-    private func number(_ b: UnsafeBufferPointer<UInt8>) throws -> Value {
+    /// Four hex digits at `at`, as a \u escape's code unit.
+    func hex4(at: Int) throws -> UInt32 {
+        guard at + 4 <= b.count else { throw Failure(message: "unterminated string", at: i, more: !atEnd) }
+        var v: UInt32 = 0
+        for j in at..<at + 4 {
+            let c = b[j]
+            let d: UInt8
+            switch c {
+            case 48...57: d = c - 48
+            case 65...70: d = c - 55
+            case 97...102: d = c - 87
+            default: throw Failure(message: "bad \\u escape (four hex digits expected)", at: at - 2)
+            }
+            v = v << 4 | UInt32(d)
+        }
+        return v
+    }
+
+    private static func appendUTF8(_ s: Unicode.Scalar, to out: inout [UInt8]) {
+        UTF8.encode(s) { out.append($0) }
+    }
+
+    /// JSON's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. Whole
+    /// numbers that fit are ints; the rest (fractions, exponents, big ones) are floats.
+    mutating func number() throws -> Value {
         let start = i
         var negative = false
         if b[i] == UInt8(ascii: "-") { negative = true; i += 1 }
@@ -212,23 +543,50 @@ final class JSONReader: @unchecked Sendable {
         let digitsStart = i
         while i < b.count, b[i] >= 48, b[i] <= 57 {
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(b[i] - 48))
+            let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(b[i] - 48)) : m.addingReportingOverflow(Int64(b[i] - 48))
             overflow = overflow || o1 || o2
             value = a
             i += 1
         }
-        guard i > digitsStart else { throw Failure(message: "unexpected character '\(Character(Unicode.Scalar(b[start])))'", at: start) }
+        guard i > digitsStart else {
+            if i >= b.count, negative { throw end("unexpected end of input") }
+            let c = i < b.count ? b[i] : b[start]
+            let shown = c >= 0x20 && c < 0x7F ? "'\(Character(Unicode.Scalar(c)))'" : String(format: "0x%02X", c)
+            throw Failure(message: "unexpected character \(shown)", at: i)
+        }
+        if i - digitsStart > 1, b[digitsStart] == 48 { throw Failure(message: "a number may not start with 0", at: digitsStart) }
         var isFloat = overflow
-        if i < b.count, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+        if i < b.count, b[i] == UInt8(ascii: ".") {
             isFloat = true
             i += 1
-            while i < b.count, (b[i] >= 48 && b[i] <= 57) || b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: ".") { i += 1 }
+            let fraction = i
+            while i < b.count, b[i] >= 48, b[i] <= 57 { i += 1 }
+            if i == fraction {
+                if i >= b.count { throw end("unexpected end of input") }
+                throw Failure(message: "expected a digit after '.'", at: i)
+            }
+        }
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            isFloat = true
+            i += 1
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            let exponent = i
+            while i < b.count, b[i] >= 48, b[i] <= 57 { i += 1 }
+            if i == exponent {
+                if i >= b.count { throw end("unexpected end of input") }
+                throw Failure(message: "expected a digit in the exponent", at: i)
+            }
+        }
+        // A number that reaches the end of the window may go on in the next one.
+        if i == b.count, !atEnd { throw end("") }
+        if i < b.count, Self.continuesWord(b[i]) || b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") {
+            throw Failure(message: "unexpected character in a number", at: i)
         }
         if isFloat {
             let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
-            guard let d = Double(text) else { throw Failure(message: "bad number '\(text)'", at: start) }
+            guard let d = Double(text), d.isFinite else { throw Failure(message: "number out of range '\(text)'", at: start) }
             return .float(d)
         }
-        return .int(negative ? -value : value)
+        return .int(value)
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 /// A compiled `=~` regular expression or `like` glob. A pattern with no special characters is
 /// matched as plain text, which is much faster than the regex engine.
 final class TextPattern: @unchecked Sendable {
-    private let literal: String?
+    /// The pattern's UTF-8 bytes when it has no special characters: found by a byte search,
+    /// as the regex engine would find it (code unit by code unit).
+    private let literal: [UInt8]?
     private let regex: NSRegularExpression?
 
     init(regex pattern: String) throws {
@@ -11,7 +13,7 @@ final class TextPattern: @unchecked Sendable {
             literal = nil
             regex = try NSRegularExpression(pattern: pattern)
         } else {
-            literal = pattern
+            literal = Array(pattern.utf8)
             regex = nil
         }
     }
@@ -31,8 +33,25 @@ final class TextPattern: @unchecked Sendable {
     }
 
     func matches(_ text: String) -> Bool {
-        if let literal { return literal.isEmpty || text.contains(literal) }
+        if let literal { return Self.contains(text, literal) }
         guard let regex else { return false }
         return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    private static func contains(_ text: String, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        var text = text
+        return text.withUTF8 { t in
+            needle.withUnsafeBufferPointer { n in
+                guard t.count >= n.count, let tb = t.baseAddress, let nb = n.baseAddress else { return false }
+                var at = 0
+                let last = t.count - n.count
+                while at <= last {
+                    if tb[at] == first, memcmp(tb + at, nb, n.count) == 0 { return true }
+                    at += 1
+                }
+                return false
+            }
+        }
     }
 }

@@ -9,4 +9,7 @@ public struct Plan: Sendable {
     public var stages: [CheckedStage]
     /// What was pushed down, in words, for `explain`.
     public var pushedDown: [String]
+    /// The fields the stages after the source read, when no record reaches the output whole:
+    /// a source reading a file may leave the others out. nil: every field.
+    public var sourceFields: Set<String>? = nil
 }

@@ -9,7 +9,7 @@ struct Planner {
 
     func plan(_ stages: [CheckedStage]) throws -> Plan {
         guard let source = stages.first, let lister = source.verb as? any QuerySource else {
-            return Plan(query: nil, stages: stages, pushedDown: [])
+            return Plan(query: nil, stages: stages, pushedDown: [], sourceFields: FieldProjection.fieldsRead(by: stages.dropFirst()))
         }
         var planning = QueryPlanning(interpreter: interpreter)
         planning.query = try lister.query(for: source.stage, planning: &planning)

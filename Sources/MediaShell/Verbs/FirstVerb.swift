@@ -1,6 +1,6 @@
 /// `first N`: the first N records; stops pulling (and the API stops paging) after them.
 /// After stages the API did entirely, `first N` becomes the query's limit.
-struct FirstVerb: QueryRefining {
+struct FirstVerb: QueryRefining, FieldReading {
     static let name = "first"
     let signature = VerbSignature(
         name, .filter, summary: "keep the first N records and stop reading",
@@ -18,6 +18,8 @@ struct FirstVerb: QueryRefining {
             return v
         }
     }
+
+    func fieldUse(_ stage: Stage) -> FieldUse? { .passes([]) }
 
     func refine(_ stage: CheckedStage, planning: inout QueryPlanning) throws -> Refinement {
         if planning.onlyPushed, case .int(let n)? = try planning.constant(stage.stage.argument("count")), n >= 0 {

@@ -39,6 +39,9 @@ public struct VerbCall: Sendable {
     public let context: EvaluationContext
     /// For `list`: the query the planner made (bounds, order and limit pushed down).
     public let query: MediaQuery?
+    /// For a source: the only fields the rest of the pipeline reads (nil: all of them), so a
+    /// reader may leave the others out of its records.
+    public let fieldsRead: Set<String>?
 
     public func has(_ name: String) -> Bool { stage.has(name) }
 

@@ -1,6 +1,6 @@
 /// `where PRED`: keeps the records for which the predicate is true. After `list`, tests of the
 /// creation time (`created >= T`, also inside `and`) become the query's start and end times.
-struct WhereVerb: QueryRefining {
+struct WhereVerb: QueryRefining, FieldReading {
     static let name = "where"
     let signature = VerbSignature(
         name, .filter, summary: "keep records for which a test is true",
@@ -25,6 +25,11 @@ struct WhereVerb: QueryRefining {
             }
             return nil
         }
+    }
+
+    func fieldUse(_ stage: Stage) -> FieldUse? {
+        guard let predicate = stage.argument("predicate")?.value.expression else { return .passes([]) }
+        return predicate.fieldsRead.map(FieldUse.passes)
     }
 
     func refine(_ stage: CheckedStage, planning: inout QueryPlanning) throws -> Refinement {
