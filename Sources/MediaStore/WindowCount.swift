@@ -32,10 +32,13 @@ enum WindowCount {
                 ON CONFLICT (account_id, width, bucket) DO UPDATE SET n = n + 1;
             """
         }.joined(separator: "\n")
+        // Each row by its key: a delete touches four counter rows, however many the account has.
         let deletes = widths.map { width in
             """
             UPDATE media_counts SET n = n - 1
                 WHERE account_id = OLD.account_id AND width = \(width) AND bucket = \(bucket("OLD.time_created", width));
+            DELETE FROM media_counts
+                WHERE account_id = OLD.account_id AND width = \(width) AND bucket = \(bucket("OLD.time_created", width)) AND n <= 0;
             """
         }.joined(separator: "\n")
         try db.execute(sql: """
@@ -44,11 +47,9 @@ enum WindowCount {
             END;
             CREATE TRIGGER media_counts_delete AFTER DELETE ON media BEGIN
             \(deletes)
-            DELETE FROM media_counts WHERE account_id = OLD.account_id AND n <= 0;
             END;
             CREATE TRIGGER media_counts_update AFTER UPDATE OF account_id, time_created ON media BEGIN
             \(deletes)
-            DELETE FROM media_counts WHERE account_id = OLD.account_id AND n <= 0;
             \(inserts)
             END;
             """)
