@@ -176,8 +176,10 @@ public final class Shell: Sendable {
                     pipeline = p
                 }
                 do {
-                    let plan = try Planner(interpreter: context.interpreter).plan(checker.check(pipeline))
-                    for row in ExplainRenderer.render(plan).split(separator: "\n") { out += "  \(row)\n" }
+                    checker.forgetSubpipelines()
+                    let stages = checker.check(pipeline)
+                    let plan = try ExplainRenderer.render(stages, subpipelines: checker.subpipelines, interpreter: context.interpreter)
+                    for row in plan.split(separator: "\n") { out += "  \(row)\n" }
                 } catch {
                     out += "  (planned when it runs: \(Shell.message(error)))\n"
                 }
@@ -294,10 +296,10 @@ public final class Shell: Sendable {
     /// its last stage renders in when that is an output verb.
     private func start(_ pipeline: Pipeline, source: SourceText, err: any TextSink) async throws -> (ValueStream, StreamShape, EvaluationContext, OutputFormat?) {
         let snapshot = state.read { $0 }
-        let context = makeContext(snapshot, err: err)
         let checker = Checker(verbs: snapshot.verbs, userVerbs: snapshot.userVerbs, variables: snapshot.variableKinds(arguments: snapshot.environment.arguments))
         let stages = checker.check(pipeline)
         if !checker.diagnostics.isEmpty { throw ShellError(checker.diagnostics, source: source, beforeRun: true) }
+        let context = try await Subpipelines.run(checker.subpipelines, context: makeContext(snapshot, err: err))
         let plan = try Planner(interpreter: context.interpreter).plan(stages)
         let stream = try await Evaluator.run(plan, context: context)
         var rendered: OutputFormat?

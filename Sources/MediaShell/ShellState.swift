@@ -76,8 +76,7 @@ final class ShellState: ShellControl, @unchecked Sendable {
         let s = read { $0 }
         let checker = Checker(verbs: s.verbs, userVerbs: s.userVerbs, variables: s.variableKinds(arguments: s.environment.arguments))
         let stages = checker.check(pipeline)
-        let plan = try Planner(interpreter: context.interpreter).plan(stages)
-        return ExplainRenderer.render(plan)
+        return try ExplainRenderer.render(stages, subpipelines: checker.subpipelines, interpreter: context.interpreter)
     }
 }
 

@@ -186,14 +186,19 @@ public final class MediaStore: Sendable {
     /// (or whose row was deleted) and staging files. Only run when no other store is open.
     private func sweep() throws {
         let files = FileManager.default
-        let ids = try database.read { db in try Set(String.fetchAll(db, sql: "SELECT id FROM media")) }
-        for name in (try? files.contentsOfDirectory(atPath: contentDirectory.path)) ?? [] where !ids.contains(name) {
-            try? files.removeItem(at: contentDirectory.appendingPathComponent(name))
+        var removed = false
+        let names = (try? files.contentsOfDirectory(atPath: contentDirectory.path)) ?? []
+        if !names.isEmpty {
+            let ids = try database.read { db in try Set(String.fetchAll(db, sql: "SELECT id FROM media")) }
+            for name in names where !ids.contains(name) {
+                removed = (try? files.removeItem(at: contentDirectory.appendingPathComponent(name))) != nil || removed
+            }
         }
         for name in (try? files.contentsOfDirectory(atPath: temporaryDirectory.path)) ?? [] {
             try? files.removeItem(at: temporaryDirectory.appendingPathComponent(name))
         }
-        try? DurableFile.syncFolder(contentDirectory)
+        // Only a removal needs the folder made durable (a start that found nothing to do syncs nothing).
+        if removed { try? DurableFile.syncFolder(contentDirectory) }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

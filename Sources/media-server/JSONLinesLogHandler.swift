@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MediaServer
 
 /// A swift-log handler that writes one JSON object a line to stderr: `time`, `level`, `label`,
 /// `message`, then the metadata's keys. Each line is one write, so lines of concurrent requests
@@ -22,8 +23,12 @@ struct JSONLinesLogHandler: LogHandler {
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             fields[key] = "\(value)"
         }
-        guard var line = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        line.append(0x0A)
-        FileHandle.standardError.write(line)
+        // Keys in byte order, written straight into bytes (JSONSerialization's sorted keys
+        // compared them through ICU collation: a third of the server's time in a bulk delete).
+        var json = JSONOutput(capacity: 256)
+        json.object { json in
+            for key in fields.keys.sorted() { json.member(key, fields[key]) }
+        }
+        FileHandle.standardError.write(Data(json.bytes + [0x0A]))
     }
 }

@@ -50,12 +50,32 @@ import Testing
         ("not", "list | where " + String(repeating: "not ", count: 5000) + "true"),
         ("unary minus", String(repeating: "- ", count: 5000) + "1"),
         ("explain", String(repeating: "explain ", count: 5000) + "list"),
+        ("parentheses in a pipeline in parentheses", "list | where size > (list | where " + String(repeating: "(", count: 5000) + "true" + String(repeating: ")", count: 5000) + " | count)"),
     ])
     func deepNestingIsACheckError(_ shape: String, _ source: String) async throws {
         #expect(diagnose(source).contains(LimitsTests.tooDeep), "\(shape)")
         let f = try await Fixture.make(items: 3)
         let run = await f.run(source)
         #expect(run.outcome.status == .usage, "\(shape): \(run.err.prefix(300))")
+    }
+
+    @Test func pipelinesInParenthesesAtTheLimitRunInnerFirst() async throws {
+        let limit = Parser.subpipelineLimit
+        // The deepest the parser allows: pipelines in parentheses to their limit, and parentheses
+        // inside the innermost up to the nesting limit. Each level keeps the items bigger than the
+        // count of the level inside it: every item.
+        func nested(_ levels: Int, parentheses: Int) -> String {
+            "list | where size > " + String(repeating: "(list | where size > ", count: levels) + String(repeating: "(", count: parentheses) + "1"
+                + String(repeating: ")", count: parentheses) + String(repeating: " | count)", count: levels) + " | count"
+        }
+        let f = try await Fixture.make(items: 3)
+        let run = await f.run(nested(limit, parentheses: Parser.nestingLimit - limit))
+        #expect(run.out == "3\n", "\(run.err.prefix(300))")
+        let pipelinesTooDeep = "nested too deeply: more than \(limit) pipelines in parentheses inside each other"
+        #expect(diagnose(nested(limit + 1, parentheses: 0)).contains(pipelinesTooDeep))
+        let far = await f.run(nested(5000, parentheses: 0))
+        #expect(far.outcome.status == .usage && far.err.contains(pipelinesTooDeep))
+        #expect(diagnose(nested(limit, parentheses: Parser.nestingLimit - limit + 1)).contains(LimitsTests.tooDeep))
     }
 
     @Test func userVerbsCannotNestPastTheLimit() {

@@ -6,9 +6,7 @@ import Testing
 @Suite struct MembershipTests {
     @Test func duplicatesByContentAreOneMembershipTest() async throws {
         let f = try await Fixture.make(items: 3)
-        try Data("same bytes\n".utf8).write(to: f.directory.appendingPathComponent("a.txt"))
-        try Data("same bytes\n".utf8).write(to: f.directory.appendingPathComponent("b.txt"))
-        _ = await f.run("upload a.txt b.txt")
+        try await f.uploadTwins()
         let r = await f.run("let dups = list | group by etag | where count > 1; list | where etag in $dups.key | sort by name | select name")
         #expect(r.out == "name\n─────\na.txt\nb.txt\n", "\(r.err)")
     }

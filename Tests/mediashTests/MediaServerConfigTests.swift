@@ -107,7 +107,19 @@ import Testing
             #expect(count.status == 0, "\(count.stderr)")
             let logged = try String(contentsOf: errors, encoding: .utf8).split(separator: "\n").filter { $0.contains("\"request_id\"") }
             #expect(quiet ? logged.isEmpty : !logged.isEmpty, "no-access-log \(quiet): \(logged)")
+            for line in logged { try expectAccessLogLine(String(line)) }
         }
+    }
+
+    /// One access-log line: a JSON object of strings with the README's fields, keys in byte order.
+    private func expectAccessLogLine(_ line: String) throws {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "\(line)")
+        for key in ["request_id", "method", "route", "status", "duration_ms", "bytes_in", "bytes_out", "account", "time", "level"] {
+            #expect(object[key] != nil, "\(key) missing: \(line)")
+        }
+        #expect(object["account"] == "k" && object["method"] == "GET" && object["route"] == "/v3/media", "\(line)")
+        let keys = line.matches(of: /"([a-z_]+)":/).map { String($0.output.1) }
+        #expect(keys.count == object.count && keys == keys.sorted(), "keys out of order: \(keys)")
     }
 
     @Test("database, database-connections and shutdown-timeout come from the file; a database password there is a secret")

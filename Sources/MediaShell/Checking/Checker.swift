@@ -15,6 +15,10 @@ public final class Checker {
     private var nodes = 0
     private var stages = 0
     private var tooDeep = false
+    /// The pipelines in parentheses met so far, inner ones before those around them: the order
+    /// they run in, once each, before the pipeline that holds them.
+    private(set) var subpipelines: [CheckedSubpipeline] = []
+    private var subpipelineIDs: Set<ObjectIdentifier> = []
 
     /// How deep an expression may be once user verbs' arguments are substituted: each level
     /// of parser nesting holds at most a handful of tree levels (or, and, a comparison, +, *).
@@ -270,7 +274,37 @@ public final class Checker {
             return call(name, args, e, row: row)
         case .between(let x, let lo, let hi):
             return between(x, lo, hi, row: row)
+        case .subpipeline(let sub):
+            return subpipeline(sub)
         }
+    }
+
+    /// Starts a new list of sub-pipelines: the next pipeline checked is planned on its own.
+    func forgetSubpipelines() {
+        subpipelines = []
+        subpipelineIDs = []
+    }
+
+    /// Checks a pipeline whose sub-pipelines will not run (`explain`'s argument): they are not kept.
+    func checkWithoutRunning(_ pipeline: Pipeline) -> [CheckedStage] {
+        let (kept, ids) = (subpipelines, subpipelineIDs)
+        defer { (subpipelines, subpipelineIDs) = (kept, ids) }
+        return check(pipeline)
+    }
+
+    /// `(list | group by etag | where count > 1 | select key)`: checked as a pipeline of its own
+    /// (it starts with a source, it only reads), its value's kind from what comes out of it.
+    @inline(never)
+    private func subpipeline(_ sub: Subpipeline) -> ValueKind {
+        if let known = subpipelines.first(where: { $0.subpipeline === sub }) { return known.kind }
+        let stages = check(sub.pipeline)
+        for s in stages where s.verb is any RequestExplaining || [.action, .output, .shell].contains(s.verb.signature.category) {
+            error("'\(s.stage.verb)' cannot run in a pipeline in parentheses: it only reads (list, open, where, group, select …) to give a value",
+                  at: s.stage.verbSpan, hint: "run '\(s.stage.verb)' as a statement of its own")
+        }
+        let checked = CheckedSubpipeline(subpipeline: sub, stages: stages)
+        if subpipelineIDs.insert(sub.id).inserted { subpipelines.append(checked) }
+        return checked.kind
     }
 
     // Cases of `kind(of:)` with locals of their own live in functions of their own: the checker
@@ -290,9 +324,22 @@ public final class Checker {
         return baseKind == .list ? .list : .any
     }
 
+    /// `etag in (list | group by etag)`: the records have more than one field, so a value is never one of them.
+    @inline(never)
+    private func checkNotRecords(_ sub: Subpipeline, at span: SourceSpan, _ lk: ValueKind) {
+        // Fields known only when it runs (`open`) are checked then.
+        guard let checked = subpipelines.first(where: { $0.subpipeline === sub }), !checked.givesFieldValues,
+              case .records(let schema?) = checked.shape else { return }
+        let fields = schema.keys.sorted()
+        let field = fields.contains("key") ? "key" : fields.contains("id") ? "id" : fields.first ?? "key"
+        error("this pipeline gives records, so \(lk.phrase) is never one of them: end it with one field", at: span,
+              suggestion: "(\(sub.text) | select \(field))")
+    }
+
     /// `etag in $dups` where `$dups` holds records: a value is never one of them.
     @inline(never)
     private func checkNotRecords(_ r: Expr, _ lk: ValueKind) {
+        if case .subpipeline(let sub) = r.kind { return checkNotRecords(sub, at: r.span, lk) }
         guard case .variable(let v) = r.kind, let binding = variables[v], binding.kind == .list, case .records(let schema) = binding.shape else { return }
         let fields = (schema ?? [:]).keys.sorted()
         error("'$\(v)' holds records, so \(lk.phrase) is never in it: name one of their fields", at: r.span,
@@ -368,7 +415,7 @@ public final class Checker {
             return .bool
         case .in:
             if rk != .list, rk != .string { error("'in' needs a list like [\"a\", \"b\"], but this is \(rk.phrase)", at: r.span) }
-            if case .variable = r.kind, lk != .record { checkNotRecords(r, lk) }
+            if lk != .record { checkNotRecords(r, lk) }
             if case .list(let items) = r.kind {
                 for item in items {
                     let ik = kind(of: item, row: row)

@@ -30,7 +30,15 @@ enum Substitution {
             return Expr(.chain(apply(bindings, to: first), steps.map { ChainStep(op: $0.op, operand: apply(bindings, to: $0.operand)) }), e.span)
         case .call(let name, let args): return Expr(.call(name, args.map { apply(bindings, to: $0) }), e.span)
         case .between(let x, let lo, let hi): return Expr(.between(apply(bindings, to: x), apply(bindings, to: lo), apply(bindings, to: hi)), e.span)
+        case .subpipeline(let sub): return apply(bindings, to: sub, e.span)
         default: return e
         }
+    }
+
+    /// A new sub-pipeline (each call of a user verb runs its own), its stages substituted.
+    @inline(never)
+    private static func apply(_ bindings: [String: Expr], to sub: Subpipeline, _ span: SourceSpan) -> Expr {
+        let p = sub.pipeline
+        return Expr(.subpipeline(Subpipeline(Pipeline(stages: p.stages.map { apply(bindings, to: $0) }, span: p.span))), span)
     }
 }

@@ -31,6 +31,11 @@ public final class EvaluationContext: @unchecked Sendable {
 
     public var now: Date { interpreter.now }
 
+    /// The same run with another interpreter (one that knows more sub-pipelines' values).
+    func with(_ interpreter: Interpreter) -> EvaluationContext {
+        EvaluationContext(service: service, environment: environment, interpreter: interpreter, err: err, control: control)
+    }
+
     public func resolve(path: String) -> URL {
         var p = path
         if p == "~" || p.hasPrefix("~/") {

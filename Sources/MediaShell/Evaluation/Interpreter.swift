@@ -12,6 +12,8 @@ public struct Interpreter: Sendable {
     public var now: Date
     /// The zone date functions (`date(created)`, `weekday(…)`) and `today` read times in.
     public var timeZone: TimeZone
+    /// The values of this run's pipelines in parentheses, computed before the pipeline holding them.
+    var subpipelineValues: [ObjectIdentifier: Value] = [:]
 
     public init(variables: [String: Value], now: Date, timeZone: TimeZone = ShellEnvironment.utc) {
         self.variables = variables
@@ -64,6 +66,11 @@ public struct Interpreter: Sendable {
             return try call(name, args)
         case .between(let x, let lo, let hi):
             return try between(x, lo, hi)
+        case .subpipeline(let sub):
+            guard let v = subpipelineValues[sub.id] else {
+                throw RunError("the value of (\(sub.text)) is known only once it has run")
+            }
+            return { _ in v }
         }
     }
 
@@ -149,7 +156,7 @@ public struct Interpreter: Sendable {
                 switch try right(row) {
                 case .list(let items):
                     if needle.record == nil, items.contains(where: { $0.record != nil }) {
-                        throw RunError("'in' compares \(needle.kind.phrase) with a list of records: name one of their fields ($list.key)")
+                        throw RunError("'in' compares \(needle.kind.phrase) with a list of records: name one of their fields ($list.key, or end a pipeline in parentheses with | select key)")
                     }
                     return .bool(items.contains { Value.equal(needle, $0) })
                 case .string(let s):

@@ -4,6 +4,19 @@ import MediaAPI
 /// Writes a plan as `explain` shows it: the listing query, the requests each `RequestExplaining`
 /// stage says it sends, and the local stages.
 enum ExplainRenderer {
+    /// The plan of checked stages, after the plans of the pipelines in parentheses they hold
+    /// (which `explain` plans, never runs).
+    static func render(_ stages: [CheckedStage], subpipelines: some Collection<CheckedSubpipeline>, interpreter: Interpreter) throws -> String {
+        var out = ""
+        for (i, sub) in subpipelines.enumerated() {
+            out += "Pipeline in parentheses \(i + 1), run once before the rest: (\(sub.subpipeline.text))\n"
+            let text: String
+            do { text = render(try Planner(interpreter: interpreter).plan(sub.stages)) } catch { text = "(planned when it runs: \(Shell.message(error)))\n" }
+            for row in text.split(separator: "\n") { out += "  \(row)\n" }
+        }
+        return out + render(try Planner(interpreter: interpreter).plan(stages))
+    }
+
     static func render(_ plan: Plan) -> String {
         var out = "API requests:\n"
         if let q = plan.query {

@@ -67,7 +67,8 @@ extension Expr {
         switch kind {
         case .literal, .now, .today: return true
         case .variable(let v): return v != "it"
-        case .field: return false
+        // Known before listing too, but only once it has run: `explain` plans without running it.
+        case .field, .subpipeline: return false
         case .member(let b, _): return b.readsNoRecord
         case .list(let items): return items.allSatisfy(\.readsNoRecord)
         case .negate(let x), .not(let x): return x.readsNoRecord

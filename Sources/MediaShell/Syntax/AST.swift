@@ -130,6 +130,22 @@ public indirect enum ExprKind: Sendable {
     case call(String, [Expr])
     /// `size between 1MB and 2MB`: both bounds included.
     case between(Expr, Expr, Expr)
+    /// `(list | group by etag | where count > 1 | select key)`: a pipeline in parentheses, whose
+    /// results are a value. It runs once, before the pipeline it sits in.
+    case subpipeline(Subpipeline)
+}
+
+/// A pipeline written as a value. A class: one run computes each sub-pipeline once, and
+/// finds its value again by this object's identity wherever the expression was copied to.
+public final class Subpipeline: Sendable {
+    public let pipeline: Pipeline
+
+    public init(_ pipeline: Pipeline) { self.pipeline = pipeline }
+
+    var id: ObjectIdentifier { ObjectIdentifier(self) }
+
+    /// The pipeline as written, stage by stage.
+    var text: String { pipeline.stages.map(\.text).joined(separator: " | ") }
 }
 
 /// One `OPERATOR operand` of a chain.
@@ -192,6 +208,7 @@ extension Expr {
             switch e.kind {
             case .field, .variable, .member: return false
             case .literal, .now, .today: continue
+            case .subpipeline: return false
             case .list(let items): pending += items
             case .negate(let x), .not(let x): pending.append(x)
             case .binary(_, let l, let r): pending += [l, r]
@@ -233,6 +250,7 @@ extension Expr: CustomStringConvertible {
         case .between(let x, let lo, let hi):
             let level = BinaryOperator.equal.precedence + 1
             return "\(x.wrapped(below: level)) between \(lo.wrapped(below: level)) and \(hi.wrapped(below: level))"
+        case .subpipeline(let sub): return "(" + sub.text + ")"
         }
     }
 

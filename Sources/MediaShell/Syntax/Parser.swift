@@ -12,7 +12,12 @@ public struct Parser {
     /// Levels of parentheses, lists, `not`, unary minus and pipeline arguments around the
     /// current token; the parser recurses once per level, so it refuses more than `nestingLimit`.
     private var depth = 0
+    /// Sub-pipelines open around the current token: in one, a `)` ends the stage too.
+    private var openSubpipelines = 0
     private var signatures: [String: VerbSignature]
+    /// Token positions of the `(`s that hold a `|` of their own (not one inside a nested bracket):
+    /// those open a sub-pipeline. Found in one pass, so deciding is no scan per parenthesis.
+    private let pipedParentheses: Set<Int>
     public private(set) var diagnostics: [Diagnostic] = []
 
     struct Failure: Error {}
@@ -20,11 +25,30 @@ public struct Parser {
     /// How deeply parentheses, lists, `not`, unary minus and pipeline arguments may nest
     /// (`help syntax` says it). Long chains (`a and b and …`) are not nesting: they have no limit.
     public static let nestingLimit = 256
+    /// How many pipelines in parentheses may sit inside each other (each is also a level of the
+    /// nesting above). A level of them costs the parser and checker many times a parenthesis's
+    /// stack, so they have a limit of their own; two or three deep is already a lot to read.
+    public static let subpipelineLimit = 16
 
     public init(_ source: SourceText, signatures: [String: VerbSignature]) {
         self.source = source
         self.tokens = Lexer.tokens(source)
         self.signatures = signatures
+        self.pipedParentheses = Parser.pipedParentheses(tokens)
+    }
+
+    private static func pipedParentheses(_ tokens: [Token]) -> Set<Int> {
+        var open: [(index: Int, kind: TokenKind)] = []
+        var piped = Set<Int>()
+        for (i, t) in tokens.enumerated() {
+            switch t.kind {
+            case .leftParen, .leftBracket, .leftBrace: open.append((i, t.kind))
+            case .rightParen, .rightBracket, .rightBrace: _ = open.popLast()
+            case .pipe: if let last = open.last, last.kind == .leftParen { piped.insert(last.index) }
+            default: break
+            }
+        }
+        return piped
     }
 
     /// Parses a whole program; diagnostics say what went wrong (the program holds what parsed).
@@ -77,6 +101,9 @@ public struct Parser {
         }
     }
 
+    /// True at the end of a stage: `|`, `;`, a newline, `}`, the end, or the `)` closing a sub-pipeline.
+    private var atStageEnd: Bool { peek.endsStage || (openSubpipelines > 0 && peek.kind == .rightParen) }
+
     private mutating func skipSeparators() {
         while [.newline, .semicolon].contains(peek.kind) { advance() }
     }
@@ -95,7 +122,7 @@ public struct Parser {
     /// Skips to the end of the current stage after an error.
     private mutating func recover() {
         nesting = 0
-        while !peek.endsStage { advance() }
+        while !atStageEnd { advance() }
     }
 
     // MARK: Statements
@@ -177,7 +204,7 @@ public struct Parser {
             guard peek.kind == .pipe else { break }
             let bar = advance()
             while peek.kind == .newline { advance() }
-            if peek.kind == .end || peek.kind == .semicolon || peek.kind == .pipe {
+            if peek.kind == .end || peek.kind == .semicolon || peek.kind == .pipe || (openSubpipelines > 0 && peek.kind == .rightParen) {
                 diagnostics.append(Diagnostic("expected a verb after '|', found \(describe(peek))", at: peek.kind == .end ? bar.span : peek.span))
                 return nil
             }
@@ -230,7 +257,7 @@ public struct Parser {
     private mutating func arguments(for signature: VerbSignature, verb: Token) throws -> [Argument] {
         var arguments: [Argument] = []
         var positionals = signature.positionals[...]
-        while !peek.endsStage {
+        while !atStageEnd {
             let t = peek
             if t.kind == .switchFlag {
                 let name = String(t.text.dropFirst(2))
@@ -250,7 +277,7 @@ public struct Parser {
                 if p.shape == .flag {
                     arguments.append(Argument(name: p.name, value: .flag, span: t.span))
                 } else {
-                    if peek.endsStage {
+                    if atStageEnd {
                         throw fail("expected \(p.placeholder) after '\(p.name)' (\(p.help)), found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span)
                     }
                     let start = peek.span
@@ -342,7 +369,7 @@ public struct Parser {
             throw fail("expected \(expected), found \(describe(first))", at: first.span)
         }
         var end = advance().span.end
-        while !peek.spaceBefore, !peek.endsStage, peek.kind != .comma, peek.kind != .op("="),
+        while !peek.spaceBefore, !atStageEnd, peek.kind != .comma, peek.kind != .op("="),
               !(peek.kind == .rightParen || peek.kind == .rightBracket) {
             end = advance().span.end
         }
@@ -390,7 +417,7 @@ public struct Parser {
             if t.kind == .word, peek(1).isOp("=") {
                 advance()
                 advance()
-                if peek.endsStage || peek.kind == .comma { throw fail("expected an expression after '\(t.text) =', found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span) }
+                if atStageEnd || peek.kind == .comma { throw fail("expected an expression after '\(t.text) =', found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span) }
                 let value = try expression()
                 out.append(Column(name: t.text, isNamed: true, value: value, span: t.span.through(value.span)))
                 continue
@@ -411,7 +438,7 @@ public struct Parser {
             default: name = source.text(value.span)
             }
             out.append(Column(name: name, isNamed: false, value: value, span: value.span))
-        } while !peek.endsStage && !(peek.kind == .word && peek.text == "with")
+        } while !atStageEnd && !(peek.kind == .word && peek.text == "with")
         return out
     }
 
@@ -426,7 +453,7 @@ public struct Parser {
                 throw fail("expected '=' after '\(t.text)' (write FIELD=VALUE), found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span)
             }
             advance()
-            if peek.endsStage { throw fail("expected a value after '\(t.text)=', found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span) }
+            if atStageEnd { throw fail("expected a value after '\(t.text)=', found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span) }
             out.append(Assignment(field: FieldReference(name: t.text, span: t.span), value: try anyValue()))
             if peek.kind == .comma { advance() }
         } while peek.kind == .word
@@ -506,7 +533,7 @@ public struct Parser {
         }
         guard let op else { return left }
         advance()
-        if peek.endsStage {
+        if atStageEnd {
             throw fail("expected a value after '\(op.symbol)', found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span)
         }
         let right = try term()
@@ -522,7 +549,7 @@ public struct Parser {
         let negated = peek.isWord("not")
         if negated { advance() }
         let word = advance()
-        if peek.endsStage {
+        if atStageEnd {
             throw fail("expected the low end after 'between', like size between 1MB and 2MB", at: peek.kind == .end ? word.span : peek.span)
         }
         let low = try term()
@@ -598,6 +625,50 @@ public struct Parser {
         return try primary()
     }
 
+    /// True at a `(` that holds a pipeline: it has a `|` of its own, or starts with a source verb
+    /// (`(list since 7d)`) or one of the user's verbs, not called as a function.
+    private var opensSubpipeline: Bool {
+        var i = position
+        while i < tokens.count - 1, tokens[i].kind == .newline { i += 1 }
+        if pipedParentheses.contains(i) { return true }
+        var next = i + 1
+        while next < tokens.count - 1, tokens[next].kind == .newline { next += 1 }
+        let first = tokens[next]
+        guard first.kind == .word, let signature = signatures[first.text], signature.name != ValueVerb.name,
+              signature.category == .source || signature.category == .user else { return false }
+        let after = tokens[min(next + 1, tokens.count - 1)]
+        return !((after.kind == .leftParen && !after.spaceBefore) || after.kind == .dot)
+    }
+
+    // subpipeline → "(" pipeline ")"
+    // In a function of its own: the parser recurses through it once per level of nesting.
+    @inline(never)
+    private mutating func subpipeline() throws -> Expr {
+        let open = advance()
+        guard openSubpipelines < Parser.subpipelineLimit else {
+            throw fail("nested too deeply: more than \(Parser.subpipelineLimit) pipelines in parentheses inside each other", at: open.span,
+                       hint: "split it into steps with 'let'")
+        }
+        try enter(open)
+        defer { leave() }
+        nesting += 1
+        openSubpipelines += 1
+        defer { openSubpipelines -= 1 }
+        let start = diagnostics.count
+        guard let inner = pipeline() else {
+            // The stage's error is said; skip to this parenthesis's end so the outer stage goes on.
+            if diagnostics.count == start { diagnostics.append(Diagnostic("expected a pipeline after '('", at: open.span)) }
+            throw Failure()
+        }
+        let close = peek
+        guard close.kind == .rightParen else {
+            throw fail("expected '|' or ')' to close the pipeline in '(' at column \(source.location(of: open.span.start).column), found \(describe(close))", at: close.span)
+        }
+        nesting -= 1
+        advance()
+        return Expr(.subpipeline(Subpipeline(inner)), open.span.through(close.span))
+    }
+
     // primary → literal | FIELD | VARIABLE ( "." FIELD )* | "(" expression ")" | "[" ( expression ( "," expression )* )? "]"
     private mutating func primary() throws -> Expr {
         let t = peek
@@ -656,6 +727,8 @@ public struct Parser {
                 e = Expr(.member(e, name.text), e.span.through(name.span))
             }
             return e
+        case .leftParen where opensSubpipeline:
+            return try subpipeline()
         case .leftParen:
             advance()
             try enter(t)

@@ -9,7 +9,7 @@ struct ExplainVerb: Verb {
         examples: [VerbExample("explain list since 7d | where size > 1MB and created < 2026-11-28 | first 5", "what is pushed to the API")])
 
     func check(_ stage: Stage, input: StreamShape, checker: Checker) -> StreamShape {
-        if case .pipeline(let p)? = stage.argument("pipeline")?.value { _ = checker.check(p) }
+        if case .pipeline(let p)? = stage.argument("pipeline")?.value { _ = checker.checkWithoutRunning(p) }
         return .scalar(.string)
     }
 

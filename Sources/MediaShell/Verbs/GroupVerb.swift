@@ -13,6 +13,7 @@ struct GroupVerb: Verb {
         examples: [
             VerbExample("list | group by mime", "how many items, and how many bytes, of each type"),
             VerbExample("list | group by mime with count, sum(size), avg(size), pct(size)", "which types use the most space, as a share of all"),
+            VerbExample("list | group by mime with share = pct(size) | sort by share desc", "which types use the most space, as a percentage"),
             VerbExample("list | group with count, sum(size), max(created)", "totals over everything, in one row"),
             VerbExample("list since 14d | group by day = date(created) with count | sort by day", "items per day over two weeks"),
         ])

@@ -77,6 +77,9 @@ enum HelpTopics {
               true  false  null  [1, 2]  now  today          other values
               $name  $1  $args  $it                          variables (see help let)
               (expr)                                         an expression where a word is expected
+              (list | group by etag | select key)            a pipeline's results as a value: one value
+                                                             (list | count), else a list (one field: its
+                                                             values); it only reads, and runs once, first
               lower(name)  date(created)                     functions (see help functions)
               --dry-run  --yes                               switches of actions
 
@@ -87,7 +90,8 @@ enum HelpTopics {
               and                or
 
             limits: chains of and, or, +, * … may be as long as you like; parentheses, lists, not
-            and - nest at most \(Parser.nestingLimit) deep, and a pipeline has at most \(Checker.pipelineStageLimit) stages
+            and - nest at most \(Parser.nestingLimit) deep (pipelines in parentheses at most \(Parser.subpipelineLimit) inside each other),
+            and a pipeline has at most \(Checker.pipelineStageLimit) stages
             (a check error with a caret past either: split the work into steps with let)
             """),
         ("functions", "functions — what expressions may call (a null argument gives null, except to coalesce)\n\n"

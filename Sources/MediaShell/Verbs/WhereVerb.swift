@@ -11,7 +11,9 @@ struct WhereVerb: QueryRefining {
             VerbExample("list | where name like \"*.wav\" and not public | count", "private WAV files"),
             VerbExample("list | where created < now - 30d or mime in [\"audio/mpeg\"] | count", "old items, or MP3s"),
             VerbExample("list | where size between 50KB and 90KB and name =~ /FILE1/i | select name size", "a size range, and a name matched ignoring case"),
+            VerbExample("list | where created between 2026-11-01 and 2026-11-15 | count", "a time range, both ends included"),
             VerbExample("let dups = list | group by mime | where count > 2; list | where mime in $dups.key | count", "membership in a query's results (a list's field)"),
+            VerbExample("list | where mime in (list | group by mime | where count > 2 | select key) | count", "the same in one line: a pipeline in parentheses runs once, first"),
         ])
 
     func run(_ call: VerbCall) async throws -> ValueStream {

@@ -76,6 +76,14 @@ struct Fixture: Sendable {
     }
 }
 
+extension Fixture {
+    /// Uploads a.txt and b.txt with the same content (one ETag): duplicates to find.
+    func uploadTwins() async throws {
+        for name in ["a.txt", "b.txt"] { try Data("same bytes\n".utf8).write(to: directory.appendingPathComponent(name)) }
+        _ = await run("upload a.txt b.txt")
+    }
+}
+
 /// One store of 300 items shared by the tests that only read.
 actor SharedFixture {
     static let shared = SharedFixture()

@@ -11,6 +11,9 @@ final class InstrumentedService: MediaService, @unchecked Sendable {
     private var inFlight = 0
     private(set) var maxInFlight = 0
     private(set) var calls = 0
+    /// Listings begun (each `list` stage's run is one, however many pages it reads).
+    private var lists = 0
+    var listCount: Int { locked { lists } }
     /// When each call began, by call number - 1.
     private var starts: [ContinuousClock.Instant] = []
     /// Tasks waiting for the number of calls to reach theirs.
@@ -107,6 +110,7 @@ final class InstrumentedService: MediaService, @unchecked Sendable {
     }
 
     func list(_ query: MediaQuery) -> MediaItemSequence {
+        locked { lists += 1 }
         guard holdListAfterFirstPage else { return base.list(query) }
         let base = self.base
         return MediaItemSequence(start: 0) { page in
