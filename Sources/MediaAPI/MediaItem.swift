@@ -73,12 +73,13 @@ public struct MediaItem: Sendable, Hashable, Identifiable, Codable {
     }
 
     /// Each field's wire names: the seed's snake_case first, then the older camelCase ones.
-    enum Field: CaseIterable {
+    /// (Package access: the HTTP client's list-page reader reads the same names.)
+    package enum Field: Int, CaseIterable, Sendable {
         case id, accountID, storeID, etag, size, mimeType, originalFileName, title, description
         case metadataPrimary, metadataSecondary, isPublic, maxDownloadsAllowed, timesDownloaded
         case timeCreated, timeLastUpdated
 
-        var names: [String] {
+        package var names: [String] {
             switch self {
             case .id: ["id"]
             case .accountID: ["account_id", "accountId"]

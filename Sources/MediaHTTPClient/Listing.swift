@@ -99,8 +99,7 @@ struct Listing: Sendable {
                 return []
             }
             try await MediaHTTPClient.expect(response, [200])
-            let page = try MediaHTTPClient.decode(MediaPage.self, from: try await MediaHTTPClient.collect(response), what: "media list")
-            return page.items
+            return try MediaPage.items(from: try await MediaHTTPClient.collect(response))
         }
     }
 }
@@ -108,6 +107,13 @@ struct Listing: Sendable {
 /// A list answer: HAL `_embedded.media`; `count`, `page_size` and `_links` are not relied on.
 struct MediaPage: Decodable {
     var items: [MediaItem]
+
+    /// The items of a list answer: read from the bytes by `ListPageReader` when it can, else
+    /// (another shape, an odd value, an error to word) through JSONDecoder, which gives the same items.
+    static func items(from body: ByteBuffer) throws -> [MediaItem] {
+        if let items = body.withUnsafeReadableBytes(ListPageReader.items) { return items }
+        return try MediaHTTPClient.decode(MediaPage.self, from: body, what: "media list").items
+    }
 
     private struct Embedded: Decodable {
         var media: [MediaItem]?

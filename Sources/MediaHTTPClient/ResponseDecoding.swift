@@ -7,6 +7,16 @@ import NIOCore
 package enum ResponseDecoding {
     /// The items of a list page (`GET /v3/media`), as `list` reads each page.
     package static func listPage(_ body: Data) throws -> [MediaItem] {
+        try MediaPage.items(from: ByteBuffer(bytes: body))
+    }
+
+    /// The same page read by the byte reader alone: nil where it leaves the page to JSONDecoder.
+    package static func listPageByReader(_ body: Data) -> [MediaItem]? {
+        ListPageReader.items(body)
+    }
+
+    /// The same page read by JSONDecoder alone, which the byte reader must agree with.
+    package static func listPageByDecoder(_ body: Data) throws -> [MediaItem] {
         try MediaHTTPClient.decode(MediaPage.self, from: ByteBuffer(bytes: body), what: "media list").items
     }
 

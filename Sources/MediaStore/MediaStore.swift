@@ -63,19 +63,15 @@ public final class MediaStore: Sendable {
         let filter = ListFilter(account: account, query: query)
         let (offset, overflow) = pageIndex.multipliedReportingOverflow(by: pageSize)
         guard !overflow else { throw MediaError.invalidInput("page_index \(pageIndex) is out of range") }
-        // The count scans every matching index entry, so it runs on a reader of its own while the
-        // page is read. (Two reads can see different commits; a page is a snapshot of the moment
-        // anyway, and paging by index is not stable across writes.)
-        async let total = read { db in
-            try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM media WHERE \(filter.sql)"), arguments: filter.arguments) ?? 0
-        }
-        let items = try await read { db in
-            try Row.fetchAll(
+        // One read, so the page and its count are of one snapshot; the count reads counters, not the window.
+        return try await read { db in
+            let items = try Row.fetchAll(
                 db.cachedStatement(sql: MediaRow.select(where: "\(filter.sql) ORDER BY \(filter.orderSQL) LIMIT ? OFFSET ?")),
                 arguments: filter.arguments + [pageSize, offset]
             ).map(MediaRow.item)
+            let total = try WindowCount.count(account: account, from: filter.from ?? .min, to: filter.to ?? .max, in: db)
+            return (items, total)
         }
-        return (items, try await total)
     }
 
     /// Checks that `account` may download item `id` now (access and the download limit) without
@@ -233,6 +229,9 @@ struct ListFilter {
     var sql: String
     var arguments: StatementArguments
     var ascending: Bool
+    /// The bounds in milliseconds, both inclusive (nil: none).
+    var from: Int64?
+    var to: Int64?
 
     init(account: String, query: MediaQuery) {
         var clauses = ["account_id = ?"]
@@ -240,11 +239,13 @@ struct ListFilter {
         // Bounds are inclusive; a bound between two milliseconds takes only the milliseconds within it.
         if let start = query.startTime {
             clauses.append("time_created >= ?")
-            arguments += [Int64((start.timeIntervalSince1970 * 1000 - 0.0005).rounded(.up))]
+            from = Int64((start.timeIntervalSince1970 * 1000 - 0.0005).rounded(.up))
+            arguments += [from]
         }
         if let end = query.endTime {
             clauses.append("time_created <= ?")
-            arguments += [Int64((end.timeIntervalSince1970 * 1000 + 0.0005).rounded(.down))]
+            to = Int64((end.timeIntervalSince1970 * 1000 + 0.0005).rounded(.down))
+            arguments += [to]
         }
         sql = clauses.joined(separator: " AND ")
         self.arguments = arguments

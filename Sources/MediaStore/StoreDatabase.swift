@@ -78,6 +78,9 @@ enum StoreDatabase {
             }
             try db.create(index: "media_by_account_time", on: "media", columns: ["account_id", "time_created", "id"])
         }
+        migrator.registerMigration("v2: media_counts") { db in
+            try WindowCount.create(in: db)
+        }
         return migrator
     }
 

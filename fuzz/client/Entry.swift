@@ -6,11 +6,21 @@ import MediaHTTPClient
 /// libFuzzer target: a server's answer as mediash reads it, as a list page and as one item, in
 /// both shapes (the seed's snake_case with ISO times, the older camelCase with epoch
 /// milliseconds). Every item read is written back in the seed's shape, as `save` and `json`
-/// do, and must read back the same.
+/// do, and must read back the same. Where the list reader's byte shortcut reads a page, JSONDecoder
+/// must read the same items from it.
 @_cdecl("fuzz_client_main")
 public func fuzzClientMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     runFuzzer(argc, argv) { data, size in
         let body = bytes(data, size)
+        // The byte reader is a shortcut: whatever it reads, JSONDecoder must read the same.
+        if let fast = ResponseDecoding.listPageByReader(body) {
+            let slow: [MediaItem]
+            do { slow = try ResponseDecoding.listPageByDecoder(body) } catch {
+                require(false, "the byte reader read \(fast.count) items where JSONDecoder failed: \(error)")
+                return 0
+            }
+            require(fast == slow, "the byte reader read \(fast) where JSONDecoder read \(slow)")
+        }
         var items = (try? ResponseDecoding.listPage(body)) ?? []
         if let item = try? ResponseDecoding.item(body) { items.append(item) }
         for item in items { roundTrip(item) }
