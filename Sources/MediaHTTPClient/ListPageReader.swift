@@ -75,83 +75,78 @@ private struct Reader {
         return true
     }
 
-    /// `{"_embedded": {"media": [items]}, other members…}` and nothing after it.
-    mutating func page() -> [MediaItem]? {
-        guard take(UInt8(ascii: "{")) else { return nil }
-        var items: [MediaItem]?
+    /// `open`, then elements separated by commas up to `close` (an object's members or an
+    /// array's values), each read by `element`; false at the first thing out of place.
+    mutating func sequence(_ open: UInt8, _ close: UInt8, _ element: (inout Reader) -> Bool) -> Bool {
+        guard take(open) else { return false }
         var first = true
         while true {
-            if take(UInt8(ascii: "}")) { break }
-            if !first { guard take(UInt8(ascii: ",")) else { return nil } }
+            if take(close) { return true }
+            if !first { guard take(UInt8(ascii: ",")) else { return false } }
             first = false
-            guard let key = keyRange() else { return nil }
-            if equals(key, "_embedded") {
-                guard items == nil, let embedded = embedded() else { return nil }
+            guard element(&self) else { return false }
+        }
+    }
+
+    /// `{"_embedded": {"media": [items]}, other members…}` and nothing after it.
+    mutating func page() -> [MediaItem]? {
+        var items: [MediaItem]?
+        let read = sequence(UInt8(ascii: "{"), UInt8(ascii: "}")) { r in
+            guard let key = r.keyRange() else { return false }
+            if r.equals(key, "_embedded") {
+                guard items == nil, let embedded = r.embedded() else { return false }
                 items = embedded
-            } else {
-                // Only another `_embedded` or a top-level `media` could change what the page holds.
-                guard !equals(key, "media"), skipValue(depth: 1) else { return nil }
+                return true
             }
+            // Only another `_embedded` or a top-level `media` could change what the page holds.
+            return !r.equals(key, "media") && r.skipValue(depth: 1)
         }
         skipSpace()
-        guard i == bytes.count else { return nil }
+        guard read, i == bytes.count else { return nil }
         return items
     }
 
     /// `{"media": [items], other members…}`.
     mutating func embedded() -> [MediaItem]? {
-        guard take(UInt8(ascii: "{")) else { return nil }
         var items: [MediaItem]?
-        var first = true
-        while true {
-            if take(UInt8(ascii: "}")) { break }
-            if !first { guard take(UInt8(ascii: ",")) else { return nil } }
-            first = false
-            guard let key = keyRange() else { return nil }
-            if equals(key, "media") {
-                guard items == nil, take(UInt8(ascii: "[")) else { return nil }
-                var list: [MediaItem] = []
-                while true {
-                    if take(UInt8(ascii: "]")) { break }
-                    if !list.isEmpty { guard take(UInt8(ascii: ",")) else { return nil } }
-                    guard let item = item() else { return nil }
-                    list.append(item)
-                }
-                items = list
-            } else {
-                guard skipValue(depth: 2) else { return nil }
+        let read = sequence(UInt8(ascii: "{"), UInt8(ascii: "}")) { r in
+            guard let key = r.keyRange() else { return false }
+            guard r.equals(key, "media") else { return r.skipValue(depth: 2) }
+            guard items == nil else { return false }
+            var list: [MediaItem] = []
+            let listed = r.sequence(UInt8(ascii: "["), UInt8(ascii: "]")) { r in
+                guard let item = r.item() else { return false }
+                list.append(item)
+                return true
             }
+            items = list
+            return listed
         }
-        return items
+        return read ? items : nil
     }
 
     /// One item object. For each field, the first of its names holding a value other than null, as MediaItem's decoder takes it.
     mutating func item() -> MediaItem? {
-        guard take(UInt8(ascii: "{")) else { return nil }
         // By field: the rank of the name its value came from, and the value.
         var found = [(rank: Int, value: Scalar)?](repeating: nil, count: ListPageReader.fieldCount)
         var seen: [Int] = []
-        var first = true
-        while true {
-            if take(UInt8(ascii: "}")) { break }
-            if !first { guard take(UInt8(ascii: ",")) else { return nil } }
-            first = false
-            guard let key = keyRange() else { return nil }
-            guard let name = ListPageReader.names.firstIndex(where: { equals(key, $0.bytes) }) else {
-                guard skipValue(depth: 4) else { return nil }
-                continue
+        let read = sequence(UInt8(ascii: "{"), UInt8(ascii: "}")) { r in
+            guard let key = r.keyRange() else { return false }
+            guard let name = ListPageReader.names.firstIndex(where: { r.equals(key, $0.bytes) }) else {
+                return r.skipValue(depth: 4)
             }
             // A name twice: which one JSONDecoder keeps is its business, not a guess of ours.
-            guard !seen.contains(name) else { return nil }
+            guard !seen.contains(name) else { return false }
             seen.append(name)
             let known = ListPageReader.names[name]
-            skipSpace()
-            if literal("null") { continue }
-            guard let value = scalar() else { return nil }
-            if let held = found[known.field], held.rank < known.rank { continue }
+            r.skipSpace()
+            if r.literal("null") { return true }
+            guard let value = r.scalar() else { return false }
+            if let held = found[known.field], held.rank < known.rank { return true }
             found[known.field] = (known.rank, value)
+            return true
         }
-        return makeItem(found.map { $0?.value })
+        return read ? makeItem(found.map { $0?.value }) : nil
     }
 
     func makeItem(_ values: [Scalar?]) -> MediaItem? {
@@ -359,24 +354,12 @@ private struct Reader {
         case UInt8(ascii: "f"): return literal("false")
         case UInt8(ascii: "n"): return literal("null")
         case UInt8(ascii: "{"):
-            i += 1
-            var first = true
-            while true {
-                if take(UInt8(ascii: "}")) { return true }
-                if !first { guard take(UInt8(ascii: ",")) else { return false } }
-                first = false
-                skipSpace()
-                guard string() != nil, take(UInt8(ascii: ":")), skipValue(depth: depth + 1) else { return false }
+            return sequence(UInt8(ascii: "{"), UInt8(ascii: "}")) { r in
+                r.skipSpace()
+                return r.string() != nil && r.take(UInt8(ascii: ":")) && r.skipValue(depth: depth + 1)
             }
         case UInt8(ascii: "["):
-            i += 1
-            var first = true
-            while true {
-                if take(UInt8(ascii: "]")) { return true }
-                if !first { guard take(UInt8(ascii: ",")) else { return false } }
-                first = false
-                guard skipValue(depth: depth + 1) else { return false }
-            }
+            return sequence(UInt8(ascii: "["), UInt8(ascii: "]")) { r in r.skipValue(depth: depth + 1) }
         default: return number()
         }
     }
