@@ -55,13 +55,7 @@ extension Expr {
             case .subpipeline: return nil
             case .member(let base, let name):
                 if case .variable("it") = base.kind { names.insert(name) } else { pending.append(base) }
-            case .literal, .now, .today: continue
-            case .list(let items): pending += items
-            case .negate(let x), .not(let x): pending.append(x)
-            case .binary(_, let l, let r): pending += [l, r]
-            case .chain(let first, let steps): pending += [first] + steps.map(\.operand)
-            case .call(_, let args): pending += args
-            case .between(let x, let lo, let hi): pending += [x, lo, hi]
+            default: pending += e.operands
             }
         }
         return names

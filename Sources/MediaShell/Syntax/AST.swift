@@ -206,18 +206,25 @@ extension Expr {
         var pending = [self]
         while let e = pending.popLast() {
             switch e.kind {
-            case .field, .variable, .member: return false
-            case .literal, .now, .today: continue
-            case .subpipeline: return false
-            case .list(let items): pending += items
-            case .negate(let x), .not(let x): pending.append(x)
-            case .binary(_, let l, let r): pending += [l, r]
-            case .chain(let first, let steps): pending += [first] + steps.map(\.operand)
-            case .call(_, let args): pending += args
-            case .between(let x, let lo, let hi): pending += [x, lo, hi]
+            case .field, .variable, .member, .subpipeline: return false
+            default: pending += e.operands
             }
         }
         return true
+    }
+
+    /// The expressions this one is made of (none for a leaf; a member's base is not one of
+    /// them, nor is a pipeline in parentheses, whose expressions belong to its own pipeline).
+    var operands: [Expr] {
+        switch kind {
+        case .field, .variable, .member, .subpipeline, .literal, .now, .today: []
+        case .list(let items): items
+        case .negate(let x), .not(let x): [x]
+        case .binary(_, let l, let r): [l, r]
+        case .chain(let first, let steps): [first] + steps.map(\.operand)
+        case .call(_, let args): args
+        case .between(let x, let lo, let hi): [x, lo, hi]
+        }
     }
 }
 
