@@ -47,7 +47,8 @@ struct Listing: Sendable {
         let fresh = raw.filter { cursor.nearBound[$0.id] == nil && ($0.timeCreated.map(query.contains) ?? true) }
 
         var next = cursor
-        next.largestPage = max(cursor.largestPage, raw.count)
+        // A server that sends more than was asked for cannot make later full pages look short.
+        next.largestPage = max(cursor.largestPage, min(raw.count, pageSize))
         let exhausted = raw.count < cursor.largestPage
         if let last = raw.last?.timeCreated, last != cursor.bound {
             // The window moves to the last instant seen; remember only the ids close to it.

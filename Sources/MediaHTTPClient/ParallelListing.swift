@@ -263,9 +263,13 @@ struct ParallelListing: Sendable {
                 result.kept = items.filter { s.holds($0.timeCreated) }
                 if s.first == nil { s.first = items.first?.timeCreated }
                 s.seen += items.count
+                // How far down the window is done: its pages' last time, or lower when a page
+                // (out of order) held an older item, so that no split ever lands above an item
+                // already delivered.
+                if let oldest = result.kept.compactMap(\.timeCreated).min() { s.reached = min(s.reached ?? oldest, oldest) }
                 if let next {
                     w.plan.largestPage = max(w.plan.largestPage, next.largestPage)
-                    if let bound = next.bound { s.reached = bound }
+                    if let bound = next.bound { s.reached = min(s.reached ?? bound, bound) }
                     result.more = !(s.lower.map { l in next.bound.map { $0 < l } ?? false } ?? false)
                 }
                 w.plan.spans[id] = s

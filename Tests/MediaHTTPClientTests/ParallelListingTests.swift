@@ -214,4 +214,20 @@ struct ParallelListingTests {
         taken.finished(1)
         #expect(try await taken.take() == nil)
     }
+
+    @Test("a page out of order (an older item before its last) leaves no window to list that item again")
+    func outOfOrderPageSplitsBelowIt() async throws {
+        let at = { (t: Int) in Date(timeIntervalSince1970: TimeInterval(t)) }
+        let windows = ParallelListing.Windows(ParallelListing.Plan(spans: [ParallelListing.Span()], newest: at(100), oldest: at(0), pageSize: 10))
+        #expect(try await windows.take() == 0)
+        // A server sent item 30 among 100…92: the page ends at 92, but 30 is delivered already.
+        var page = Self.items(from: 100, to: 92)
+        page.insert(Self.items(from: 30, to: 30)[0], at: 3)
+        let first = windows.arrived(0, items: page, next: Listing.Cursor(bound: at(92), largestPage: 10))
+        #expect(first.kept.count == 10)
+        // Whatever the next task is given (a split, or a wait), no window but 0 holds item 30.
+        var plan = windows.read { $0 }
+        _ = plan.take()
+        #expect(plan.spans.indices.filter { plan.spans[$0].holds(at(30)) } == [0])
+    }
 }
