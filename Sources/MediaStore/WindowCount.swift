@@ -69,9 +69,12 @@ enum WindowCount {
 
     /// Items of `account` created from `from` to `to` (milliseconds, both inclusive).
     static func count(account: String, from: Int64, to: Int64, in db: Database) throws -> Int {
-        // Item times lie in the years 0001–9999 (±2.6e14 ms); clamping far wider keeps the arithmetic below from overflowing.
-        let limit: Int64 = 1 << 50
-        let (from, to) = (min(max(from, -limit), limit), min(max(to, -limit), limit))
+        // Item times lie in the years 0001–9999 (±2.6e14 ms); clamping far wider keeps the arithmetic below from
+        // overflowing. The limits lie on day boundaries, so an open end (a page without start_time or end_time)
+        // is whole days up to the limit, with no partial bucket at that end to count level by level.
+        let day = widths[widths.count - 1]
+        let limit = (1 << 50) / day * day
+        let (from, to) = (min(max(from, -limit), limit - 1), min(max(to, -limit), limit - 1))
         return try count(account: account, from: from, to: to, level: widths.count - 1, in: db)
     }
 
