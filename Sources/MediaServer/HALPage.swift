@@ -21,10 +21,9 @@ struct HALPage: JSONWritable {
         self.pageIndex = pageIndex
         self.pageSize = pageSize
         let lastIndex = max(0, (count + pageSize - 1) / pageSize - 1)
-        func href(_ index: Int) -> String {
-            let pairs = [("page_size", String(pageSize))] + linkQuery + [("page_index", String(index))]
-            return "/v3/media?" + pairs.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
-        }
+        // page_size, the request's own parameters, then page_index: the same up to the index in every link.
+        let common = "/v3/media?page_size=\(pageSize)" + linkQuery.map { "&\($0.0)=\(Self.escape($0.1))" }.joined() + "&page_index="
+        func href(_ index: Int) -> String { common + String(index) }
         var links = [("first", href(0)), ("last", href(lastIndex)), ("self", href(pageIndex))]
         if pageIndex < lastIndex { links.append(("next", href(pageIndex + 1))) }
         if pageIndex > 0 { links.append(("prev", href(min(pageIndex - 1, lastIndex)))) }
@@ -32,6 +31,7 @@ struct HALPage: JSONWritable {
     }
 
     func write(to json: inout JSONOutput) {
+        json.reserve(512 + 512 * items.count)
         json.object { json in
             json.key("_embedded")
             json.object { json in

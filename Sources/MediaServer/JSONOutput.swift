@@ -15,6 +15,11 @@ package struct JSONOutput {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Room for `count` bytes in all, so a large answer is not copied as it grows.
+    mutating func reserve(_ count: Int) {
+        bytes.reserveCapacity(count)
+    }
+
     package mutating func object(_ body: (inout JSONOutput) -> Void) {
         container(UInt8(ascii: "{"), UInt8(ascii: "}"), body)
     }
