@@ -21,6 +21,12 @@ public struct MediaItemSequence: AsyncSequence, Sendable {
         }
     }
 
+    /// Pages from a source of its own: `makeFetch` is called once per iteration and gives the
+    /// function that returns the next page (nil at the end). It is called one page at a time.
+    public init(makeFetch: @escaping @Sendable () -> @Sendable () async throws -> [MediaItem]?) {
+        self.makeFetch = makeFetch
+    }
+
     /// A sequence over items already in memory.
     public init(_ items: [MediaItem]) {
         self.init(start: true, nextPage: { _ in (items, nil) })

@@ -16,13 +16,18 @@ public struct MediaQuery: Sendable, Hashable {
     public var pageSize: Int
     /// At most this many items will be consumed; a binding sizes pages by it and fetches no page past it.
     public var limit: Int?
+    /// How many disjoint time windows a binding may page side by side. 1 (the default) lists
+    /// in `order`; above 1 the consumer takes the items in any order (`count`, `delete`), each
+    /// still exactly once. A binding that cannot list in parallel lists in order. Ignored with a `limit`.
+    public var windows: Int
 
-    public init(order: Order = .descending, startTime: Date? = nil, endTime: Date? = nil, pageSize: Int = 100, limit: Int? = nil) {
+    public init(order: Order = .descending, startTime: Date? = nil, endTime: Date? = nil, pageSize: Int = 100, limit: Int? = nil, windows: Int = 1) {
         self.order = order
         self.startTime = startTime
         self.endTime = endTime
         self.pageSize = pageSize
         self.limit = limit
+        self.windows = windows
     }
 
     /// True when `date` lies within the bounds (both inclusive).

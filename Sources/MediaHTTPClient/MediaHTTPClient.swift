@@ -78,8 +78,13 @@ public final class MediaHTTPClient: MediaService {
         return base + "/" + escaped + suffix
     }
 
+    /// In order, one page after another; in time windows side by side when the query allows
+    /// (`windows` above 1, no limit).
     public func list(_ query: MediaQuery) -> MediaItemSequence {
-        Listing(client: self, query: query).items()
+        if query.windows > 1, query.limit == nil {
+            return ParallelListing(client: self, query: query).items()
+        }
+        return Listing(client: self, query: query).items()
     }
 
     public func info(id: String) async throws -> MediaItem {

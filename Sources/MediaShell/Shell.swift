@@ -178,7 +178,7 @@ public final class Shell: Sendable {
                 do {
                     checker.forgetSubpipelines()
                     let stages = checker.check(pipeline)
-                    let plan = try ExplainRenderer.render(stages, subpipelines: checker.subpipelines, interpreter: context.interpreter)
+                    let plan = try ExplainRenderer.render(stages, subpipelines: checker.subpipelines, interpreter: context.interpreter, concurrency: context.environment.concurrency)
                     for row in plan.split(separator: "\n") { out += "  \(row)\n" }
                 } catch {
                     out += "  (planned when it runs: \(Shell.message(error)))\n"
@@ -300,7 +300,7 @@ public final class Shell: Sendable {
         let stages = checker.check(pipeline)
         if !checker.diagnostics.isEmpty { throw ShellError(checker.diagnostics, source: source, beforeRun: true) }
         let context = try await Subpipelines.run(checker.subpipelines, context: makeContext(snapshot, err: err))
-        let plan = try Planner(interpreter: context.interpreter).plan(stages)
+        let plan = try Planner(interpreter: context.interpreter, concurrency: context.environment.concurrency).plan(stages)
         let stream = try await Evaluator.run(plan, context: context)
         var rendered: OutputFormat?
         if case .rendered(let format)? = stages.last?.verb.signature.output { rendered = format }

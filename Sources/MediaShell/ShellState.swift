@@ -76,7 +76,7 @@ final class ShellState: ShellControl, @unchecked Sendable {
         let s = read { $0 }
         let checker = Checker(verbs: s.verbs, userVerbs: s.userVerbs, variables: s.variableKinds(arguments: s.environment.arguments))
         let stages = checker.check(pipeline)
-        return try ExplainRenderer.render(stages, subpipelines: checker.subpipelines, interpreter: context.interpreter)
+        return try ExplainRenderer.render(stages, subpipelines: checker.subpipelines, interpreter: context.interpreter, concurrency: context.environment.concurrency)
     }
 }
 

@@ -7,7 +7,7 @@ import Testing
 @Suite struct PlannerTests {
     let now = date("2026-11-28T00:00:00Z")
 
-    func plan(_ source: String) throws -> Plan {
+    func plan(_ source: String, concurrency: Int = 1) throws -> Plan {
         var verbs: [String: any Verb] = [:]
         for v in BuiltinVerbs.all { verbs[v.signature.name] = v }
         let (program, diagnostics) = parse(source)
@@ -16,13 +16,40 @@ import Testing
         let checker = Checker(verbs: verbs, userVerbs: [:], variables: [:])
         let stages = checker.check(p)
         #expect(checker.diagnostics.isEmpty, "\(checker.diagnostics)")
-        return try Planner(interpreter: Interpreter(variables: [:], now: now)).plan(stages)
+        return try Planner(interpreter: Interpreter(variables: [:], now: now), concurrency: concurrency).plan(stages)
     }
 
     func local(_ p: Plan) -> [String] {
         p.stages.dropFirst().map { s in
             s.verb.signature.name == "where" ? "where \(s.stage.argument("predicate")?.value.expression?.description ?? "")" : s.stage.text
         }
+    }
+
+    @Test("list pages time windows side by side only when nothing after it needs the order", arguments: [
+        ("list | count", 16),
+        ("list since 7d | where size > 1MB and mime =~ \"wav\" | count", 16),
+        ("list | select id size | reject size | count", 16),
+        ("list | delete", 16),
+        ("list | where size > 1MB | delete concurrency 4", 4),
+        ("list | update set title=\"x\" --dry-run", 16),
+        // The records reach the output, a stage that needs the order, or a limit.
+        ("list", 1),
+        ("list | where size > 1MB", 1),
+        ("list | first 10 | count", 1),
+        ("list | sort by size | count", 1),
+        ("list | last 3 | delete", 1),
+        ("list | delete | first 2", 16),
+    ])
+    func windowsWhenOrderIsNotNeeded(source: String, windows: Int) throws {
+        #expect(try plan(source, concurrency: 16).query?.windows == windows)
+        #expect(try plan(source, concurrency: 1).query?.windows == (source.contains("concurrency 4") ? 4 : 1))
+    }
+
+    @Test func explainSaysWhenListingIsInWindows() throws {
+        let windows = ExplainRenderer.render(try plan("list | where size > 1MB | count", concurrency: 8))
+        #expect(windows.contains("in up to 8 time windows paged side by side, items in any order"), "\(windows)")
+        let inOrder = ExplainRenderer.render(try plan("list | where size > 1MB", concurrency: 8))
+        #expect(inOrder.contains("pages from page_index=0 until the last"), "\(inOrder)")
     }
 
     @Test func sinceAndUntilBecomeTimes() throws {

@@ -6,7 +6,7 @@ enum Subpipelines {
         var current = context
         for sub in subpipelines {
             try Task.checkCancellation()
-            let plan = try Planner(interpreter: current.interpreter).plan(sub.stages)
+            let plan = try Planner(interpreter: current.interpreter, concurrency: current.environment.concurrency).plan(sub.stages)
             let results = try await Evaluator.run(plan, context: current).collect()
             var interpreter = current.interpreter
             interpreter.subpipelineValues[sub.subpipeline.id] = sub.value(of: results)

@@ -6,15 +6,15 @@ import MediaAPI
 enum ExplainRenderer {
     /// The plan of checked stages, after the plans of the pipelines in parentheses they hold
     /// (which `explain` plans, never runs).
-    static func render(_ stages: [CheckedStage], subpipelines: some Collection<CheckedSubpipeline>, interpreter: Interpreter) throws -> String {
+    static func render(_ stages: [CheckedStage], subpipelines: some Collection<CheckedSubpipeline>, interpreter: Interpreter, concurrency: Int) throws -> String {
         var out = ""
         for (i, sub) in subpipelines.enumerated() {
             out += "Pipeline in parentheses \(i + 1), run once before the rest: (\(sub.subpipeline.text))\n"
             let text: String
-            do { text = render(try Planner(interpreter: interpreter).plan(sub.stages)) } catch { text = "(planned when it runs: \(Shell.message(error)))\n" }
+            do { text = render(try Planner(interpreter: interpreter, concurrency: concurrency).plan(sub.stages)) } catch { text = "(planned when it runs: \(Shell.message(error)))\n" }
             for row in text.split(separator: "\n") { out += "  \(row)\n" }
         }
-        return out + render(try Planner(interpreter: interpreter).plan(stages))
+        return out + render(try Planner(interpreter: interpreter, concurrency: concurrency).plan(stages))
     }
 
     static func render(_ plan: Plan) -> String {
@@ -23,7 +23,11 @@ enum ExplainRenderer {
             var params = ["order=\(q.order.rawValue)", "page_size=\(q.pageSize)"]
             if let s = q.startTime { params.append("start_time=\(MediaTime.format(s))") }
             if let e = q.endTime { params.append("end_time=\(MediaTime.format(e))") }
-            let paging = q.limit.map { "pages from page_index=0, stopping after \($0) item\($0 == 1 ? "" : "s")" } ?? "pages from page_index=0 until the last"
+            let paging = q.limit.map { "pages from page_index=0, stopping after \($0) item\($0 == 1 ? "" : "s")" }
+                ?? (q.windows > 1
+                    ? "over HTTP: in up to \(q.windows) time windows paged side by side, items in any order, since nothing after needs it; " +
+                      "two one-item probes find the range first, and the densest windows are split"
+                    : "pages from page_index=0 until the last")
             out += "  GET /v3/media?\(params.joined(separator: "&"))  (\(paging))\n"
         }
         var requests = false

@@ -6,6 +6,9 @@ import MediaAPI
 /// locally. The planner knows no verb by name.
 struct Planner {
     let interpreter: Interpreter
+    /// Time windows `list` may page side by side when nothing after it needs the order (the
+    /// concurrency setting, or the `concurrency N` of the action that ends the order).
+    let concurrency: Int
 
     func plan(_ stages: [CheckedStage]) throws -> Plan {
         guard let source = stages.first, let lister = source.verb as? any QuerySource else {
@@ -28,6 +31,12 @@ struct Planner {
         // The source's arguments are in the query now.
         var planned = source
         planned.stage.arguments = []
-        return Plan(query: planning.query, stages: [planned] + local + rest, pushedDown: planning.notes)
+        let stagesAfter = local + rest
+        if planning.query.limit == nil, let ending = ListingOrder.orderEnds(after: stagesAfter[...]) {
+            var windows = concurrency
+            if case .int(let n)? = try? planning.constant(ending.stage.argument("concurrency")) { windows = Int(n) }
+            planning.query.windows = min(max(1, windows), ShellSettings.concurrencyRange.upperBound)
+        }
+        return Plan(query: planning.query, stages: [planned] + stagesAfter, pushedDown: planning.notes)
     }
 }

@@ -1,7 +1,7 @@
 import MediaAPI
 
 /// `delete`: deletes each item that comes in (records or ids), concurrently.
-struct DeleteVerb: RequestExplaining {
+struct DeleteVerb: RequestExplaining, OrderReading {
     static let name = "delete"
     let signature = VerbSignature(
         name, .action, summary: "delete the items (asks first unless --yes; --dry-run only reports)",
@@ -19,6 +19,9 @@ struct DeleteVerb: RequestExplaining {
     func explainRequests(_ stage: Stage) -> [String] {
         ["DELETE /v3/media/{id}  for each item\(ActionPolicy.dryRunNote(stage))"]
     }
+
+    /// Each item is acted on alone: the order they come in changes only the order of the result rows.
+    func orderUse(_ stage: Stage) -> OrderUse? { .ignores }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         let service = call.context.service

@@ -6,7 +6,10 @@ struct ExplainVerb: Verb {
         name, .shell, summary: "show the plan of a pipeline (API requests, local stages) without running it",
         parameters: [.positional("pipeline", .pipeline, "PIPELINE", help: "the pipeline to plan")],
         output: .scalar(.string),
-        examples: [VerbExample("explain list since 7d | where size > 1MB and created < 2026-11-28 | first 5", "what is pushed to the API")])
+        examples: [
+            VerbExample("explain list since 7d | where size > 1MB and created < 2026-11-28 | first 5", "what is pushed to the API"),
+            VerbExample("explain list | where size > 1MB | delete", "nothing after list needs the order: time windows paged side by side"),
+        ])
 
     func check(_ stage: Stage, input: StreamShape, checker: Checker) -> StreamShape {
         if case .pipeline(let p)? = stage.argument("pipeline")?.value { _ = checker.checkWithoutRunning(p) }

@@ -1,5 +1,5 @@
 /// `reject FIELD…`: drops these fields.
-struct RejectVerb: Verb {
+struct RejectVerb: Verb, OrderReading {
     static let name = "reject"
     let signature = VerbSignature(
         name, .filter, summary: "drop these fields",
@@ -19,6 +19,8 @@ struct RejectVerb: Verb {
         }
         return .records(schema)
     }
+
+    func orderUse(_ stage: Stage) -> OrderUse? { .passes }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         let fields = call.fields("fields")

@@ -1,5 +1,5 @@
 /// `select FIELD | NAME = EXPR …`: keeps only these fields, in this order, or computes new ones.
-struct SelectVerb: Verb {
+struct SelectVerb: Verb, OrderReading {
     static let name = "select"
     let signature = VerbSignature(
         name, .filter, summary: "keep only these fields, in this order, or compute fields (NAME = EXPR)",
@@ -30,6 +30,8 @@ struct SelectVerb: Verb {
         }
         return .records(input.schema == nil ? nil : schema)
     }
+
+    func orderUse(_ stage: Stage) -> OrderUse? { .passes }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         let columns = Self.columns(call.stage)

@@ -1,7 +1,7 @@
 import MediaAPI
 
 /// `update set FIELD=VALUE …`: changes each item's information; values may use the item's fields.
-struct UpdateVerb: RequestExplaining {
+struct UpdateVerb: RequestExplaining, OrderReading {
     static let name = "update"
     let signature = VerbSignature(
         name, .action, summary: "change items' information: title, description, metadata_primary, metadata_secondary, mime, public, max_downloads_allowed",
@@ -40,6 +40,9 @@ struct UpdateVerb: RequestExplaining {
         }
         return .records(StreamShape.results)
     }
+
+    /// Each item is acted on alone: the order they come in changes only the order of the result rows.
+    func orderUse(_ stage: Stage) -> OrderUse? { .ignores }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         guard case .assignments(let list)? = call.stage.argument("set")?.value else { return .empty }

@@ -1,6 +1,6 @@
 /// `where PRED`: keeps the records for which the predicate is true. After `list`, tests of the
 /// creation time (`created >= T`, also inside `and`) become the query's start and end times.
-struct WhereVerb: QueryRefining, FieldReading {
+struct WhereVerb: QueryRefining, FieldReading, OrderReading {
     static let name = "where"
     let signature = VerbSignature(
         name, .filter, summary: "keep records for which a test is true",
@@ -15,6 +15,8 @@ struct WhereVerb: QueryRefining, FieldReading {
             VerbExample("let dups = list | group by mime | where count > 2; list | where mime in $dups.key | count", "membership in a query's results (a list's field)"),
             VerbExample("list | where mime in (list | group by mime | where count > 2 | select key) | count", "the same in one line: a pipeline in parentheses runs once, first"),
         ])
+
+    func orderUse(_ stage: Stage) -> OrderUse? { .passes }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         guard let test = try call.predicate("predicate") else { return call.input }
