@@ -24,6 +24,9 @@ final class PageChannel: @unchecked Sendable {
 
     private var waiting: Int { buffer.count - head }
 
+    /// Senders waiting for room (for tests, which wait for a sender to be parked).
+    var sendersWaiting: Int { lock.withLock { senders.count } }
+
     /// Hands a page over, waiting while `capacity` pages wait already. Throws CancellationError
     /// once the listing is torn down.
     func send(_ page: [MediaItem]) async throws {

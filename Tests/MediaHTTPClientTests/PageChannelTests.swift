@@ -1,0 +1,62 @@
+import Foundation
+import MediaAPI
+@testable import MediaHTTPClient
+import Testing
+
+/// The bounded hand-over between the tasks paging time windows and the listing's consumer.
+@Suite("page channel", .timeLimit(.minutes(1)))
+struct PageChannelTests {
+    static func page(_ n: Int) -> [MediaItem] { [MediaItem(id: "item-\(n)")] }
+
+    @Test("pages come out in the order they went in, then nil once the senders finish")
+    func inOrderThenEnd() async throws {
+        let channel = PageChannel(capacity: 4)
+        for n in 0..<3 { try await channel.send(Self.page(n)) }
+        channel.finish()
+        var ids: [String] = []
+        while let page = try await channel.receive() { ids += page.map(\.id) }
+        #expect(ids == ["item-0", "item-1", "item-2"])
+    }
+
+    @Test("a sender waits while the channel is full, and goes on when a page is taken")
+    func fullChannelWaits() async throws {
+        let channel = PageChannel(capacity: 2)
+        try await channel.send(Self.page(0))
+        try await channel.send(Self.page(1))
+        // The third send can only finish once the receiver has taken a page.
+        let third = Task { try await channel.send(Self.page(2)) }
+        #expect(try await channel.receive()?.first?.id == "item-0")
+        try await third.value
+        channel.finish()
+        #expect(try await channel.receive()?.first?.id == "item-1")
+        #expect(try await channel.receive()?.first?.id == "item-2")
+        #expect(try await channel.receive() == nil)
+    }
+
+    @Test("closing wakes a sender waiting on a full channel with CancellationError")
+    func closeWakesSenders() async throws {
+        let channel = PageChannel(capacity: 1)
+        try await channel.send(Self.page(0))
+        let blocked = Task { try await channel.send(Self.page(1)) }
+        while channel.sendersWaiting == 0 { await Task.yield() }
+        channel.close()
+        await #expect(throws: CancellationError.self) { try await blocked.value }
+    }
+
+    @Test("an error the senders finish with reaches the receiver after the pages before it")
+    func errorAfterPages() async throws {
+        let channel = PageChannel(capacity: 2)
+        try await channel.send(Self.page(0))
+        channel.finish(MediaError.transport("broken"))
+        #expect(try await channel.receive()?.first?.id == "item-0")
+        await #expect(throws: MediaError.self) { _ = try await channel.receive() }
+    }
+
+    @Test("a receiver waiting for a page is cancelled with its task")
+    func receiverCancelled() async throws {
+        let channel = PageChannel(capacity: 1)
+        let waiting = Task { try await channel.receive() }
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+    }
+}
