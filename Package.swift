@@ -73,6 +73,8 @@ let package = Package(
                 "MediaAPI",
                 "MediaURLFetch",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C interface: MediaRow reads list rows straight from the statement.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(

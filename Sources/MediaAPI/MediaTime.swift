@@ -18,6 +18,14 @@ public enum MediaTime {
     /// outside years 0001–9999 (±1e300, ±infinity) is written as the nearest end of that
     /// range, and NaN as the earliest.
     public static func format(_ date: Date) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(24)
+        write(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `format(date)`'s 24 ASCII bytes to `bytes` (media-server writes its answers so).
+    package static func write(_ date: Date, to bytes: inout [UInt8]) {
         let raw = date.timeIntervalSince1970
         let clamped = raw.isNaN ? earliest.timeIntervalSince1970
             : min(max(raw, earliest.timeIntervalSince1970), latest.timeIntervalSince1970)
@@ -29,8 +37,6 @@ public enum MediaTime {
         var parts = tm()
         gmtime_r(&t, &parts)
         // Written digit by digit: String(format:) costs more than the rest of encoding an item.
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(24)
         func put(_ value: Int, _ width: Int) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
@@ -42,22 +48,20 @@ public enum MediaTime {
                 divisor /= 10
             }
         }
-        func put(_ byte: Character) { bytes.append(byte.asciiValue ?? 0x3F) }
         put(Int(parts.tm_year) + 1900, 4)
-        put("-")
+        bytes.append(UInt8(ascii: "-"))
         put(Int(parts.tm_mon) + 1, 2)
-        put("-")
+        bytes.append(UInt8(ascii: "-"))
         put(Int(parts.tm_mday), 2)
-        put("T")
+        bytes.append(UInt8(ascii: "T"))
         put(Int(parts.tm_hour), 2)
-        put(":")
+        bytes.append(UInt8(ascii: ":"))
         put(Int(parts.tm_min), 2)
-        put(":")
+        bytes.append(UInt8(ascii: ":"))
         put(Int(parts.tm_sec), 2)
-        put(".")
+        bytes.append(UInt8(ascii: "."))
         put(ms, 3)
-        put("Z")
-        return String(decoding: bytes, as: UTF8.self)
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// Parses an ISO 8601 time: `2020-01-01T14:00:00Z`, with optional fractional

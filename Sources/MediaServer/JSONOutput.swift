@@ -1,3 +1,6 @@
+import Foundation
+import MediaAPI
+
 /// JSON written straight into bytes, for the answers the server gives most (records and list
 /// pages). JSONEncoder builds a tree of boxed values and walks it again; for a page of 20
 /// records that was nearly half the server's time per request. (media-server's access log
@@ -10,6 +13,11 @@ package struct JSONOutput {
 
     package init(capacity: Int = 1024) {
         bytes.reserveCapacity(capacity)
+    }
+
+    /// Room for `count` bytes in all, so a large answer is not copied as it grows.
+    mutating func reserve(_ count: Int) {
+        bytes.reserveCapacity(count)
     }
 
     package mutating func object(_ body: (inout JSONOutput) -> Void) {
@@ -47,7 +55,17 @@ package struct JSONOutput {
     mutating func member(_ name: String, _ value: Int64?) {
         guard let value else { return }
         key(name)
-        bytes.append(contentsOf: String(value).utf8)
+        integer(value)
+        needsComma = true
+    }
+
+    /// A time as the API writes it (`MediaTime`), straight into the bytes.
+    mutating func member(_ name: String, time: Date?) {
+        guard let time else { return }
+        key(name)
+        bytes.append(UInt8(ascii: "\""))
+        MediaTime.write(time, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
@@ -68,30 +86,58 @@ package struct JSONOutput {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
+    /// An integer in decimal digits, without making a String of it.
+    private mutating func integer(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        // The magnitude as UInt64, so Int64.min has one too; its at most 20 digits are written
+        // backwards into 24 bytes on the stack.
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
     /// A JSON string: quote, backslash and control characters escaped; the rest (slashes and
-    /// non-ASCII included) as it is, in UTF-8.
+    /// non-ASCII, U+2028 and U+2029 included) as it is, in UTF-8. Runs between escapes are
+    /// copied whole from the string's own UTF-8 storage.
     private mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in string(utf8) }
+    }
+
+    private mutating func string(_ utf8: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: value.utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return
+        var start = 0
+        for index in 0..<utf8.count {
+            let byte = utf8[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+            escape(byte)
+            start = index + 1
         }
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                bytes.append(Self.hex[Int(byte >> 4)])
-                bytes.append(Self.hex[Int(byte & 0x0F)])
-            default: bytes.append(byte)
-            }
-        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+        case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+        case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+        case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+        case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        default:
+            bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            bytes.append(Self.hex[Int(byte >> 4)])
+            bytes.append(Self.hex[Int(byte & 0x0F)])
+        }
     }
 }
 

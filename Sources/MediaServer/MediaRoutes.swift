@@ -68,7 +68,7 @@ extension MediaRoutes {
         let (items, total) = try await store.page(
             account: account, query: parameters.query, pageIndex: parameters.pageIndex, pageSize: parameters.pageSize)
         let page = HALPage(
-            records: items.map(shape.record), count: total, pageIndex: parameters.pageIndex,
+            items: items, legacy: shape.legacy, count: total, pageIndex: parameters.pageIndex,
             pageSize: parameters.pageSize, linkQuery: parameters.linkQuery)
         return shape.json(page)
     }

@@ -25,7 +25,11 @@ struct WireRecord: JSONWritable {
     let legacy: Bool
 
     func write(to json: inout JSONOutput) {
-        let item = self.item
+        Self.write(item, legacy: legacy, to: &json)
+    }
+
+    /// Writes `item` in either shape (a list page writes its items so, without a WireRecord of each).
+    static func write(_ item: MediaItem, legacy: Bool, to json: inout JSONOutput) {
         func milliseconds(_ date: Date?) -> Int64? { date.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) } }
         json.object { json in
             if legacy {
@@ -60,8 +64,8 @@ struct WireRecord: JSONWritable {
                 json.member("public", item.isPublic)
                 json.member("max_downloads_allowed", item.maxDownloadsAllowed)
                 json.member("times_downloaded", item.timesDownloaded)
-                json.member("time_created", item.timeCreated.map(MediaTime.format))
-                json.member("time_last_updated", item.timeLastUpdated.map(MediaTime.format))
+                json.member("time_created", time: item.timeCreated)
+                json.member("time_last_updated", time: item.timeLastUpdated)
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import MediaAPI
 
 /// How a `MediaItem` is stored as a row of the `media` table.
@@ -18,24 +19,48 @@ enum MediaRow {
         "SELECT \(columns) FROM media WHERE \(condition)"
     }
 
-    static func item(_ row: Row) -> MediaItem {
-        MediaItem(
-            id: row[0],
-            accountID: row[1],
+    /// The items a `select` statement finds. GRDB steps the statement and reads the id (column 0);
+    /// the other columns are read straight from the statement by position: GRDB's `Row`s (a copy of
+    /// each row, or a table of column names per query, then a generic decode per column) were the
+    /// largest part of the server's time for a page of 20.
+    static func fetchAll(_ statement: Statement, arguments: StatementArguments) throws -> [MediaItem] {
+        let ids = try String.fetchCursor(statement, arguments: arguments)
+        var items = [MediaItem]()
+        while let id = try ids.next() {
+            items.append(item(id: id, statement.sqliteStatement))
+        }
+        return items
+    }
+
+    /// The item of the row `statement` stands on, its columns in `columns`' order. Text is read as
+    /// GRDB reads it (`String(cString:)`: invalid UTF-8 repaired).
+    static func item(id: String, _ statement: SQLiteStatement) -> MediaItem {
+        func text(_ column: Int32) -> String? {
+            guard sqlite3_column_type(statement, column) != SQLITE_NULL, let text = sqlite3_column_text(statement, column) else {
+                return nil
+            }
+            return String(cString: text)
+        }
+        func integer(_ column: Int32) -> Int64 {
+            sqlite3_column_int64(statement, column)
+        }
+        return MediaItem(
+            id: id,
+            accountID: text(1),
             storeID: storeID,
-            etag: row[2],
-            size: row[3],
-            mimeType: row[4],
-            originalFileName: row[5],
-            title: row[6],
-            description: row[7],
-            metadataPrimary: row[8],
-            metadataSecondary: row[9],
-            isPublic: row[10],
-            maxDownloadsAllowed: row[11],
-            timesDownloaded: row[12],
-            timeCreated: date(row[13]),
-            timeLastUpdated: date(row[14])
+            etag: text(2),
+            size: integer(3),
+            mimeType: text(4),
+            originalFileName: text(5),
+            title: text(6),
+            description: text(7),
+            metadataPrimary: text(8),
+            metadataSecondary: text(9),
+            isPublic: integer(10) != 0,
+            maxDownloadsAllowed: Int(truncatingIfNeeded: integer(11)),
+            timesDownloaded: Int(truncatingIfNeeded: integer(12)),
+            timeCreated: date(integer(13)),
+            timeLastUpdated: date(integer(14))
         )
     }
 
@@ -70,7 +95,7 @@ enum MediaRow {
     }
 
     static func fetch(id: String, in db: Database) throws -> MediaItem? {
-        try Row.fetchOne(db.cachedStatement(sql: select(where: "id = ?")), arguments: [id]).map(item)
+        try fetchAll(db.cachedStatement(sql: select(where: "id = ?")), arguments: [id]).first
     }
 
     static func date(_ ms: Int64) -> Date {

@@ -65,10 +65,10 @@ public final class MediaStore: Sendable {
         guard !overflow else { throw MediaError.invalidInput("page_index \(pageIndex) is out of range") }
         // One read, so the page and its count are of one snapshot; the count reads counters, not the window.
         return try await read { db in
-            let items = try Row.fetchAll(
+            let items = try MediaRow.fetchAll(
                 db.cachedStatement(sql: MediaRow.select(where: "\(filter.sql) ORDER BY \(filter.orderSQL) LIMIT ? OFFSET ?")),
                 arguments: filter.arguments + [pageSize, offset]
-            ).map(MediaRow.item)
+            )
             let total = try WindowCount.count(account: account, from: filter.from ?? .min, to: filter.to ?? .max, in: db)
             return (items, total)
         }

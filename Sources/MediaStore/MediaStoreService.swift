@@ -24,10 +24,10 @@ public struct MediaStoreService: StoreAccountService {
             let pageSize = max(1, min(query.pageSize, position.remaining ?? Int.max))
             let (sql, arguments) = position.after.map(filter.after) ?? (filter.sql, filter.arguments)
             let items = try await store.read { db in
-                try Row.fetchAll(
+                try MediaRow.fetchAll(
                     db.cachedStatement(sql: MediaRow.select(where: "\(sql) ORDER BY \(filter.orderSQL) LIMIT ?")),
                     arguments: arguments + [pageSize]
-                ).map(MediaRow.item)
+                )
             }
             let remaining = position.remaining.map { $0 - items.count }
             guard items.count == pageSize, remaining.map({ $0 > 0 }) ?? true, let last = items.last, let time = last.timeCreated else {

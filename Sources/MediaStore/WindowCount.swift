@@ -69,33 +69,55 @@ enum WindowCount {
 
     /// Items of `account` created from `from` to `to` (milliseconds, both inclusive).
     static func count(account: String, from: Int64, to: Int64, in db: Database) throws -> Int {
-        // Item times lie in the years 0001–9999 (±2.6e14 ms); clamping far wider keeps the arithmetic below from overflowing.
-        let limit: Int64 = 1 << 50
-        let (from, to) = (min(max(from, -limit), limit), min(max(to, -limit), limit))
-        return try count(account: account, from: from, to: to, level: widths.count - 1, in: db)
+        // Item times lie in the years 0001–9999 (±2.6e14 ms); clamping far wider keeps the arithmetic below from
+        // overflowing. The limits lie on day boundaries, so an open end (a page without start_time or end_time)
+        // is whole days up to the limit, with no partial bucket at that end to count level by level.
+        let day = widths[widths.count - 1]
+        let limit = (1 << 50) / day * day
+        let (from, to) = (min(max(from, -limit), limit - 1), min(max(to, -limit), limit - 1))
+        var parts = Parts()
+        parts.add(from: from, to: to, level: widths.count - 1)
+        guard !parts.sql.isEmpty else { return 0 }
+        // One statement for all the parts (at most a bucket range per level and end, and two partial
+        // seconds): a statement each cost more in preparing, binding and stepping than SQLite's work.
+        var arguments = StatementArguments()
+        for part in parts.values {
+            if let width = part.width {
+                arguments += [account, width, part.from, part.to]
+            } else {
+                arguments += [account, part.from, part.to]
+            }
+        }
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT " + parts.sql.joined(separator: " + ")), arguments: arguments) ?? 0
     }
 
-    private static func count(account: String, from: Int64, to: Int64, level: Int, in db: Database) throws -> Int {
-        guard from <= to else { return 0 }
-        guard level >= 0 else {
-            return try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM media WHERE account_id = ? AND time_created >= ? AND time_created <= ?"),
-                arguments: [account, from, to]) ?? 0
+    /// The queries whose sum counts a window: whole buckets of the widest width that fits, then the
+    /// two ends with the next narrower width, down to the items of the partial seconds.
+    private struct Parts {
+        var sql: [String] = []
+        var values: [(width: Int64?, from: Int64, to: Int64)] = []
+
+        mutating func add(from: Int64, to: Int64, level: Int) {
+            guard from <= to else { return }
+            guard level >= 0 else {
+                sql.append("(SELECT COUNT(*) FROM media WHERE account_id = ? AND time_created >= ? AND time_created <= ?)")
+                values.append((nil, from, to))
+                return
+            }
+            let width = WindowCount.widths[level]
+            // The whole buckets within [from, to]: from the first starting at or after `from` to the last ending at or before `to`.
+            let first = -WindowCount.floorDivide(-from, width)
+            let last = WindowCount.floorDivide(to + 1, width) - 1
+            guard first <= last else {
+                add(from: from, to: to, level: level - 1)
+                return
+            }
+            let (start, end) = (first * width, last * width)
+            sql.append("(SELECT COALESCE(SUM(n), 0) FROM media_counts WHERE account_id = ? AND width = ? AND bucket >= ? AND bucket <= ?)")
+            values.append((width, start, end))
+            add(from: from, to: start - 1, level: level - 1)
+            add(from: end + width, to: to, level: level - 1)
         }
-        let width = widths[level]
-        // The whole buckets within [from, to]: from the first starting at or after `from` to the last ending at or before `to`.
-        let first = -floorDivide(-from, width)
-        let last = floorDivide(to + 1, width) - 1
-        guard first <= last else {
-            return try count(account: account, from: from, to: to, level: level - 1, in: db)
-        }
-        let (start, end) = (first * width, last * width)
-        let whole = try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT COALESCE(SUM(n), 0) FROM media_counts WHERE account_id = ? AND width = ? AND bucket >= ? AND bucket <= ?"),
-            arguments: [account, width, start, end]) ?? 0
-        return whole
-            + (try count(account: account, from: from, to: start - 1, level: level - 1, in: db))
-            + (try count(account: account, from: end + width, to: to, level: level - 1, in: db))
     }
 
     private static func floorDivide(_ value: Int64, _ width: Int64) -> Int64 {
