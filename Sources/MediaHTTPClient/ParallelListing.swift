@@ -84,13 +84,20 @@ struct ParallelListing: Sendable {
 
     enum Probe { case empty, untimed, time(Date) }
 
-    /// The newest (or oldest) item's time, from a one-item page.
-    private func probe(_ order: MediaQuery.Order) async throws -> Probe {
+    /// The query as one sequential `Listing` pages it: in `order`, no limit, one window.
+    private func inOrder(_ order: MediaQuery.Order) -> MediaQuery {
         var q = query
         q.order = order
+        q.limit = nil
+        q.windows = 1
+        return q
+    }
+
+    /// The newest (or oldest) item's time, from a one-item page.
+    private func probe(_ order: MediaQuery.Order) async throws -> Probe {
+        var q = inOrder(order)
         q.pageSize = 1
         q.limit = 1
-        q.windows = 1
         let (items, _) = try await Listing(client: client, query: q).page(after: Listing.Cursor())
         guard let first = items.first else { return .empty }
         return first.timeCreated.map { .time($0) } ?? .untimed
@@ -116,10 +123,7 @@ struct ParallelListing: Sendable {
                 try Task.checkCancellation()
                 let (span, largest) = windows.read { ($0.spans[id], $0.largestPage) }
                 cursor.largestPage = max(cursor.largestPage, largest)
-                var q = query
-                q.order = .descending
-                q.limit = nil
-                q.windows = 1
+                var q = inOrder(.descending)
                 if let lower = span.lower { q.startTime = max(q.startTime ?? lower, lower) }
                 if let upper = span.upper { q.endTime = min(q.endTime ?? upper, upper) }
                 if let s = q.startTime, let e = q.endTime, e < s { break }
@@ -174,7 +178,7 @@ struct ParallelListing: Sendable {
             let n = max(1, min(windows, Int(width / ParallelListing.smallestSplit)))
             var spans: [Span] = []
             var lower: Date? = nil
-            for k in 1..<max(n, 2) where n > 1 {
+            for k in stride(from: 1, to: n, by: 1) {
                 let edge = oldest.addingTimeInterval(width * Double(k) / Double(n))
                 guard edge > (lower ?? oldest) else { continue }
                 spans.append(Span(lower: lower, upper: edge))
