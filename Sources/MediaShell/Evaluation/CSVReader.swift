@@ -20,11 +20,43 @@ final class CSVReader: @unchecked Sendable {
         self.parallel = parallel
     }
 
+    /// With two cores the reader runs ahead on its own thread, as `JSONReader.stream()` does.
     func stream() -> ValueStream {
-        ValueStream { [self] in
-            count += 1
-            if count & 4095 == 0 { try Task.checkCancellation() }
-            return try next()
+        guard parallel else {
+            return ValueStream { [self] in
+                count += 1
+                if count & 4095 == 0 { try Task.checkCancellation() }
+                return try next()
+            }
+        }
+        let values = ReadAhead.Values(ReadAhead { [self] ahead in try produce(into: ahead) })
+        var taken = 0
+        return ValueStream {
+            taken += 1
+            if taken & 4095 == 0 { try Task.checkCancellation() }
+            return try values.next()
+        }
+    }
+
+    /// Where values go when the reader runs ahead; it hands them over before waiting for input.
+    private var ahead: ReadAhead?
+
+    /// Every value in order into `ahead`, as `next()` would give them (on the reader's thread).
+    private func produce(into ahead: ReadAhead) throws {
+        self.ahead = ahead
+        while !ahead.abandoned {
+            if !finished, scanner.header != nil, try parseBatch() {
+                ahead.add(batch)
+                batch = []
+                if let e = pendingError {
+                    pendingError = nil
+                    finished = true
+                    throw e
+                }
+                continue
+            }
+            guard let v = try nextOne() else { return }
+            ahead.add(v)
         }
     }
 
@@ -53,6 +85,7 @@ final class CSVReader: @unchecked Sendable {
                 if let record = row { return .record(record) }
             } catch is CSVScanner.More {
                 (scanner.i, scanner.line) = (0, markLine)
+                ahead?.handOver()
                 do { _ = try input.refill(keeping: mark) } catch {
                     finished = true
                     throw error
@@ -71,6 +104,7 @@ final class CSVReader: @unchecked Sendable {
         while !input.atEnd, input.bytes.count - scanner.i < JSONReader.parallelMinimum * 4, input.isRegularFile || scanner.keep != nil {
             let mark = scanner.i
             scanner.i = 0
+            ahead?.handOver()
             do { _ = try input.refill(keeping: mark) } catch {
                 finished = true
                 throw error
@@ -78,7 +112,8 @@ final class CSVReader: @unchecked Sendable {
         }
         let b = input.bytes
         guard b.count - scanner.i >= JSONReader.parallelMinimum, let base = b.baseAddress else { return false }
-        let middle = scanner.i + (b.count - scanner.i) / 2
+        // The other thread takes the larger part: this one also reads the input.
+        let middle = scanner.i + (b.count - scanner.i) * 2 / 5
         guard let newline = memchr(base + middle, 10, b.count - middle) else { return false }
         let split = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
         guard split < b.count else { return false }
@@ -102,14 +137,21 @@ final class CSVReader: @unchecked Sendable {
                 break
             }
         }
+        // Running ahead, the values before the split are certain: the pipeline takes them while
+        // the other half is still being parsed.
+        let handed = ahead != nil && !batch.isEmpty
+        if handed, let ahead {
+            ahead.add(batch)
+            batch = []
+        }
         // Always joined before the window may move.
         half.done.wait()
         if scanner.i == split, !finished, pendingError == nil, let values = half.values {
-            batch += values
+            if batch.isEmpty { batch = values } else { batch += values }
             scanner.i = half.scanner.i
             scanner.line += half.scanner.line
         }
-        return !batch.isEmpty || pendingError != nil
+        return handed || !batch.isEmpty || pendingError != nil
     }
 }
 

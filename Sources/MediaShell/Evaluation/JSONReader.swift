@@ -19,11 +19,44 @@ final class JSONReader: @unchecked Sendable {
         self.gather = gather ?? (fields != nil)
     }
 
+    /// With two cores the reader runs ahead on its own thread (`ReadAhead`): the pipeline
+    /// evaluates one batch while the next is read and parsed.
     func stream() -> ValueStream {
-        ValueStream { [self] in
-            count += 1
-            if count & 4095 == 0 { try Task.checkCancellation() }
-            return try next()
+        guard parallel else {
+            return ValueStream { [self] in
+                count += 1
+                if count & 4095 == 0 { try Task.checkCancellation() }
+                return try next()
+            }
+        }
+        let values = ReadAhead.Values(ReadAhead { [self] ahead in try produce(into: ahead) })
+        var taken = 0
+        return ValueStream {
+            taken += 1
+            if taken & 4095 == 0 { try Task.checkCancellation() }
+            return try values.next()
+        }
+    }
+
+    /// Where values go when the reader runs ahead; it hands them over before waiting for input.
+    private var ahead: ReadAhead?
+
+    /// Every value in order into `ahead`, as `next()` would give them (on the reader's thread).
+    private func produce(into ahead: ReadAhead) throws {
+        self.ahead = ahead
+        while !ahead.abandoned {
+            if parallel, try parseBatch() {
+                ahead.add(batch)
+                batch = []
+                if let e = pendingError {
+                    pendingError = nil
+                    scanner.finished = true
+                    throw e
+                }
+                continue
+            }
+            guard let v = try nextOne() else { return }
+            ahead.add(v)
         }
     }
 
@@ -68,6 +101,7 @@ final class JSONReader: @unchecked Sendable {
             if remaining >= Self.parallelMinimum * 4 || (!gather && !input.isRegularFile) { break }
             let mark = scanner.i
             scanner.i = 0
+            ahead?.handOver()
             do { _ = try input.refill(keeping: mark) } catch {
                 scanner.finished = true
                 throw error
@@ -75,7 +109,8 @@ final class JSONReader: @unchecked Sendable {
         }
         let b = input.bytes
         guard b.count - scanner.i >= Self.parallelMinimum, let base = b.baseAddress else { return false }
-        let middle = scanner.i + (b.count - scanner.i) / 2
+        // The other thread takes the larger part: this one also reads the input.
+        let middle = scanner.i + (b.count - scanner.i) * 2 / 5
         guard let newline = memchr(base + middle, 10, b.count - middle) else { return false }
         var split = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
         while split < b.count, b[split] == 32 || b[split] == 9 || b[split] == 13 || b[split] == 10 { split += 1 }
@@ -108,13 +143,20 @@ final class JSONReader: @unchecked Sendable {
                 break
             }
         }
+        // Running ahead, the values before the split are certain: the pipeline takes them while
+        // the other half is still being parsed.
+        let handed = ahead != nil && !batch.isEmpty
+        if handed, let ahead {
+            ahead.add(batch)
+            batch = []
+        }
         // Always joined before the window may move.
         half.done.wait()
         if aligned, pendingError == nil, let values = half.values {
-            batch += values
+            if batch.isEmpty { batch = values } else { batch += values }
             scanner = half.scanner
         }
-        return !batch.isEmpty || pendingError != nil
+        return handed || !batch.isEmpty || pendingError != nil
     }
 
     /// The next top-level value on this thread alone.
@@ -128,6 +170,7 @@ final class JSONReader: @unchecked Sendable {
             } catch let f as JSONScanner.Failure where f.more {
                 (scanner.started, scanner.inArray) = (started, inArray)
                 scanner.i = 0
+                ahead?.handOver()
                 let more: Bool
                 do { more = try input.refill(keeping: mark) } catch {
                     scanner.finished = true
