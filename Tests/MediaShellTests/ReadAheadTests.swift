@@ -101,6 +101,18 @@ import Testing
         #expect(broken.one.1?.contains(":\(lines + 1): a quoted cell is never closed") == true, "\(broken.one.1 ?? "no error")")
         #expect(broken.ahead.0 == broken.one.0)
         #expect(broken.ahead.1 == broken.one.1)
+        // Not UTF-8 many windows in, with more after it: the same line, after the same records.
+        var bytes = Data(text.utf8)
+        bytes.append(contentsOf: [0x61, 0x2C, 0xFF, 0x2C, 0x31, 0x0A])
+        bytes.append(Data(text.utf8.dropFirst(19)))
+        let url = try Self.file("", "csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try bytes.write(to: url)
+        let bad = await Self.streamed(CSVReader(try ByteInput(url: url, chunk: 1 << 17), parallel: true).stream())
+        let badInOrder = Self.inOrder(CSVReader(try ByteInput(url: url, chunk: 1 << 17), parallel: false).next)
+        #expect(badInOrder.1?.hasSuffix(":\(lines + 1): not UTF-8 text") == true, "\(badInOrder.1 ?? "no error")")
+        #expect(bad.0 == badInOrder.0)
+        #expect(bad.1 == badInOrder.1)
         let small = try await Self.csv(String(text.prefix(2000)), chunk: 1, readLimit: 1)
         #expect(small.one.0.count > 20)
         #expect(small.ahead.0 == small.one.0)
