@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A stream of media items fetched page by page, with the next page fetched while the
 /// current one is consumed. It fetches nothing past what the consumer takes: dropping the
@@ -83,35 +84,128 @@ private final class Pager<Cursor: Sendable>: @unchecked Sendable {
     }
 }
 
-/// Holds the page being fetched ahead; cancels it when the iteration is dropped.
+/// Fetches pages ahead in a task of its own, one page past what the consumer holds: page k+1
+/// is asked for the moment page k is handed over, by the task that fetched page k, so a
+/// consumer that is already waiting costs the next request no wake-up of its own (over HTTP,
+/// the next request leaves as soon as a page is read). A page nobody has taken yet holds the
+/// fetching back, so at most one page waits beyond the one being consumed. Dropping the
+/// iterator cancels the fetch in flight.
 private final class Prefetcher: @unchecked Sendable {
+    private let handoff = Handoff()
     private let fetch: @Sendable () async throws -> [MediaItem]?
-    private var pending: Task<[MediaItem]?, any Error>?
+    /// Started by the first `nextPage`, so that making an iterator fetches nothing.
+    private var producer: Task<Void, Never>?
     private var finished = false
 
     init(fetch: @escaping @Sendable () async throws -> [MediaItem]?) {
         self.fetch = fetch
     }
 
-    deinit { pending?.cancel() }
+    deinit {
+        producer?.cancel()
+        handoff.close()
+    }
+
+    private func startProducing() -> Task<Void, Never> {
+        if let producer { return producer }
+        let started = Task { [handoff, fetch] in
+            while true {
+                let page: Result<[MediaItem]?, any Error>
+                do { page = .success(try await fetch()) } catch { page = .failure(error) }
+                // Hands the page over and waits until it is taken; false when nobody will take it.
+                let taken = await handoff.put(page)
+                if !taken || (try? page.get()) == nil { return }
+            }
+        }
+        producer = started
+        return started
+    }
 
     func nextPage() async throws -> [MediaItem]? {
         if finished { return nil }
-        let fetch = self.fetch
-        let task = pending ?? Task { try await fetch() }
-        pending = nil
+        let producer = startProducing()
         let page: [MediaItem]?
         do {
-            page = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            page = try await withTaskCancellationHandler {
+                try await handoff.take()
+            } onCancel: { [producer] in
+                producer.cancel()
+            }
         } catch {
             finished = true
             throw error
         }
-        guard let page else {
-            finished = true
+        if page == nil { finished = true }
+        return page
+    }
+}
+
+/// One page passing from the fetching task to the consumer: `put` returns once the page is
+/// taken (at once when the consumer is already waiting), `take` once there is a page.
+private final class Handoff: Sendable {
+    typealias Page = Result<[MediaItem]?, any Error>
+
+    private enum State {
+        case idle
+        /// The consumer waits for a page.
+        case taking(CheckedContinuation<[MediaItem]?, any Error>)
+        /// A page waits for the consumer; `producer` goes on once it is taken.
+        case holding(Page, producer: CheckedContinuation<Bool, Never>)
+        /// The iterator is gone: nothing will be taken.
+        case closed
+    }
+
+    private let state = Mutex(State.idle)
+
+    func put(_ page: Page) async -> Bool {
+        await withCheckedContinuation { (producer: CheckedContinuation<Bool, Never>) in
+            enum Step { case handTo(CheckedContinuation<[MediaItem]?, any Error>), hold, refuse }
+            let step: Step = state.withLock { state in
+                switch state {
+                case .taking(let consumer):
+                    state = .idle
+                    return .handTo(consumer)
+                case .idle:
+                    state = .holding(page, producer: producer)
+                    return .hold
+                case .holding, .closed:
+                    return .refuse
+                }
+            }
+            switch step {
+            case .handTo(let consumer):
+                consumer.resume(with: page)
+                producer.resume(returning: true)
+            case .hold: break
+            case .refuse: producer.resume(returning: false)
+            }
+        }
+    }
+
+    func take() async throws -> [MediaItem]? {
+        try await withCheckedThrowingContinuation { (consumer: CheckedContinuation<[MediaItem]?, any Error>) in
+            let held: (Page, CheckedContinuation<Bool, Never>)? = state.withLock { state in
+                if case .holding(let page, let producer) = state {
+                    state = .idle
+                    return (page, producer)
+                }
+                state = .taking(consumer)
+                return nil
+            }
+            if let (page, producer) = held {
+                producer.resume(returning: true)
+                consumer.resume(with: page)
+            }
+        }
+    }
+
+    /// The iterator is gone: a waiting producer stops, and so does any later one.
+    func close() {
+        let producer: CheckedContinuation<Bool, Never>? = state.withLock { state in
+            defer { state = .closed }
+            if case .holding(_, let producer) = state { return producer }
             return nil
         }
-        pending = Task { try await fetch() }
-        return page
+        producer?.resume(returning: false)
     }
 }

@@ -55,4 +55,45 @@ final class PageCounter: Sendable {
         await #expect(throws: Boom.self) { _ = try await iterator.next() }
         #expect(try await iterator.next() == nil)
     }
+
+    @Test func aConsumerCancelledWhileHoldingAPageEndsWithCancellationNotAHang() async throws {
+        // The fetching task has page 2 waiting when the consumer is cancelled: the consumer
+        // still gets what was fetched, then CancellationError, and the next page is not waited
+        // for forever (a producer that stopped without a word would leave it waiting).
+        let counter = PageCounter()
+        let consumer = Task { () -> (items: Int, error: (any Error)?) in
+            var iterator = counter.sequence(pages: 1000, perPage: 2).makeAsyncIterator()
+            var items = 0
+            do {
+                while try await iterator.next() != nil {
+                    items += 1
+                    // After page 1, wait until page 2 is fetched (and waits to be taken), then cancel.
+                    if items == 1 {
+                        while counter.count.withLock({ $0 }) < 2 { await Task.yield() }
+                        withUnsafeCurrentTask { $0?.cancel() }
+                    }
+                }
+            } catch {
+                return (items, error)
+            }
+            return (items, nil)
+        }
+        let (items, error) = await consumer.value
+        #expect(error is CancellationError)
+        #expect(items <= 4, "page 1 and page 2 at most: \(items) items")
+    }
+
+    @Test func theNextPageIsFetchedWhileTheConsumerWorksAndNoFurther() async throws {
+        // One page ahead of the consumer: while it holds page 1, page 2 is fetched, and page 3
+        // only once page 2 is taken.
+        let counter = PageCounter()
+        var iterator = counter.sequence(pages: 10, perPage: 1).makeAsyncIterator()
+        _ = try await iterator.next()
+        while counter.count.withLock({ $0 }) < 2 { await Task.yield() }
+        for _ in 0..<1000 { await Task.yield() }
+        #expect(counter.count.withLock { $0 } == 2)
+        _ = try await iterator.next()
+        while counter.count.withLock({ $0 }) < 3 { await Task.yield() }
+        #expect(counter.count.withLock { $0 } == 3)
+    }
 }
