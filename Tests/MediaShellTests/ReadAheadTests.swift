@@ -148,6 +148,27 @@ import Testing
         #expect(try await stream.next() == nil)
     }
 
+    /// Reading standard input from a pipe widens the pipe to a window's worth (the writer and the
+    /// reader wake each other less often); the records are the same.
+    @Test func aPipeIsWidenedToAWindow() async throws {
+        #if os(Linux)
+        let pipe = Pipe()
+        defer { try? pipe.fileHandleForReading.close() }
+        let fd = pipe.fileHandleForReading.fileDescriptor
+        let F_GETPIPE_SZ: Int32 = 1032
+        #expect(fcntl(fd, F_GETPIPE_SZ) < ByteInput.pipeSize)
+        let input = ByteInput(descriptor: fd, name: "<stdin>")
+        #expect(fcntl(fd, F_GETPIPE_SZ) >= ByteInput.pipeSize)
+        let writer = Thread {
+            pipe.fileHandleForWriting.write(Data(Self.lines.utf8))
+            try? pipe.fileHandleForWriting.close()
+        }
+        writer.start()
+        let values = try await JSONReader(input, parallel: true).stream().collect()
+        #expect(values.count == 20_000)
+        #endif
+    }
+
     /// The pipeline takes one value and lets go (`first 1`): the reader stops and lets go of its
     /// input, not reading the rest of a large file.
     @Test(arguments: [false, true])

@@ -50,10 +50,26 @@ final class ByteInput: @unchecked Sendable {
         self.descriptor = descriptor
         ownsDescriptor = false
         var info = stat()
-        isRegularFile = fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        let known = fstat(descriptor, &info) == 0
+        isRegularFile = known && (info.st_mode & S_IFMT) == S_IFREG
+        if known, (info.st_mode & S_IFMT) == S_IFIFO { Self.widen(pipe: descriptor) }
         self.name = name
         self.readLimit = max(1, readLimit)
         storage = .allocate(byteCount: max(1, chunk), alignment: 16)
+    }
+
+    /// The most a pipe may hold that an unprivileged process can ask for (Linux's default
+    /// /proc/sys/fs/pipe-max-size).
+    static let pipeSize: Int32 = 1 << 20
+
+    /// Lets a pipe hold a window's worth (Linux holds 64 KiB by default): the writer and this
+    /// reader then wake each other once a megabyte, not sixteen times. A refusal (over the
+    /// user's limit, or not Linux) leaves the pipe as it was.
+    private static func widen(pipe descriptor: Int32) {
+        #if os(Linux)
+        let F_SETPIPE_SZ: Int32 = 1031, F_GETPIPE_SZ: Int32 = 1032
+        if fcntl(descriptor, F_GETPIPE_SZ) < pipeSize { _ = fcntl(descriptor, F_SETPIPE_SZ, pipeSize) }
+        #endif
     }
 
     deinit {
