@@ -28,6 +28,15 @@ public struct MediaItemSequence: AsyncSequence, Sendable {
         self.makeFetch = makeFetch
     }
 
+    /// True, inside a page fetch, while the consumer waits for that page, holding none: a fetch
+    /// may then send the request for the page after it before it reads its own (over HTTP,
+    /// `Listing` does) and still be no more than one page ahead of the consumer. False elsewhere.
+    public static var consumerIsWaiting: Bool { demand?.isTaking ?? false }
+
+    /// The hand-over of the iteration whose page is being fetched (a class: a closure held in a
+    /// task-local crashed `swift_task_localValuePush` in a release build).
+    @TaskLocal fileprivate static var demand: Handoff?
+
     /// A sequence over items already in memory.
     public init(_ items: [MediaItem]) {
         self.init(start: true, nextPage: { _ in (items, nil) })
@@ -111,7 +120,9 @@ private final class Prefetcher: @unchecked Sendable {
         let started = Task { [handoff, fetch] in
             while true {
                 let page: Result<[MediaItem]?, any Error>
-                do { page = .success(try await fetch()) } catch { page = .failure(error) }
+                do {
+                    page = .success(try await MediaItemSequence.$demand.withValue(handoff) { try await fetch() })
+                } catch { page = .failure(error) }
                 // Hands the page over and waits until it is taken; false when nobody will take it.
                 let taken = await handoff.put(page)
                 if !taken || (try? page.get()) == nil { return }
@@ -196,6 +207,14 @@ private final class Handoff: Sendable {
                 producer.resume(returning: true)
                 consumer.resume(with: page)
             }
+        }
+    }
+
+    /// The consumer waits for a page (and so holds none).
+    var isTaking: Bool {
+        state.withLock { state in
+            if case .taking = state { return true }
+            return false
         }
     }
 

@@ -26,6 +26,22 @@ struct Listing: Sendable {
         var pageIndex = 0
         /// The most items the server has returned in one page: a shorter page is the last.
         var largestPage = 0
+        /// The request for this page, when it was sent before the page before it was read.
+        var ahead: Ahead?
+    }
+
+    /// A page asked for ahead: the request for the page after `bound`, already on its way.
+    /// Dropped unused (the page read differently than it looked), it is cancelled.
+    final class Ahead: Sendable {
+        let bound: Date
+        let page: Task<(items: [MediaItem], ahead: Ahead?), any Error>
+
+        init(bound: Date, page: Task<(items: [MediaItem], ahead: Ahead?), any Error>) {
+            self.bound = bound
+            self.page = page
+        }
+
+        deinit { page.cancel() }
     }
 
     /// Times on the wire have millisecond precision; a server may store finer ones.
@@ -33,7 +49,7 @@ struct Listing: Sendable {
 
     func items() -> MediaItemSequence {
         MediaItemSequence(start: Cursor(), limit: query.limit) { cursor in
-            try await page(after: cursor)
+            try await page(after: cursor, lookingAhead: true)
         }
     }
 
@@ -41,8 +57,12 @@ struct Listing: Sendable {
         max(1, min(query.pageSize, query.limit ?? query.pageSize))
     }
 
-    func page(after cursor: Cursor) async throws -> (items: [MediaItem], next: Cursor?) {
-        let raw = try await fetch(cursor)
+    /// `lookingAhead`: while the consumer waits for this page (`MediaItemSequence.consumerIsWaiting`),
+    /// the request for the next one is sent as soon as this one's bytes are in, before they are
+    /// read: the next page's window starts at the last item's time, which a look at the end of the
+    /// bytes finds. It is used only when the page, once read, moves the window exactly there.
+    func page(after cursor: Cursor, lookingAhead: Bool = false) async throws -> (items: [MediaItem], next: Cursor?) {
+        let (raw, ahead) = try await fetch(cursor, lookingAhead: lookingAhead)
         guard !raw.isEmpty else { return ([], nil) }
         let fresh = raw.filter { cursor.nearBound[$0.id] == nil && ($0.timeCreated.map(query.contains) ?? true) }
 
@@ -66,14 +86,25 @@ struct Listing: Sendable {
             for item in raw { next.nearBound[item.id] = item.timeCreated }
             if fresh.isEmpty { next.pageIndex += 1 }
         }
+        if let ahead, !exhausted, next.pageIndex == 0, next.bound == ahead.bound { next.ahead = ahead }
         return (fresh, exhausted ? nil : next)
     }
 
-    /// One raw page as the server sent it.
-    private func fetch(_ cursor: Cursor) async throws -> [MediaItem] {
+    /// One raw page as the server sent it, and the request for the page after it when one was sent ahead.
+    private func fetch(_ cursor: Cursor, lookingAhead: Bool) async throws -> (items: [MediaItem], ahead: Ahead?) {
+        if let ahead = cursor.ahead, cursor.pageIndex == 0, cursor.bound == ahead.bound {
+            return try await withTaskCancellationHandler { try await ahead.page.value } onCancel: { ahead.page.cancel() }
+        }
+        return try await fetch(bound: cursor.bound, pageIndex: cursor.pageIndex,
+                               lookingAhead: lookingAhead ? (cursor.largestPage > 0 ? cursor.largestPage : pageSize) : nil)
+    }
+
+    /// The page after `bound` at `pageIndex`. `lookingAhead` (a page size): when the answer holds
+    /// at least that many items and the consumer waits, the request for the page after it is sent first.
+    private func fetch(bound: Date?, pageIndex: Int, lookingAhead fullPage: Int?) async throws -> (items: [MediaItem], ahead: Ahead?) {
         var start = query.startTime
         var end = query.endTime
-        if let bound = cursor.bound {
+        if let bound {
             switch query.order {
             case .descending: end = min(end ?? .distantFuture, bound)
             case .ascending: start = max(start ?? .distantPast, bound)
@@ -84,7 +115,7 @@ struct Listing: Sendable {
         let epoch = Date(timeIntervalSince1970: 0)
         var parameters = [
             ("order", query.order.rawValue),
-            ("page_index", String(cursor.pageIndex)),
+            ("page_index", String(pageIndex)),
             ("page_size", String(pageSize)),
             // Without a start the API lists only the last 7 days; the contract says every item.
             ("start_time", MediaTime.format(max(epoch, (start ?? epoch).addingTimeInterval(-Self.slack)))),
@@ -97,11 +128,56 @@ struct Listing: Sendable {
         return try await client.perform(.GET, url, headers: { ["Accept": "application/json"] }) { response, _ in
             if response.status == .notFound {
                 _ = try? await response.body.collect(upTo: 64 * 1024)
-                return []
+                return ([], nil)
             }
             try await MediaHTTPClient.expect(response, [200])
-            return try MediaPage.items(from: try await MediaHTTPClient.collect(response))
+            let body = try await MediaHTTPClient.collect(response)
+            let ahead = fullPage.flatMap { lookAhead(in: body, after: bound, fullPage: $0) }
+            do {
+                return (try MediaPage.items(from: body), ahead)
+            } catch {
+                ahead?.page.cancel()
+                throw error
+            }
         }
+    }
+
+    /// Sends the request for the page after this one, before this one is read, when the consumer
+    /// waits and the bytes look like a full page: at least `fullPage` items' `"time_created":"`,
+    /// the last of which is a time other than `bound` (the window moves there). The look is only
+    /// a guess (the item could lack the member, an odd answer could fool it): the page, once read,
+    /// decides whether the request is used.
+    private func lookAhead(in body: ByteBuffer, after bound: Date?, fullPage: Int) -> Ahead? {
+        guard query.limit == nil, MediaItemSequence.consumerIsWaiting, !Task.isCancelled else { return nil }
+        let found: (count: Int, last: String?) = body.withUnsafeReadableBytes { bytes in
+            let key = Array(#""time_created":""#.utf8)
+            var count = 0
+            var lastValue: Range<Int>?
+            var i = 0
+            while let at = Self.index(of: key, in: bytes, from: i) {
+                count += 1
+                let start = at + key.count
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\""), end - start < 40 { end += 1 }
+                lastValue = start..<end
+                i = end
+            }
+            return (count, lastValue.map { String(decoding: bytes[$0], as: UTF8.self) })
+        }
+        guard found.count >= fullPage, let text = found.last, let last = MediaTime.parse(text), last != bound else { return nil }
+        client.pagesAskedAhead.withLockedValue { $0 += 1 }
+        let next = Task { try await fetch(bound: last, pageIndex: 0, lookingAhead: fullPage) }
+        return Ahead(bound: last, page: next)
+    }
+
+    private static func index(of key: [UInt8], in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard let first = key.first, bytes.count >= key.count else { return nil }
+        var i = from
+        while i <= bytes.count - key.count {
+            if bytes[i] == first, (1..<key.count).allSatisfy({ bytes[i + $0] == key[$0] }) { return i }
+            i += 1
+        }
+        return nil
     }
 }
 

@@ -16,6 +16,8 @@ public final class MediaHTTPClient: MediaService {
     let http: HTTPClient
     let retry: RetryPolicy
     let counter = NIOLockedValueBox(0)
+    /// Pages asked for before the page before them was read (`Listing.lookAhead`), used or not.
+    let pagesAskedAhead = NIOLockedValueBox(0)
     private let credentials: Credentials
     private let applicationToken: ApplicationToken?
 
