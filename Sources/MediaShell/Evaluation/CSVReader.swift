@@ -8,7 +8,6 @@ final class CSVReader: @unchecked Sendable {
     private let input: ByteInput
     private var scanner: CSVScanner
     private var finished = false
-    private var count = 0
     private var batch: [Value] = []
     private var batchAt = 0
     private var pendingError: (any Error)?
@@ -20,22 +19,10 @@ final class CSVReader: @unchecked Sendable {
         self.parallel = parallel
     }
 
-    /// With two cores the reader runs ahead on its own thread, as `JSONReader.stream()` does.
+    /// With two cores the reader runs ahead on its own thread (`ReadAhead`): the pipeline
+    /// evaluates one batch while the next is read and parsed.
     func stream() -> ValueStream {
-        guard parallel else {
-            return ValueStream { [self] in
-                count += 1
-                if count & 4095 == 0 { try Task.checkCancellation() }
-                return try next()
-            }
-        }
-        let values = ReadAhead.Values(ReadAhead { [self] ahead in try produce(into: ahead) })
-        var taken = 0
-        return ValueStream {
-            taken += 1
-            if taken & 4095 == 0 { try Task.checkCancellation() }
-            return try values.next()
-        }
+        ReadAhead.stream(ahead: parallel, next: next, produce: { [self] in try produce(into: $0) })
     }
 
     /// Where values go when the reader runs ahead; it hands them over before waiting for input.

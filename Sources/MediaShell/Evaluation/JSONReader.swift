@@ -7,7 +7,6 @@ import Foundation
 final class JSONReader: @unchecked Sendable {
     private let input: ByteInput
     private var scanner: JSONScanner
-    private var count = 0
 
     /// `gather`: a slow input (a pipe) may be waited on for a full window; true when the
     /// pipeline shows nothing until the input ends (`fields` narrowed: it ends in an aggregate).
@@ -22,20 +21,7 @@ final class JSONReader: @unchecked Sendable {
     /// With two cores the reader runs ahead on its own thread (`ReadAhead`): the pipeline
     /// evaluates one batch while the next is read and parsed.
     func stream() -> ValueStream {
-        guard parallel else {
-            return ValueStream { [self] in
-                count += 1
-                if count & 4095 == 0 { try Task.checkCancellation() }
-                return try next()
-            }
-        }
-        let values = ReadAhead.Values(ReadAhead { [self] ahead in try produce(into: ahead) })
-        var taken = 0
-        return ValueStream {
-            taken += 1
-            if taken & 4095 == 0 { try Task.checkCancellation() }
-            return try values.next()
-        }
+        ReadAhead.stream(ahead: parallel, next: next, produce: { [self] in try produce(into: $0) })
     }
 
     /// Where values go when the reader runs ahead; it hands them over before waiting for input.

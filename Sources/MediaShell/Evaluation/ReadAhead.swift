@@ -35,6 +35,25 @@ final class ReadAhead: @unchecked Sendable {
         thread.start()
     }
 
+    /// A reader's values as a stream: with `ahead`, `produce` runs on a thread of its own; without,
+    /// `next` reads in order on the pipeline's thread. Either way cancellation is checked every 4,096 values.
+    static func stream(ahead: Bool, next: @escaping () throws -> Value?, produce: @escaping @Sendable (ReadAhead) throws -> Void) -> ValueStream {
+        var taken = 0
+        guard ahead else {
+            return ValueStream {
+                taken += 1
+                if taken & 4095 == 0 { try Task.checkCancellation() }
+                return try next()
+            }
+        }
+        let values = Values(ReadAhead(produce: produce))
+        return ValueStream {
+            taken += 1
+            if taken & 4095 == 0 { try Task.checkCancellation() }
+            return try values.next()
+        }
+    }
+
     // MARK: - The producer's side
 
     /// The consumer has let go: nothing more is wanted.
