@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .testTarget(name: "mediashTests", dependencies: [
-            "mediash", "embed-shell",
+            "mediash", "embed-shell", "MediaServer",
             // A hostile Media API server in the tests (HostileServer.swift).
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),

@@ -51,8 +51,20 @@ public func buildMediaServer(
 public func launchMediaServer(store: any MediaServerStore, configuration: MediaServerConfiguration, accessLog: Logger? = nil) async throws
     -> (port: Int, task: Task<Void, any Error>)
 {
+    try await launch(named: "media-server") { reportPort in
+        buildMediaServer(store: store, configuration: configuration, accessLog: accessLog, onServerRunning: reportPort)
+    }
+}
+
+/// Runs the application `build` makes in a task of its own and returns once it listens, with
+/// the port it bound and the task, which stops it when cancelled. `build` gets the function its
+/// `onServerRunning` must call with the bound port. Any Hummingbird application: media-server,
+/// or a test's own server on a free loopback port.
+public func launch<App: ApplicationProtocol>(
+    named name: String, _ build: (@escaping @Sendable (Int) async -> Void) -> App
+) async throws -> (port: Int, task: Task<Void, any Error>) {
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-    let app = buildMediaServer(store: store, configuration: configuration, accessLog: accessLog) { port in
+    let app = build { port in
         portSink.yield(port)
         portSink.finish()
     }
@@ -60,7 +72,7 @@ public func launchMediaServer(store: any MediaServerStore, configuration: MediaS
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else {
         task.cancel()
-        throw MediaError.transport("media-server did not start")
+        throw MediaError.transport("\(name) did not start")
     }
     return (port, task)
 }

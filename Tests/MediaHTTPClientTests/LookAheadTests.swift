@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import MediaAPI
 @testable import MediaHTTPClient
+import MediaServer
 import Testing
 
 /// The request for the next page, sent before a page is read (`Listing.lookAhead`), is a guess
@@ -27,18 +28,14 @@ struct LookAheadTests {
                 + #"]},"decoy":{"time_created":"\#(MediaTime.format(base.addingTimeInterval(-3600)))"}}"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portSink.yield(channel.localAddress?.port ?? 0)
-                portSink.finish()
-            })
-        let task = Task { try await app.runService() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0, let endpoint = URL(string: "http://127.0.0.1:\(port)/v3/media") else {
+        let (port, task) = try await launch(named: "the test server") { reportPort in
+            Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { await reportPort($0.localAddress?.port ?? 0) })
+        }
+        guard let endpoint = URL(string: "http://127.0.0.1:\(port)/v3/media") else {
             task.cancel()
-            throw MediaError.transport("the test server did not start")
+            throw MediaError.transport("no endpoint for port \(port)")
         }
         return (endpoint, task)
     }

@@ -129,16 +129,11 @@ func withOrigin<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async th
     router.get("redirect") { request, _ in
         Response(status: .found, headers: [.location: request.uri.queryParameters.get("to") ?? "/"])
     }
-    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-    let app = Application(
-        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { channel in
-            portSink.yield(channel.localAddress?.port ?? 0)
-            portSink.finish()
-        })
-    let task = Task { try await app.runService() }
+    let (port, task) = try await launch(named: "the origin") { reportPort in
+        Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { await reportPort($0.localAddress?.port ?? 0) })
+    }
     defer { task.cancel() }
-    var iterator = ports.makeAsyncIterator()
-    let port = try #require(await iterator.next())
     return try await body(port)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MediaServer
 
 /// A Media API server that lies, on a free loopback port: it lists the raw JSON items it was
 /// given (ids, names, times and titles no real server sends), answers `…/info` with them, and
@@ -55,18 +56,10 @@ final class HostileServer: Sendable {
         }
         router.get("v3/media/:id") { request, _ in item(request) }
         router.get("v3/media/:id/info") { request, _ in item(request) }
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portSink.yield(channel.localAddress?.port ?? 0)
-                portSink.finish()
-            })
-        let task = Task { try await app.runService() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            task.cancel()
-            throw TestFailure("the hostile server did not start")
+        let (port, task) = try await launch(named: "the hostile server") { reportPort in
+            Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { await reportPort($0.localAddress?.port ?? 0) })
         }
         return HostileServer(port: port, task: task)
     }
