@@ -48,7 +48,9 @@ struct AccountabilityTests {
             try await server.start(FaultPlan(latency: .milliseconds(20)))
             _ = try? await server.account.delete(id: "drain-\(UUID().uuidString.lowercased())")
             let left = Set(try await server.stored().map(\.id))
-            #expect(left.count < 160 && !left.isEmpty)
+            // At most the 160 seen when it was stopped: the requests in flight then may or may not
+            // have deleted (cancelled in the server's added latency, they delete nothing).
+            #expect(left.count <= 160 && !left.isEmpty, "\(left.count) left")
 
             let rerun = try await server.run("list | delete concurrency 4", in: shell)
             #expect(rerun.outcome.status == .success, "\(rerun.err)")
