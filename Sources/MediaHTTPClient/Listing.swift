@@ -8,8 +8,9 @@ import NIOCore
 ///
 /// Each page asks for the items from the last time seen onwards (a bound that includes that
 /// instant, widened by a millisecond for servers that keep finer times than they print), and
-/// drops the ids it already delivered near that instant. Nothing the server says about paging
-/// is trusted: `page_size` may be capped, `count` and `_links.next` may be absent, a 404 means
+/// drops the ids it already delivered near that instant. More items than a page sharing one
+/// instant are stepped through by `page_index`, each step checked (see `Anchor`) so that deletes
+/// meanwhile cannot shift an item past the pages. Nothing the server says about paging is trusted: `page_size` may be capped, `count` and `_links.next` may be absent, a 404 means
 /// nothing matched. The list ends at an empty page, or at a page shorter than one the server
 /// already gave in full.
 struct Listing: Sendable {
@@ -24,11 +25,29 @@ struct Listing: Sendable {
         var nearBound: [String: Date?] = [:]
         /// Normally 0; counts up only while a whole page shares one instant (or has no times).
         var pageIndex = 0
+        /// While stepping by index: the last item of the page before, which this page's check finds in place.
+        var anchor: Anchor?
+        /// Checks failed in a row with no new item delivered since: bounded, for a server whose order drifts.
+        var idleRestarts = 0
         /// The most items the server has returned in one page: a shorter page is the last.
         var largestPage = 0
         /// The request for this page, when it was sent before the page before it was read.
         var ahead: Ahead?
     }
+
+    /// The last item of a page taken by index, and its position in the listing's order. Positions
+    /// only fall as items are deleted (nothing new gets an instant already past), so when the next
+    /// page has been fetched and a one-item request finds this item still at its position, nothing
+    /// before it went away in between and no item could slip from the next page into this one.
+    /// Found elsewhere (or gone), the instant is walked again from its first page.
+    struct Anchor: Sendable, Equatable {
+        let id: String
+        let position: Int
+    }
+
+    /// Consecutive failed checks with nothing new delivered after which the listing moves on as if
+    /// the check held: only a server whose order among equal times is not stable gets this far.
+    static let idleRestartLimit = 16
 
     /// A page asked for ahead: the request for the page after `bound`, already on its way.
     /// Dropped unused (the page read differently than it looked), it is cancelled.
@@ -63,12 +82,23 @@ struct Listing: Sendable {
     /// bytes finds. It is used only when the page, once read, moves the window exactly there.
     func page(after cursor: Cursor, lookingAhead: Bool = false) async throws -> (items: [MediaItem], next: Cursor?) {
         let (raw, ahead) = try await fetch(cursor, lookingAhead: lookingAhead)
-        guard !raw.isEmpty else { return ([], nil) }
         let fresh = raw.filter { cursor.nearBound[$0.id] == nil && ($0.timeCreated.map(query.contains) ?? true) }
 
         var next = cursor
+        next.anchor = nil
         // A server that sends more than was asked for cannot make later full pages look short.
         next.largestPage = max(cursor.largestPage, min(raw.count, pageSize))
+        next.idleRestarts = fresh.isEmpty ? cursor.idleRestarts : 0
+        if let anchor = cursor.anchor, cursor.idleRestarts < Self.idleRestartLimit, try await !holds(anchor, cursor) {
+            // Something before this page went away since the page before it: items may have moved
+            // from this page into that one. Take this page's new items, then walk the instant again.
+            for item in raw { next.nearBound[item.id] = item.timeCreated }
+            next.pageIndex = 0
+            next.idleRestarts += 1
+            client.instantRewalks.withLockedValue { $0 += 1 }
+            return (fresh, next)
+        }
+        guard !raw.isEmpty else { return ([], nil) }
         let exhausted = raw.count < cursor.largestPage
         if let last = raw.last?.timeCreated, last != cursor.bound {
             // The window moves to the last instant seen; remember only the ids close to it.
@@ -82,12 +112,21 @@ struct Listing: Sendable {
             }
         } else {
             // The page did not get past the bound's instant (or carries no times): step through
-            // that instant by index, but only once nothing new comes back at the current index.
+            // that instant by index, the next page checked against this one's last item.
             for item in raw { next.nearBound[item.id] = item.timeCreated }
-            if fresh.isEmpty { next.pageIndex += 1 }
+            if let last = raw.last {
+                next.anchor = Anchor(id: last.id, position: cursor.pageIndex * next.largestPage + raw.count - 1)
+                next.pageIndex += 1
+            }
         }
         if let ahead, !exhausted, next.pageIndex == 0, next.bound == ahead.bound { next.ahead = ahead }
         return (fresh, exhausted ? nil : next)
+    }
+
+    /// Whether `anchor` is still where the page before found it, asked after this page arrived.
+    private func holds(_ anchor: Anchor, _ cursor: Cursor) async throws -> Bool {
+        let (items, _) = try await fetch(bound: cursor.bound, pageIndex: anchor.position, pageSize: 1, lookingAhead: nil)
+        return items.count == 1 && items.first?.id == anchor.id
     }
 
     /// One raw page as the server sent it, and the request for the page after it when one was sent ahead.
@@ -95,13 +134,13 @@ struct Listing: Sendable {
         if let ahead = cursor.ahead, cursor.pageIndex == 0, cursor.bound == ahead.bound {
             return try await withTaskCancellationHandler { try await ahead.page.value } onCancel: { ahead.page.cancel() }
         }
-        return try await fetch(bound: cursor.bound, pageIndex: cursor.pageIndex,
+        return try await fetch(bound: cursor.bound, pageIndex: cursor.pageIndex, pageSize: pageSize,
                                lookingAhead: lookingAhead ? (cursor.largestPage > 0 ? cursor.largestPage : pageSize) : nil)
     }
 
     /// The page after `bound` at `pageIndex`. `lookingAhead` (a page size): when the answer holds
     /// at least that many items and the consumer waits, the request for the page after it is sent first.
-    private func fetch(bound: Date?, pageIndex: Int, lookingAhead fullPage: Int?) async throws -> (items: [MediaItem], ahead: Ahead?) {
+    private func fetch(bound: Date?, pageIndex: Int, pageSize: Int, lookingAhead fullPage: Int?) async throws -> (items: [MediaItem], ahead: Ahead?) {
         var start = query.startTime
         var end = query.endTime
         if let bound {
@@ -166,7 +205,7 @@ struct Listing: Sendable {
         }
         guard found.count >= fullPage, let text = found.last, let last = MediaTime.parse(text), last != bound else { return nil }
         client.pagesAskedAhead.withLockedValue { $0 += 1 }
-        let next = Task { try await fetch(bound: last, pageIndex: 0, lookingAhead: fullPage) }
+        let next = Task { try await fetch(bound: last, pageIndex: 0, pageSize: pageSize, lookingAhead: fullPage) }
         return Ahead(bound: last, page: next)
     }
 

@@ -18,6 +18,8 @@ public final class MediaHTTPClient: MediaService {
     let counter = NIOLockedValueBox(0)
     /// Pages asked for before the page before them was read (`Listing.lookAhead`), used or not.
     let pagesAskedAhead = NIOLockedValueBox(0)
+    /// Times a listing walked an instant again because items before a page went away (`Listing.Anchor`).
+    let instantRewalks = NIOLockedValueBox(0)
     private let credentials: Credentials
     private let applicationToken: ApplicationToken?
 

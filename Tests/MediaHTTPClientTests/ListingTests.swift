@@ -105,6 +105,42 @@ struct ListingTests {
         }
     }
 
+    /// What `list | delete` does with pages fetched ahead: the consumer deletes the pages it was
+    /// given a page or a few behind the listing. Driven page by page here, so the deletes land
+    /// between two pages of one instant every time, not when the scheduler happens to put them there.
+    @Test("deletes between the pages of one shared instant skip nothing",
+          arguments: MediaQuery.Order.allCases, [1, 2, 3])
+    func sharedInstantUnderDeletes(order: MediaQuery.Order, lag: Int) async throws {
+        let clock = ParallelListingTests.Clock()
+        try await ParallelListingTests.withClockedServer(clock, { $0.maxPageSize = 5 }) { server in
+            let base = Date(timeIntervalSince1970: 1_790_000_000)
+            let times = (0..<3).map { base.addingTimeInterval(Double($0)) }
+                + Array(repeating: base.addingTimeInterval(10.5), count: 30)
+                + (0..<3).map { base.addingTimeInterval(20 + Double($0)) }
+            let seeded = try await ParallelListingTests.seed(times, clock: clock, into: server)
+            let listing = Listing(client: server.client, query: MediaQuery(order: order, pageSize: 5))
+            var cursor: Listing.Cursor? = Listing.Cursor()
+            var listed: [String] = []
+            var behind: [[MediaItem]] = []
+            var pages = 0
+            while let current = cursor, pages < 300 {
+                let (items, next) = try await listing.page(after: current)
+                listed += items.map(\.id)
+                behind.append(items)
+                if behind.count > lag {
+                    for item in behind.removeFirst() { try await server.client.delete(id: item.id) }
+                }
+                cursor = next
+                pages += 1
+            }
+            #expect(cursor == nil, "the listing ended")
+            #expect(listed.count == Set(listed).count, "no item twice")
+            let skipped = Set(seeded.map(\.id)).subtracting(listed)
+            #expect(skipped.isEmpty, "\(skipped.count) of \(seeded.count) items skipped")
+            #expect(server.client.instantRewalks.withLockedValue { $0 } > 0, "the deletes did land between pages")
+        }
+    }
+
     @Test("the older camelCase shape with epoch-millisecond times reads the same")
     func legacyShape() async throws {
         try await withLiveServer({ $0.legacyShape = true }) { server in
