@@ -71,8 +71,10 @@ struct ParallelListingTests {
             #expect(Set(parallel) == Set(inOrder))
             #expect(Set(parallel).count == parallel.count)
             let parallelRequests = server.client.requestsSent - sequentialRequests
-            // The windows cost some extra requests (probes, a last page each, splits), not a multiple.
-            #expect(parallelRequests <= 2 * sequentialRequests + 4 * windows, "\(parallelRequests) requests vs \(sequentialRequests) in order")
+            // The windows cost some extra requests (probes, a last page each, splits, the one-item
+            // check of a last page taken by index), not a multiple: 83-90 at 16 windows before the
+            // checks, 95-107 with them on a quiet machine, 110 seen under load.
+            #expect(parallelRequests <= 2 * sequentialRequests + 5 * windows, "\(parallelRequests) requests vs \(sequentialRequests) in order")
         }
     }
 
