@@ -56,6 +56,14 @@ public struct MediaItemSequence: AsyncSequence, Sendable {
         }
 
         public mutating func next() async throws -> MediaItem? {
+            try await next(isolation: nil)
+        }
+
+        /// Runs where its caller runs (`for try await` passes its isolation): an item of the
+        /// page in hand is returned without leaving the caller's executor, so a consumer on an
+        /// actor (a program's main code is on the main actor) pays no hop to the global
+        /// executor and back per item, only per page. Measured: 3 futex calls an item before.
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> MediaItem? {
             while true {
                 if index < page.count {
                     defer { index += 1 }

@@ -97,3 +97,40 @@ final class PageCounter: Sendable {
         #expect(counter.count.withLock { $0 } == 3)
     }
 }
+
+/// A serial executor that counts the jobs put on it: each time a task comes back to it.
+final class CountingExecutor: SerialExecutor, @unchecked Sendable {
+    let jobs = Mutex(0)
+    private let queue = DispatchQueue(label: "counting-executor")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        jobs.withLock { $0 += 1 }
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedSerialExecutor()) }
+    }
+}
+
+/// A consumer on an actor of its own, as a program's main code is on the main actor.
+actor CountedConsumer {
+    let executor = CountingExecutor()
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    func take(_ items: MediaItemSequence) async throws -> Int {
+        var count = 0
+        for try await _ in items { count += 1 }
+        return count
+    }
+}
+
+@Suite struct MediaItemSequenceIsolationTests {
+    /// Before `next(isolation:)`, every item left the consumer's actor for the global executor
+    /// and came back (a job each: 3 futex calls an item in `media-bench list`).
+    @Test("a consumer on an actor gets the items of a page without leaving its executor")
+    func noHopPerItem() async throws {
+        let consumer = CountedConsumer()
+        let taken = try await consumer.take(PageCounter().sequence(pages: 2, perPage: 500))
+        #expect(taken == 1000)
+        let jobs = consumer.executor.jobs.withLock { $0 }
+        #expect(jobs < 20, "\(jobs) jobs on the consumer's executor for 1000 items in 2 pages")
+    }
+}
