@@ -16,6 +16,9 @@ import NIOCore
 struct Listing: Sendable {
     let client: MediaHTTPClient
     let query: MediaQuery
+    /// Whether the consumer is waiting for the page being fetched; tests drive a listing page by
+    /// page and say so themselves.
+    var consumerIsWaiting: @Sendable () -> Bool = { MediaItemSequence.consumerIsWaiting }
 
     /// Where the next page starts.
     struct Cursor: Sendable {
@@ -85,18 +88,27 @@ struct Listing: Sendable {
         let fresh = raw.filter { cursor.nearBound[$0.id] == nil && ($0.timeCreated.map(query.contains) ?? true) }
 
         var next = cursor
+        // A request sent ahead serves one page at most: this one (it was used to fetch it) or the next.
+        next.ahead = nil
         next.anchor = nil
         // A server that sends more than was asked for cannot make later full pages look short.
         next.largestPage = max(cursor.largestPage, min(raw.count, pageSize))
         next.idleRestarts = fresh.isEmpty ? cursor.idleRestarts : 0
         if let anchor = cursor.anchor, cursor.idleRestarts < Self.idleRestartLimit, try await !holds(anchor, cursor) {
             // Something before this page went away since the page before it: items may have moved
-            // from this page into that one. Take this page's new items, then walk the instant again.
-            for item in raw { next.nearBound[item.id] = item.timeCreated }
+            // from this page into that one. Take this page's new items at the instant, then walk
+            // the instant again. Items past it wait for that walk to reach them: remembered now,
+            // they would be forgotten when the window moves to a time before them, and listed twice.
+            let atInstant = raw.filter { item in
+                guard let bound = cursor.bound, let time = item.timeCreated else { return true }
+                return abs(time.timeIntervalSince(bound)) <= 2 * Self.slack
+            }
+            for item in atInstant { next.nearBound[item.id] = item.timeCreated }
+            let taken = fresh.filter { next.nearBound[$0.id] != nil }
             next.pageIndex = 0
-            next.idleRestarts += 1
+            next.idleRestarts = taken.isEmpty ? cursor.idleRestarts + 1 : 0
             client.instantRewalks.withLockedValue { $0 += 1 }
-            return (fresh, next)
+            return (taken, next)
         }
         guard !raw.isEmpty else { return ([], nil) }
         let exhausted = raw.count < cursor.largestPage
@@ -187,7 +199,7 @@ struct Listing: Sendable {
     /// a guess (the item could lack the member, an odd answer could fool it): the page, once read,
     /// decides whether the request is used.
     private func lookAhead(in body: ByteBuffer, after bound: Date?, fullPage: Int) -> Ahead? {
-        guard query.limit == nil, MediaItemSequence.consumerIsWaiting, !Task.isCancelled else { return nil }
+        guard query.limit == nil, consumerIsWaiting(), !Task.isCancelled else { return nil }
         let found: (count: Int, last: String?) = body.withUnsafeReadableBytes { bytes in
             let key = Array(#""time_created":""#.utf8)
             var count = 0

@@ -108,9 +108,10 @@ struct ListingTests {
     /// What `list | delete` does with pages fetched ahead: the consumer deletes the pages it was
     /// given a page or a few behind the listing. Driven page by page here, so the deletes land
     /// between two pages of one instant every time, not when the scheduler happens to put them there.
-    @Test("deletes between the pages of one shared instant skip nothing",
-          arguments: MediaQuery.Order.allCases, [1, 2, 3])
-    func sharedInstantUnderDeletes(order: MediaQuery.Order, lag: Int) async throws {
+    @Test("deletes between the pages of one shared instant skip nothing, with pages asked for ahead or not",
+          arguments: MediaQuery.Order.allCases, [(1, false), (2, false), (3, false), (1, true), (2, true), (3, true)])
+    func sharedInstantUnderDeletes(order: MediaQuery.Order, lagAndAhead: (Int, Bool)) async throws {
+        let (lag, ahead) = lagAndAhead
         let clock = ParallelListingTests.Clock()
         try await ParallelListingTests.withClockedServer(clock, { $0.maxPageSize = 5 }) { server in
             let base = Date(timeIntervalSince1970: 1_790_000_000)
@@ -118,13 +119,15 @@ struct ListingTests {
                 + Array(repeating: base.addingTimeInterval(10.5), count: 30)
                 + (0..<3).map { base.addingTimeInterval(20 + Double($0)) }
             let seeded = try await ParallelListingTests.seed(times, clock: clock, into: server)
-            let listing = Listing(client: server.client, query: MediaQuery(order: order, pageSize: 5))
+            var listing = Listing(client: server.client, query: MediaQuery(order: order, pageSize: 5))
+            // As if the consumer always waited: every full page sends the next page's request early.
+            listing.consumerIsWaiting = { ahead }
             var cursor: Listing.Cursor? = Listing.Cursor()
             var listed: [String] = []
             var behind: [[MediaItem]] = []
             var pages = 0
             while let current = cursor, pages < 300 {
-                let (items, next) = try await listing.page(after: current)
+                let (items, next) = try await listing.page(after: current, lookingAhead: ahead)
                 listed += items.map(\.id)
                 behind.append(items)
                 if behind.count > lag {
@@ -138,6 +141,7 @@ struct ListingTests {
             let skipped = Set(seeded.map(\.id)).subtracting(listed)
             #expect(skipped.isEmpty, "\(skipped.count) of \(seeded.count) items skipped")
             #expect(server.client.instantRewalks.withLockedValue { $0 } > 0, "the deletes did land between pages")
+            if ahead { #expect(server.client.pagesAskedAhead.withLockedValue { $0 } > 0, "pages were asked for ahead") }
         }
     }
 
