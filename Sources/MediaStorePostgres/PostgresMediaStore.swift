@@ -209,41 +209,40 @@ public final class PostgresMediaStore: MediaServerStore {
         return (found, content(of: found))
     }
 
-    /// The content of `item`, read a chunk per query as the consumer asks, so a range reads only
-    /// the chunks it covers and a slow client holds no connection between chunks.
+    /// The content of `item`, read a chunk per query when the consumer asks for it (the stream
+    /// is pulled, not filled ahead), so a range reads only the chunks it covers, a slow client
+    /// holds no connection between chunks, and a slow client of a large item costs the server one
+    /// chunk of memory, not the item: the chunks used to be read into an unbounded buffer as fast
+    /// as PostgreSQL gave them. Reading in the consumer's task also lets its cancellation (a
+    /// shutdown past --shutdown-timeout) stop the download.
     func content(of item: MediaItem) -> MediaContent {
         let (client, logger, id, size) = (self.client, self.logger, item.id, item.size)
         let chunk = Int64(Self.chunkSize)
         return .chunks { range in
-            AsyncThrowingStream { continuation in
-                let task = Task {
-                    do {
-                        guard size > 0 else { return continuation.finish() }
-                        let range = max(0, range.lowerBound)...min(range.upperBound, size - 1)
-                        var position = range.lowerBound
-                        while position <= range.upperBound {
-                            try Task.checkCancellation()
-                            let index = Int32(position / chunk)
-                            let from = position - Int64(index) * chunk
-                            let count = min(chunk - from, range.upperBound - position + 1)
-                            // substring() of bytea counts from 1.
-                            let rows = try await client.query(
-                                "SELECT substring(data FROM \(Int32(from + 1)) FOR \(Int32(count))) FROM media_chunk WHERE media_id = \(id) AND chunk_index = \(index)",
-                                logger: logger)
-                            var piece: ByteBuffer?
-                            for try await bytes in rows.decode(ByteBuffer.self) { piece = bytes }
-                            guard let piece, piece.readableBytes == count else {
-                                throw MediaError.notFound(id: id)
-                            }
-                            continuation.yield(Data(piece.readableBytesView))
-                            position += count
-                        }
-                        continuation.finish()
-                    } catch {
-                        continuation.finish(throwing: Self.storageError(error))
+            let next = NIOLockedValueBox(max(0, range.lowerBound))
+            let last = min(range.upperBound, size - 1)
+            return AsyncThrowingStream {
+                let position = next.withLockedValue { $0 }
+                guard size > 0, position <= last else { return nil }
+                let index = Int32(position / chunk)
+                let from = position - Int64(index) * chunk
+                let count = min(chunk - from, last - position + 1)
+                do {
+                    try Task.checkCancellation()
+                    // substring() of bytea counts from 1.
+                    let rows = try await client.query(
+                        "SELECT substring(data FROM \(Int32(from + 1)) FOR \(Int32(count))) FROM media_chunk WHERE media_id = \(id) AND chunk_index = \(index)",
+                        logger: logger)
+                    var piece: ByteBuffer?
+                    for try await bytes in rows.decode(ByteBuffer.self) { piece = bytes }
+                    guard let piece, piece.readableBytes == count else {
+                        throw MediaError.notFound(id: id)
                     }
+                    next.withLockedValue { $0 = position + count }
+                    return Data(piece.readableBytesView)
+                } catch {
+                    throw Self.storageError(error)
                 }
-                continuation.onTermination = { _ in task.cancel() }
             }
         }
     }
