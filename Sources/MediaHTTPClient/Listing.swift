@@ -10,7 +10,8 @@ import NIOCore
 /// instant, widened by a millisecond for servers that keep finer times than they print), and
 /// drops the ids it already delivered near that instant. More items than a page sharing one
 /// instant are stepped through by `page_index`, each step checked (see `Anchor`) so that deletes
-/// meanwhile cannot shift an item past the pages. Nothing the server says about paging is trusted: `page_size` may be capped, `count` and `_links.next` may be absent, a 404 means
+/// meanwhile cannot shift an item past the pages. Nothing the server says about paging is
+/// trusted: `page_size` may be capped, `count` and `_links.next` may be absent, a 404 means
 /// nothing matched. The list ends at an empty page, or at a page shorter than one the server
 /// already gave in full.
 struct Listing: Sendable {
@@ -43,7 +44,7 @@ struct Listing: Sendable {
     /// page has been fetched and a one-item request finds this item still at its position, nothing
     /// before it went away in between and no item could slip from the next page into this one.
     /// Found elsewhere (or gone), the instant is walked again from its first page.
-    struct Anchor: Sendable, Equatable {
+    struct Anchor: Sendable {
         let id: String
         let position: Int
     }

@@ -220,10 +220,10 @@ public final class PostgresMediaStore: MediaServerStore {
         let chunk = Int64(Self.chunkSize)
         return .chunks { range in
             let next = NIOLockedValueBox(max(0, range.lowerBound))
-            let last = min(range.upperBound, size - 1)
+            let last = min(range.upperBound, size - 1)  // -1 for an empty item: nothing to read
             return AsyncThrowingStream {
                 let position = next.withLockedValue { $0 }
-                guard size > 0, position <= last else { return nil }
+                guard position <= last else { return nil }
                 let index = Int32(position / chunk)
                 let from = position - Int64(index) * chunk
                 let count = min(chunk - from, last - position + 1)
