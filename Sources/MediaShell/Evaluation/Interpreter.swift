@@ -105,11 +105,12 @@ public struct Interpreter: Sendable {
     /// next would recurse once per operand). `and`/`or` chains stop at the first operand that decides.
     private func chain(_ first: Expr, _ steps: [ChainStep]) throws -> CompiledExpression {
         let head = try compile(first)
-        let rest = try steps.map { (op: $0.op, operand: try compile($0.operand)) }
+        let rest = try steps.map { CompiledStep(op: $0.op, operand: try compile($0.operand)) }
         return { row in
             var value = try head(row)
-            for (op, operand) in rest {
-                switch op {
+            for step in rest {
+                let operand = step.operand
+                switch step.op {
                 case .and:
                     guard value.isTrue else { return .bool(false) }
                     value = .bool(try operand(row).isTrue)
@@ -117,7 +118,7 @@ public struct Interpreter: Sendable {
                     if value.isTrue { return .bool(true) }
                     value = .bool(try operand(row).isTrue)
                 default:
-                    do { value = try Value.arithmetic(op, value, try operand(row)) } catch let e as OperationError { throw RunError(e.message) }
+                    do { value = try Value.arithmetic(step.op, value, try operand(row)) } catch let e as OperationError { throw RunError(e.message) }
                 }
             }
             return value
@@ -195,6 +196,13 @@ public struct Interpreter: Sendable {
             }
         }
     }
+}
+
+/// A chain's operator and compiled operand. A struct, not a tuple: an array of tuples would
+/// keep the closure in its most general form, and every call would pass through a conversion.
+private struct CompiledStep {
+    let op: BinaryOperator
+    let operand: CompiledExpression
 }
 
 /// Reads one field by any of its names. A media record has the seed's layout, so there the

@@ -3,14 +3,14 @@ import Foundation
 /// A pull-based stream of values: each stage pulls from the one before it, so nothing is
 /// read ahead of what the consumer takes and memory stays bounded.
 public final class ValueStream: @unchecked Sendable {
-    private let pull: () async throws -> Value?
+    private let pull: nonisolated(nonsending) () async throws -> Value?
 
     /// A stream whose `next()` calls `pull`; `pull` returns nil at the end.
-    public init(_ pull: @escaping () async throws -> Value?) {
+    public init(_ pull: nonisolated(nonsending) @escaping () async throws -> Value?) {
         self.pull = pull
     }
 
-    public func next() async throws -> Value? {
+    nonisolated(nonsending) public func next() async throws -> Value? {
         try await pull()
     }
 

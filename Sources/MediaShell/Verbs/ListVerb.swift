@@ -39,7 +39,7 @@ struct ListVerb: QuerySource {
         let query = call.query ?? MediaQuery()
         var iterator = call.context.service.list(query).makeAsyncIterator()
         return ValueStream {
-            guard let item = try await iterator.next() else { return nil }
+            guard let item = try await iterator.next(isolation: #isolation) else { return nil }
             return .record(Record(item))
         }
     }
