@@ -12,10 +12,13 @@ final class CSVReader: @unchecked Sendable {
     private var batchAt = 0
     private var pendingError: (any Error)?
     private let parallel: Bool
+    private var balance = SplitBalance()
 
-    init(_ input: ByteInput, fields: Set<String>? = nil, parallel: Bool = ProcessInfo.processInfo.activeProcessorCount > 1) {
+    /// `test`: the next stage's test, run on each record as it is parsed (`ReaderTest`).
+    init(_ input: ByteInput, fields: Set<String>? = nil, test: ReaderTest = .none,
+         parallel: Bool = ProcessInfo.processInfo.activeProcessorCount > 1) {
         self.input = input
-        scanner = CSVScanner(name: input.name, keep: fields)
+        scanner = CSVScanner(name: input.name, keep: fields, test: test)
         self.parallel = parallel
     }
 
@@ -69,7 +72,7 @@ final class CSVReader: @unchecked Sendable {
                 scanner.atEnd = input.atEnd
                 let row = try scanner.row()
                 guard let row else { finished = true; return nil }
-                if let record = row { return .record(record) }
+                if let record = row, scanner.test.keeps(.record(record)) { return .record(record) }
             } catch is CSVScanner.More {
                 (scanner.i, scanner.line) = (0, markLine)
                 ahead?.handOver()
@@ -99,8 +102,8 @@ final class CSVReader: @unchecked Sendable {
         }
         let b = input.bytes
         guard b.count - scanner.i >= JSONReader.parallelMinimum, let base = b.baseAddress else { return false }
-        // The other thread takes the larger part: this one also reads the input.
-        let middle = scanner.i + (b.count - scanner.i) * 2 / 5
+        // The other thread takes the larger part: this one also reads the input (`SplitBalance`).
+        let middle = balance.middle(from: scanner.i, to: b.count)
         guard let newline = memchr(base + middle, 10, b.count - middle) else { return false }
         let split = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
         guard split < b.count else { return false }
@@ -115,7 +118,7 @@ final class CSVReader: @unchecked Sendable {
             let (mark, markLine) = (scanner.i, scanner.line)
             do {
                 guard let row = try scanner.row() else { finished = true; break }
-                if let record = row { batch.append(.record(record)) }
+                if let record = row, scanner.test.keeps(.record(record)) { batch.append(.record(record)) }
             } catch is CSVScanner.More {
                 (scanner.i, scanner.line) = (mark, markLine)
                 break
@@ -132,7 +135,7 @@ final class CSVReader: @unchecked Sendable {
             batch = []
         }
         // Always joined before the window may move.
-        half.done.wait()
+        balance.join(half.done)
         if scanner.i == split, !finished, pendingError == nil, let values = half.values {
             if batch.isEmpty { batch = values } else { batch += values }
             scanner.i = half.scanner.i
@@ -153,6 +156,11 @@ private final class CSVHalf: @unchecked Sendable {
         self.scanner = scanner
         self.scanner.i = start
         self.scanner.line = 0
+        // Its own copies: reference counts that two threads touch at once cost both of them,
+        // and cell marks are written as each row is read.
+        self.scanner.test = scanner.test.copy()
+        self.scanner.header = scanner.header?.copy()
+        self.scanner.marks = CellMarks()
     }
 
     func run() {
@@ -163,7 +171,7 @@ private final class CSVHalf: @unchecked Sendable {
             let (mark, markLine) = (s.i, s.line)
             do {
                 guard let row = try s.row() else { break }
-                if let record = row { out.append(.record(record)) }
+                if let record = row, s.test.keeps(.record(record)) { out.append(.record(record)) }
             } catch is CSVScanner.More {
                 (s.i, s.line) = (mark, markLine)
                 break
@@ -184,19 +192,15 @@ struct CSVScanner {
     var atEnd = false
     let name: String
     let keep: Set<String>?
-    var header: Header?
+    var test: ReaderTest
+    var header: CSVHeader?
+    /// Where the row's cells lie; each thread's scanner has its own (`CSVHalf` gives it one).
+    var marks = CellMarks()
 
-    /// The header's fields: the names records get (first place of each name), and for each
-    /// column the slot its cell fills (nil: not kept), with how the cell is typed.
-    struct Header {
-        var names: [String]
-        var slots: [Int?]
-        var kinds: [FieldTyping.Kind]
-    }
-
-    init(name: String, keep: Set<String>?) {
+    init(name: String, keep: Set<String>?, test: ReaderTest = .none) {
         self.name = name
         self.keep = keep
+        self.test = test
     }
 
     /// The window ended inside a row while more input may follow.
@@ -211,7 +215,8 @@ struct CSVScanner {
         guard let header else {
             let line = self.line
             let (columns, _) = try cells()
-            let names = try (0..<columns).map { try Self.text(b, starts[$0], ends[$0], quoted[$0], name: name, line: line) }
+            let m = self.marks
+            let names = try (0..<columns).map { try Self.text(b, m.starts[$0], m.ends[$0], m.quoted[$0], name: name, line: line) }
             var unique: [String] = []
             var slots: [Int?] = []
             for n in names {
@@ -223,30 +228,29 @@ struct CSVScanner {
             }
             var kinds = [FieldTyping.Kind](repeating: .plain, count: unique.count)
             for (k, n) in unique.enumerated() { kinds[k] = FieldTyping.kind(of: n) }
-            self.header = Header(names: unique, slots: slots, kinds: kinds)
+            self.header = CSVHeader(names: unique, slots: slots.map { $0 ?? -1 }, kinds: kinds)
             return .some(nil)
         }
         let line = self.line
         let (columns, blank) = try cells()
         if columns == 1, blank { return .some(nil) }
         var values = [Value](repeating: .null, count: header.names.count)
-        for column in 0..<min(columns, header.slots.count) {
-            guard let slot = header.slots[column] else { continue }
-            values[slot] = FieldTyping.cell(header.kinds[slot], try Self.text(b, starts[column], ends[column], quoted[column], name: name, line: line))
+        let marks = self.marks
+        for column in 0..<min(columns, header.count) {
+            let slot = header.slots[column]
+            guard slot >= 0 else { continue }
+            values[slot] = try Self.cell(b, marks.starts[column], marks.ends[column], marks.quoted[column], header.kinds[slot], name: name, line: line)
         }
         return .some(Record(names: header.names, values: values))
     }
 
-    /// Where the last row's cells lie (and whether they hold quotes), reused row after row.
-    private var starts: [Int] = []
-    private var ends: [Int] = []
-    private var quoted: [Bool] = []
 
     /// Reads one row's cells up to and past its line ending, noting where each cell's bytes lie
     /// (only wanted cells are decoded, by the caller). Returns the number of cells and whether
     /// the row was empty.
     private mutating func cells() throws -> (Int, Bool) {
         let b = self.b
+        let marks = self.marks
         var i = self.i
         let rowStart = i
         var column = 0
@@ -259,6 +263,8 @@ struct CSVScanner {
             var hasQuotes = false
             var ended = false
             while i < b.count {
+                if !quoted { i = Self.plainEnd(b, from: i) }
+                guard i < b.count else { break }
                 let c = b[i]
                 if quoted {
                     if c == UInt8(ascii: "\"") {
@@ -284,13 +290,7 @@ struct CSVScanner {
                 throw RunError("\(name):\(quoteLine): a quoted cell is never closed (a \" with no closing \")")
             }
             let end = i
-            if column < starts.count {
-                (starts[column], ends[column], self.quoted[column]) = (start, end, hasQuotes)
-            } else {
-                starts.append(start)
-                ends.append(end)
-                self.quoted.append(hasQuotes)
-            }
+            marks.set(column, start, end, hasQuotes)
             column += 1
             guard ended else {
                 line += lines
@@ -308,6 +308,45 @@ struct CSVScanner {
             self.i = i
             return (column, end == rowStart)
         }
+    }
+
+    /// The first `,`, `"`, CR or LF at or after `from`, looking eight bytes at a time; where
+    /// fewer than eight are left, the first of those bytes (the caller reads them one by one).
+    @inline(__always) static func plainEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        guard let base = b.baseAddress else { return from }
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        var i = from
+        while i + 8 <= b.count {
+            // Little-endian order: the lowest flagged byte is the first one (see JSONScanner.skipPlain).
+            let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let comma = w ^ (0x2C &* ones), quote = w ^ (0x22 &* ones), lf = w ^ (0x0A &* ones), cr = w ^ (0x0D &* ones)
+            let found = ((comma &- ones) & ~comma | (quote &- ones) & ~quote | (lf &- ones) & ~lf | (cr &- ones) & ~cr) & high
+            if found != 0 { return i + found.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        return i
+    }
+
+    /// A cell's value, typed as `FieldTyping.cell` types it; a whole number of up to 18 digits
+    /// without quotes is read from its bytes, with no text made for it.
+    @inline(__always)
+    static func cell(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ hasQuotes: Bool, _ kind: FieldTyping.Kind,
+                     name: String, line: Int) throws -> Value {
+        if !hasQuotes {
+            if start == end { return .null }
+            var j = start
+            let negative = b[j] == UInt8(ascii: "-")
+            if negative || b[j] == UInt8(ascii: "+") { j += 1 }
+            if end - j >= 1, end - j <= 18 {
+                var v: Int64 = 0
+                while j < end, b[j] &- 48 < 10 {
+                    v = v * 10 + Int64(b[j] &- 48)
+                    j += 1
+                }
+                if j == end { return kind.typed(.int(negative ? -v : v)) }
+            }
+        }
+        return FieldTyping.cell(kind, try text(b, start, end, hasQuotes, name: name, line: line))
     }
 
     /// A cell's text; quotes are taken out (`""` is one quote). Text that is not UTF-8 is an error naming its line.
@@ -338,5 +377,70 @@ struct CSVScanner {
         }
         guard let decoded else { throw RunError("\(name):\(line): not UTF-8 text") }
         return decoded
+    }
+}
+
+/// A CSV header: the names records get (first place of each name), and for each column the
+/// slot its cell fills (-1: not kept) and how the cell is typed. Immutable; read through
+/// pointers, so a row does no reference counting for it. Each thread has its own copy, so
+/// the names every record shares are counted by one thread only.
+final class CSVHeader: @unchecked Sendable {
+    let names: [String]
+    let count: Int
+    let slots: UnsafeMutableBufferPointer<Int>
+    let kinds: UnsafeMutableBufferPointer<FieldTyping.Kind>
+
+    init(names: [String], slots: [Int], kinds: [FieldTyping.Kind]) {
+        var own: [String] = []
+        own.reserveCapacity(names.count)
+        own.append(contentsOf: names)
+        self.names = own
+        count = slots.count
+        self.slots = .allocate(capacity: slots.count)
+        _ = self.slots.initialize(from: slots)
+        self.kinds = .allocate(capacity: kinds.count)
+        _ = self.kinds.initialize(from: kinds)
+    }
+
+    func copy() -> CSVHeader { CSVHeader(names: names, slots: Array(slots), kinds: Array(kinds)) }
+
+    deinit {
+        slots.deallocate()
+        kinds.deallocate()
+    }
+}
+
+/// Where the cells of the row being read lie, and whether they hold quotes: reused row after
+/// row, grown as a row needs, written through pointers (no copy-on-write checks per cell).
+final class CellMarks: @unchecked Sendable {
+    private(set) var starts = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+    private(set) var ends = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+    private(set) var quoted = UnsafeMutablePointer<Bool>.allocate(capacity: 16)
+    private var capacity = 16
+
+    @inline(__always) func set(_ column: Int, _ start: Int, _ end: Int, _ hasQuotes: Bool) {
+        if column >= capacity { grow() }
+        starts[column] = start
+        ends[column] = end
+        quoted[column] = hasQuotes
+    }
+
+    private func grow() {
+        let more = capacity * 2
+        let (s, e, q) = (UnsafeMutablePointer<Int>.allocate(capacity: more), UnsafeMutablePointer<Int>.allocate(capacity: more),
+                         UnsafeMutablePointer<Bool>.allocate(capacity: more))
+        s.update(from: starts, count: capacity)
+        e.update(from: ends, count: capacity)
+        q.update(from: quoted, count: capacity)
+        starts.deallocate()
+        ends.deallocate()
+        quoted.deallocate()
+        (starts, ends, quoted, capacity) = (s, e, q, more)
+    }
+
+    deinit {
+        starts.deallocate()
+        ends.deallocate()
+        quoted.deallocate()
     }
 }

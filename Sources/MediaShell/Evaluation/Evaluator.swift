@@ -6,7 +6,7 @@ enum Evaluator {
         for (i, stage) in plan.stages.enumerated() {
             try Task.checkCancellation()
             let call = VerbCall(stage: stage.stage, input: stream, context: context, query: i == 0 ? plan.query : nil,
-                                fieldsRead: i == 0 ? plan.sourceFields : nil)
+                                fieldsRead: i == 0 ? plan.sourceFields : nil, test: i == 0 ? plan.sourceTest : nil)
             stream = try await stage.verb.run(call)
         }
         return stream

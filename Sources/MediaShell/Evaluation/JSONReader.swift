@@ -10,10 +10,11 @@ final class JSONReader: @unchecked Sendable {
 
     /// `gather`: a slow input (a pipe) may be waited on for a full window; true when the
     /// pipeline shows nothing until the input ends (`fields` narrowed: it ends in an aggregate).
-    init(_ input: ByteInput, fields: Set<String>? = nil, parallel: Bool = ProcessInfo.processInfo.activeProcessorCount > 1,
-         gather: Bool? = nil) {
+    /// `test`: the next stage's test, run on each value as it is parsed (`ReaderTest`).
+    init(_ input: ByteInput, fields: Set<String>? = nil, test: ReaderTest = .none,
+         parallel: Bool = ProcessInfo.processInfo.activeProcessorCount > 1, gather: Bool? = nil) {
         self.input = input
-        scanner = JSONScanner(keep: fields)
+        scanner = JSONScanner(keep: fields, test: test)
         self.parallel = parallel
         self.gather = gather ?? (fields != nil)
     }
@@ -53,6 +54,7 @@ final class JSONReader: @unchecked Sendable {
     private var pendingError: (any Error)?
     /// Parse a window's second half on another thread (two cores).
     private let parallel: Bool
+    private var balance = SplitBalance()
     private let gather: Bool
 
     /// Windows smaller than this are parsed on one thread.
@@ -95,8 +97,8 @@ final class JSONReader: @unchecked Sendable {
         }
         let b = input.bytes
         guard b.count - scanner.i >= Self.parallelMinimum, let base = b.baseAddress else { return false }
-        // The other thread takes the larger part: this one also reads the input.
-        let middle = scanner.i + (b.count - scanner.i) * 2 / 5
+        // The other thread takes the larger part: this one also reads the input (`SplitBalance`).
+        let middle = balance.middle(from: scanner.i, to: b.count)
         guard let newline = memchr(base + middle, 10, b.count - middle) else { return false }
         var split = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
         while split < b.count, b[split] == 32 || b[split] == 9 || b[split] == 13 || b[split] == 10 { split += 1 }
@@ -120,7 +122,7 @@ final class JSONReader: @unchecked Sendable {
             let mark = scanner.i
             do {
                 guard let v = try scanner.step() else { break }
-                batch.append(v)
+                if scanner.test.keeps(v) { batch.append(v) }
             } catch let f as JSONScanner.Failure where f.more {
                 scanner.i = mark
                 break
@@ -137,7 +139,7 @@ final class JSONReader: @unchecked Sendable {
             batch = []
         }
         // Always joined before the window may move.
-        half.done.wait()
+        balance.join(half.done)
         if aligned, pendingError == nil, let values = half.values {
             if batch.isEmpty { batch = values } else { batch += values }
             scanner = half.scanner
@@ -152,7 +154,8 @@ final class JSONReader: @unchecked Sendable {
             do {
                 scanner.b = input.bytes
                 scanner.atEnd = input.atEnd
-                return try scanner.step()
+                guard let v = try scanner.step() else { return nil }
+                if scanner.test.keeps(v) { return v }
             } catch let f as JSONScanner.Failure where f.more {
                 (scanner.started, scanner.inArray) = (started, inArray)
                 scanner.i = 0
@@ -183,6 +186,9 @@ private final class HalfParse: @unchecked Sendable {
     init(_ scanner: JSONScanner, from start: Int) {
         self.scanner = scanner
         self.scanner.i = start
+        // Its own copies: reference counts that two threads touch at once cost both of them.
+        self.scanner.layout = scanner.layout?.copy()
+        self.scanner.test = scanner.test.copy()
     }
 
     func run() {
@@ -190,10 +196,11 @@ private final class HalfParse: @unchecked Sendable {
         var out: [Value] = []
         var good = s.i
         do {
-            out.append(try s.element())
+            let first = try s.element()
+            if s.test.keeps(first) { out.append(first) }
             good = s.i
             while let v = try s.step() {
-                out.append(v)
+                if s.test.keeps(v) { out.append(v) }
                 good = s.i
             }
             good = s.i
@@ -219,18 +226,21 @@ struct JSONScanner {
     /// No input follows the window: running out is an error, not a reason to read more.
     var atEnd = false
     let keep: Set<String>?
+    var test: ReaderTest
     var started = false
     var inArray = false
     var finished = false
     /// The previous record's keys in order, with which of them are kept and how each is typed:
     /// the next record of a listing has the same ones, matched by bytes without decoding.
-    var lastKeys: [[UInt8]] = []
-    var lastKept: [Bool] = []
-    var lastTyping: [FieldTyping.Kind] = []
-    var lastNames: [String] = []
+    var layout: KeyLayout? {
+        didSet { layoutReference = layout.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `layout`, read without counting a reference once a record (`layout` keeps it alive).
+    private var layoutReference: Unmanaged<KeyLayout>?
 
-    init(keep: Set<String>?) {
+    init(keep: Set<String>?, test: ReaderTest = .none) {
         self.keep = keep
+        self.test = test
     }
 
     /// Where the next top-level value starts, when the scanner stands between two (after a
@@ -350,8 +360,18 @@ struct JSONScanner {
     mutating func literal(_ word: StaticString) throws {
         let n = word.utf8CodeUnitCount
         let available = min(n, b.count - i)
-        guard let base = b.baseAddress, memcmp(base + i, word.utf8Start, available) == 0 else {
-            throw Failure(message: "unexpected character", at: i)
+        // Four or five bytes: compared here, not by a call to memcmp; the first four at once.
+        let w = word.utf8Start
+        var j = 0
+        if available >= 4, let base = b.baseAddress {
+            guard UnsafeRawPointer(base + i).loadUnaligned(as: UInt32.self) == UnsafeRawPointer(w).loadUnaligned(as: UInt32.self) else {
+                throw Failure(message: "unexpected character", at: i)
+            }
+            j = 4
+        }
+        while j < available {
+            guard b[i + j] == w[j] else { throw Failure(message: "unexpected character", at: i) }
+            j += 1
         }
         guard available == n else { throw end("unexpected end of input") }
         i += n
@@ -365,90 +385,122 @@ struct JSONScanner {
 
     mutating func object(depth: Int) throws -> Value {
         guard depth <= Self.maxDepth else { throw Failure(message: "values nest deeper than \(Self.maxDepth)", at: i) }
+        // A record with the previous record's keys, in order, takes the quick path.
+        if depth == 1, let layout = layoutReference,
+           let record = try layout._withUnsafeGuaranteedRef({ try sameKeys($0) }) { return record }
         // Only top-level records are narrowed to the fields the pipeline reads.
         let keep = depth == 1 ? self.keep : nil
         i += 1
         var values: [Value] = []
-        values.reserveCapacity(lastNames.count)
         var names: [String] = []
         var keys: [[UInt8]] = []
-        var kept: [Bool] = []
+        var slots: [Int] = []
         var typing: [FieldTyping.Kind] = []
-        // Only top-level objects (records) share their keys with the one before.
-        var sameKeys = depth == 1
-        var k = 0
         skipSpace()
         guard i < b.count else { throw end("unclosed object") }
-        if b[i] == UInt8(ascii: "}") { i += 1; return .record(Record(names: [], values: [])) }
+        if b[i] == UInt8(ascii: "}") {
+            i += 1
+            if depth == 1 { layout = KeyLayout(keys: [], slots: [], typing: [], names: []) }
+            return .record(Record(names: [], values: []))
+        }
         while true {
             skipSpace()
             guard i < b.count else { throw end("unclosed object") }
             guard b[i] == UInt8(ascii: "\"") else { throw Failure(message: "expected a field name in quotes", at: i) }
-            if sameKeys, k < lastKeys.count, matchKey(lastKeys[k]) {
-                // The same key as the previous object's at this place.
-            } else {
-                if sameKeys {
-                    // From here on this object differs: carry over what matched so far.
-                    sameKeys = false
-                    keys = Array(lastKeys[0..<min(k, lastKeys.count)])
-                    kept = Array(lastKept[0..<min(k, lastKept.count)])
-                    typing = Array(lastTyping[0..<min(k, lastTyping.count)])
-                    names = []
-                    for j in 0..<keys.count where kept[j] { names.append(String(decoding: keys[j], as: UTF8.self)) }
-                }
-                let start = i
-                let key = try string()
-                let wanted = keep.map { $0.contains(key) } ?? true
+            let start = i
+            let key = try string()
+            let wanted = keep.map { $0.contains(key) } ?? true
+            let kind = FieldTyping.kind(of: key)
+            if depth == 1 {
                 keys.append(Array(b[start + 1..<i - 1]))
-                kept.append(wanted)
-                typing.append(FieldTyping.kind(of: key))
-                if wanted { names.append(key) }
+                slots.append(wanted ? names.count : -1)
+                typing.append(kind)
             }
+            if wanted { names.append(key) }
             skipSpace()
             guard i < b.count else { throw end("unclosed object") }
             guard b[i] == UInt8(ascii: ":") else { throw Failure(message: "expected ':'", at: i) }
             i += 1
             skipSpace()
-            let wanted = sameKeys ? lastKept[k] : kept[k]
             if wanted {
-                let kind = sameKeys ? lastTyping[k] : typing[k]
                 values.append(kind.typed(try value(depth: depth)))
             } else {
                 try skipValue(depth: depth)
             }
-            k += 1
             skipSpace()
             guard i < b.count else { throw end("unclosed object") }
             if b[i] == UInt8(ascii: "}") { i += 1; break }
             guard b[i] == UInt8(ascii: ",") else { throw Failure(message: "expected ',' or '}'", at: i) }
             i += 1
         }
-        if sameKeys, k == lastKeys.count {
-            return .record(Record(names: lastNames, values: values))
-        }
-        if sameKeys {
-            // A prefix of the previous object's keys.
-            keys = Array(lastKeys[0..<k])
-            kept = Array(lastKept[0..<k])
-            typing = Array(lastTyping[0..<k])
-            names = []
-            for j in 0..<k where kept[j] { names.append(String(decoding: keys[j], as: UTF8.self)) }
-        }
         if depth == 1 {
-            (lastKeys, lastKept, lastTyping, lastNames) = (keys, kept, typing, names)
+            // Keys written with escapes are matched only by the full decoder.
+            layout = keys.contains { $0.contains(UInt8(ascii: "\\")) } ? nil
+                : KeyLayout(keys: keys, slots: slots, typing: typing, names: names)
         }
         return .record(Record(names: names, values: values))
     }
 
-    /// When the key at `i` is exactly `known`'s bytes (with its closing quote), consumes it.
-    @inline(__always) mutating func matchKey(_ known: [UInt8]) -> Bool {
-        let end = i + 1 + known.count
-        guard end < b.count, b[end] == UInt8(ascii: "\""), let base = b.baseAddress else { return false }
-        let at = base + i + 1
-        let same = known.withUnsafeBufferPointer { k in k.baseAddress.map { memcmp(at, $0, k.count) == 0 } ?? true }
-        // A key ending in a backslash (`"a\\"`) would match wrongly by bytes: let the full decoder have it.
-        guard same, known.last != UInt8(ascii: "\\") else { return false }
-        i = end + 1
+    /// A record whose keys are exactly `layout`'s, in order, compared as bytes (no key is
+    /// decoded); nil, with nothing consumed, at the first difference, for `object` to read it
+    /// in full. Errors in the values are those `object` would meet at the same bytes.
+    private mutating func sameKeys(_ layout: KeyLayout) throws -> Value? {
+        guard let base = b.baseAddress else { return nil }
+        let start = i
+        i += 1
+        var values: [Value] = []
+        values.reserveCapacity(layout.names.count)
+        for k in 0..<layout.count {
+            skipSpace()
+            if k > 0 {
+                guard i < b.count, b[i] == UInt8(ascii: ",") else { i = start; return nil }
+                i += 1
+                skipSpace()
+            }
+            // The key with its quotes: `"` then the stored bytes, which end with the closing `"`.
+            let key = layout.key(k)
+            guard i + 1 + key.count <= b.count, b[i] == UInt8(ascii: "\""),
+                  Self.same(base + i + 1, key, wordsFit: i + 1 + (key.count + 7) & ~7 <= b.count) else { i = start; return nil }
+            i += 1 + key.count
+            skipSpace()
+            guard i < b.count, b[i] == UInt8(ascii: ":") else { i = start; return nil }
+            i += 1
+            skipSpace()
+            if layout.slots[k] >= 0 {
+                values.append(layout.typing[k].typed(try value(depth: 1)))
+            } else {
+                try skipValue(depth: 1)
+            }
+        }
+        skipSpace()
+        guard i < b.count, b[i] == UInt8(ascii: "}") else { i = start; return nil }
+        i += 1
+        return .record(Record(names: layout.names, values: values))
+    }
+
+    /// Whether the bytes at `p` are `key`'s, eight at a time. `wordsFit`: the input holds whole
+    /// words past `p` to the key's length rounded up to eight, so the last, partial word is read
+    /// whole and compared under a mask (the key's storage is padded for it).
+    @inline(__always) private static func same(_ p: UnsafePointer<UInt8>, _ key: UnsafeBufferPointer<UInt8>, wordsFit: Bool) -> Bool {
+        guard let k = key.baseAddress else { return true }
+        let n = key.count
+        var j = 0
+        while j + 8 <= n {
+            if UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(k + j).loadUnaligned(as: UInt64.self) { return false }
+            j += 8
+        }
+        if j == n { return true }
+        if wordsFit {
+            // Little-endian: the tail's bytes are the word's low ones.
+            let mask = UInt64.max >> ((8 - (n - j)) * 8)
+            let a = UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
+            let c = UInt64(littleEndian: UnsafeRawPointer(k + j).loadUnaligned(as: UInt64.self))
+            return (a ^ c) & mask == 0
+        }
+        while j < n {
+            if p[j] != k[j] { return false }
+            j += 1
+        }
         return true
     }
 
@@ -468,6 +520,7 @@ struct JSONScanner {
     mutating func skipString() throws {
         let start = i
         i += 1
+        skipPlain()
         while i < b.count {
             let c = b[i]
             if c == UInt8(ascii: "\"") { i += 1; return }
@@ -486,6 +539,7 @@ struct JSONScanner {
     mutating func string() throws -> String {
         i += 1
         let start = i
+        skipPlain()
         while i < b.count {
             let c = b[i]
             if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
@@ -537,6 +591,26 @@ struct JSONScanner {
             i += 2
         }
         throw end("unterminated string")
+    }
+
+    /// Moves `i` over string bytes that need no care, eight at a time: it stops at the first
+    /// `"`, `\\` or control character (or where fewer than eight bytes are left).
+    @inline(__always) mutating func skipPlain() {
+        guard let base = b.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= b.count {
+            // Little-endian order: the lowest flagged bit is the first such byte.
+            let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            // A byte's high bit is set in `found` where it is `"` (0x22), `\\` (0x5C) or below 0x20:
+            // the lowest such byte is found exactly (bits above it may be set too, and are not used).
+            let quote = w ^ (0x22 &* ones), backslash = w ^ (0x5C &* ones)
+            let found = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (w &- 0x20 &* ones) & ~w) & high
+            if found != 0 {
+                i += found.trailingZeroBitCount >> 3
+                return
+            }
+            i += 8
+        }
     }
 
     /// Four hex digits at `at`, as a \u escape's code unit.
@@ -617,5 +691,59 @@ struct JSONScanner {
             return .float(d)
         }
         return .int(value)
+    }
+}
+
+/// A record's keys as its bytes (each stored with its closing quote), and for each key the
+/// place its value takes in the record (-1: not kept) and how it is typed. Immutable, so the
+/// scanners of both halves of a window may hold the same one; its memory is in one piece and
+/// read through pointers, so matching a record to it does no reference counting.
+final class KeyLayout: @unchecked Sendable {
+    let count: Int
+    let names: [String]
+    let slots: UnsafeMutableBufferPointer<Int>
+    let typing: UnsafeMutableBufferPointer<FieldTyping.Kind>
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
+    private let starts: UnsafeMutableBufferPointer<Int>
+
+    init(keys: [[UInt8]], slots: [Int], typing: [FieldTyping.Kind], names: [String]) {
+        count = keys.count
+        self.names = names
+        self.slots = .allocate(capacity: count)
+        _ = self.slots.initialize(from: slots)
+        self.typing = .allocate(capacity: count)
+        _ = self.typing.initialize(from: typing)
+        let quoted = keys.map { $0 + [UInt8(ascii: "\"")] }
+        // Padded by a word: `same` reads the last key's tail as a whole word.
+        bytes = .allocate(capacity: quoted.reduce(0) { $0 + $1.count } + 8)
+        bytes.initialize(repeating: 0)
+        starts = .allocate(capacity: count + 1)
+        var at = 0
+        for (k, key) in quoted.enumerated() {
+            starts[k] = at
+            for c in key { bytes[at] = c; at += 1 }
+        }
+        starts[count] = at
+    }
+
+    /// The same layout in memory of its own (its names too), for another thread.
+    func copy() -> KeyLayout {
+        var names: [String] = []
+        names.reserveCapacity(self.names.count)
+        names.append(contentsOf: self.names)
+        let keys = (0..<count).map { Array(key($0).dropLast()) }
+        return KeyLayout(keys: keys, slots: Array(slots), typing: Array(typing), names: names)
+    }
+
+    deinit {
+        slots.deallocate()
+        typing.deallocate()
+        bytes.deallocate()
+        starts.deallocate()
+    }
+
+    /// Key `k`'s bytes and its closing quote.
+    @inline(__always) func key(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: UnsafeBufferPointer(bytes)[starts[k]..<starts[k + 1]])
     }
 }

@@ -12,7 +12,12 @@ struct Planner {
 
     func plan(_ stages: [CheckedStage]) throws -> Plan {
         guard let source = stages.first, let lister = source.verb as? any QuerySource else {
-            return Plan(query: nil, stages: stages, pushedDown: [], sourceFields: FieldProjection.fieldsRead(by: stages.dropFirst()))
+            var plan = Plan(query: nil, stages: stages, pushedDown: [], sourceFields: FieldProjection.fieldsRead(by: stages.dropFirst()))
+            if let (test, note) = SourceTest.test(of: stages) {
+                plan.sourceTest = test
+                plan.pushedDown.append(note)
+            }
+            return plan
         }
         var planning = QueryPlanning(interpreter: interpreter)
         planning.query = try lister.query(for: source.stage, planning: &planning)

@@ -2,8 +2,9 @@ import Foundation
 
 /// `open PATH`: records from a saved listing (JSON array, JSON Lines or CSV), streamed in
 /// bounded memory. `open -` reads standard input. Only the fields the rest of the pipeline
-/// reads are built (`open f.json | where size > 1MB | count` decodes no names or times).
-struct OpenVerb: Verb {
+/// reads are built (`open f.json | where size > 1MB | count` decodes no names or times), and a
+/// `where` right after it is also run as records are parsed, on every core (`SourceTesting`).
+struct OpenVerb: Verb, SourceTesting {
     static let name = "open"
     static let formats = ["json", "jsonl", "csv"]
     let signature = VerbSignature(
@@ -40,7 +41,9 @@ struct OpenVerb: Verb {
         case nil where path == "-": csv = try !Self.startsLikeJSON(input)
         case nil: csv = (path as NSString).pathExtension.lowercased() == "csv"
         }
-        return csv ? CSVReader(input, fields: call.fieldsRead).stream() : JSONReader(input, fields: call.fieldsRead).stream()
+        let test = try ReaderTest(call.test, call.context.interpreter)
+        return csv ? CSVReader(input, fields: call.fieldsRead, test: test).stream()
+            : JSONReader(input, fields: call.fieldsRead, test: test).stream()
     }
 
     /// Reads until the first byte that is not white space: `[` or `{` start JSON.

@@ -42,6 +42,8 @@ public struct VerbCall: Sendable {
     /// For a source: the only fields the rest of the pipeline reads (nil: all of them), so a
     /// reader may leave the others out of its records.
     public let fieldsRead: Set<String>?
+    /// For a `SourceTesting` source: the next stage's test, to run on each record as it is read.
+    public var test: Expr? = nil
 
     public func has(_ name: String) -> Bool { stage.has(name) }
 

@@ -1,6 +1,6 @@
 /// `where PRED`: keeps the records for which the predicate is true. After `list`, tests of the
 /// creation time (`created >= T`, also inside `and`) become the query's start and end times.
-struct WhereVerb: QueryRefining, FieldReading, OrderReading {
+struct WhereVerb: QueryRefining, FieldReading, OrderReading, RecordTesting {
     static let name = "where"
     let signature = VerbSignature(
         name, .filter, summary: "keep records for which a test is true",
@@ -28,6 +28,8 @@ struct WhereVerb: QueryRefining, FieldReading, OrderReading {
             return nil
         }
     }
+
+    func recordTest(_ stage: Stage) -> Expr? { stage.argument("predicate")?.value.expression }
 
     func fieldUse(_ stage: Stage) -> FieldUse? {
         guard let predicate = stage.argument("predicate")?.value.expression else { return .passes([]) }

@@ -1,0 +1,45 @@
+/// The next stage's test as a reader runs it on each record it parses (`SourceTesting`), on the
+/// reader's threads. A record is dropped only when the test ran and was not true; one it fails
+/// on (an error) is kept, for the stage itself to fail on at its place in order. Each thread
+/// holds a copy of its own (`copy()`).
+final class ReaderTest: @unchecked Sendable {
+    private let expression: Expr?
+    private let interpreter: Interpreter?
+    /// Not optional (`expression` says whether there is a test): an optional closure is kept in
+    /// its most general form, and each call would pass through a conversion.
+    private let test: CompiledExpression
+    private let active: Bool
+
+    /// No test: every record is kept.
+    static var none: ReaderTest { ReaderTest(nil, nil, test: { _ in .bool(true) }) }
+
+    private init(_ expression: Expr?, _ interpreter: Interpreter?, test: @escaping CompiledExpression) {
+        active = expression != nil
+        self.expression = expression
+        self.interpreter = interpreter
+        self.test = test
+    }
+
+    /// Compiled expressions hold only constants, thread-safe patterns and fixed lookups: copies
+    /// may run at the same time.
+    convenience init(_ expression: Expr?, _ interpreter: Interpreter) throws {
+        guard let expression else {
+            self.init(nil, nil, test: { _ in .bool(true) })
+            return
+        }
+        self.init(expression, interpreter, test: try interpreter.compile(expression))
+    }
+
+    /// The same test compiled again, for another thread: closures and the patterns they hold are
+    /// reference counted, and two threads counting one object slow each other down.
+    func copy() -> ReaderTest {
+        guard let expression, let interpreter else { return ReaderTest(nil, nil, test: test) }
+        guard let again = try? interpreter.compile(expression) else { return self }
+        return ReaderTest(expression, interpreter, test: again)
+    }
+
+    @inline(__always) func keeps(_ value: Value) -> Bool {
+        guard active else { return true }
+        do { return try test(value.record).isTrue } catch { return true }
+    }
+}
