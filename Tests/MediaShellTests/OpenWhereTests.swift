@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import MediaShell
 
-/// `open FILE | where …`: the test also runs in the reader as records are parsed, on both of its
-/// threads (`SourceTesting`), and the results are those of running the stages one after the
-/// other, errors included. Also the readers' quick paths: keys matched as bytes, strings and
+/// `open FILE | where …`: the reader runs the test as records are parsed, on both of its threads,
+/// in place of the stage (`SourceTesting`), and the results are those of running the stages one
+/// after the other, errors included. Also the readers' quick paths: keys matched as bytes, strings and
 /// CSV cells stepped over eight bytes at a time, whole numbers read from a cell's bytes.
 @Suite struct OpenWhereTests {
     private static func predicate(_ source: String) throws -> Expr {
@@ -41,30 +41,52 @@ import Testing
     /// a size that is text, which `size > 1MB` cannot compare.
     private static let sizes: [String] = (0..<30_000).map { $0 % 997 == 500 ? "\"big\"" : "\($0 * 100)" }
 
-    private static func texts() -> [(name: String, text: String, csv: Bool)] {
-        let lines = sizes.enumerated().map { i, s in "{\"id\":\"\(i)\",\"media_size\":\(s),\"mime_type\":\"\(i % 3 == 0 ? "audio/wav" : "text/plain")\"}" }
+    private static func texts(_ sizes: [String] = sizes) -> [(name: String, text: String, csv: Bool)] {
+        let lines = sizes.enumerated().map { i, s in "{\"id\":\(i),\"media_size\":\(s),\"mime_type\":\"\(i % 3 == 0 ? "audio/wav" : "text/plain")\"}" }
         let csv = "id,media_size,mime_type\n" + sizes.enumerated().map { i, s in "\(i),\(s == "\"big\"" ? "big" : s),\(i % 3 == 0 ? "audio/wav" : "text/plain")" }
             .joined(separator: "\n") + "\n"
         return [("jsonl", lines.joined(separator: "\n") + "\n", false), ("json", "[\n" + lines.joined(separator: ",\n") + "\n]\n", false), ("csv", csv, true)]
     }
 
-    @Test func theReaderDropsWhatTheTestRejectsAndKeepsWhatItCannotDecide() throws {
-        // Rejected: size at most 1MB. Kept: bigger ones, and those whose size is text (the test fails on them).
-        let expected = Self.sizes.enumerated().filter { _, s in Int(s).map { $0 > 1_000_000 } ?? true }.map(\.offset)
-        #expect(expected.count > 10_000 && expected.count < 29_000)
-        for (name, text, csv) in Self.texts() {
-            let url = try Self.file(text, name)
-            defer { try? FileManager.default.removeItem(at: url) }
+    @Test func theReaderKeepsWhatTheTestKeepsAndFailsWhereItFails() throws {
+        // The same records with every size a number, and with some sizes text.
+        let numbers = (0..<30_000).map { "\($0 * 100)" }
+        for ((name, text, csv), (_, withText, _)) in zip(Self.texts(numbers), Self.texts()) {
+            let url = try Self.file(text, name), textURL = try Self.file(withText, name)
+            defer {
+                try? FileManager.default.removeItem(at: url)
+                try? FileManager.default.removeItem(at: textURL)
+            }
             let all = try Self.read(url, csv: csv, where: nil, parallel: false)
             #expect(all.count == 30_000, "\(name)")
             for parallel in [false, true] {
                 let kept = try Self.read(url, csv: csv, where: "size > 1MB", parallel: parallel)
+                let expected = numbers.enumerated().filter { _, s in Int(s).map { $0 > 1_000_000 } ?? false }.map(\.offset)
+                #expect(expected.count > 10_000 && expected.count < 29_000)
                 #expect(kept == expected.map { all[$0] }, "\(name), parallel: \(parallel)")
                 // Narrowed records, as a pipeline that reads two fields gets them.
-                let narrow = try Self.read(url, csv: csv, where: "size > 1MB and mime =~ \"wav\"", parallel: parallel, fields: ["media_size", "size", "mime_type", "mime"])
-                let wanted = expected.filter { Int(Self.sizes[$0]) == nil || $0 % 3 == 0 }
-                #expect(narrow.count == wanted.count, "\(name), parallel: \(parallel)")
-                #expect(narrow.compactMap { $0.record?.names }.allSatisfy { $0 == ["media_size", "mime_type"] }, "\(name)")
+                let narrow = try Self.read(url, csv: csv, where: "size > 1MB and mime =~ \"wav\"", parallel: parallel,
+                                           fields: ["id", "media_size", "size", "mime_type", "mime"])
+                #expect(narrow.count == expected.filter { $0 % 3 == 0 }.count, "\(name), parallel: \(parallel)")
+                #expect(narrow.compactMap { $0.record?.names }.allSatisfy { $0 == ["id", "media_size", "mime_type"] }, "\(name)")
+                // The test fails on the first size that is text after the id it starts at: what
+                // came before it, then its error. Failures at several depths of the file land in
+                // the reader's part of a window and in its helper's.
+                for from in [0, 2000, 5000, 10000, 20000] {
+                    let failsAt = (from...).first { $0 % 997 == 500 } ?? 0
+                    let input = try ByteInput(url: textURL, chunk: 1 << 17)
+                    let test = try ReaderTest(try Self.predicate("id >= \(from) and size > 1000B"), Interpreter(variables: [:], now: Date()))
+                    let next: () throws -> Value?
+                    if csv { next = CSVReader(input, test: test, parallel: parallel).next } else { next = JSONReader(input, test: test, parallel: parallel).next }
+                    var before: [Value] = []
+                    do {
+                        while let v = try next() { before.append(v) }
+                        Issue.record("\(name): no error")
+                    } catch {
+                        #expect("\(error)" == "cannot compare a string with a size", "\(name): \(error)")
+                    }
+                    #expect(before == Array(all[max(11, from)..<failsAt]), "\(name), from \(from), parallel: \(parallel)")
+                }
             }
         }
     }
@@ -92,9 +114,10 @@ import Testing
             #expect(failing.out.split(separator: "\n").count == 489, "\(name)")
         }
         let plan = await f.run("explain open items.csv | where size > 1MB | count", shell: shell)
-        #expect(plan.out.contains("where size > 1MB → also run by open as it parses"), "\(plan.out)")
+        #expect(plan.out.contains("where size > 1MB → done by open as it parses"), "\(plan.out)")
+        #expect(plan.out.hasSuffix("Local stages:\n  open items.csv\n  count\n"), "\(plan.out)")
         let notPushed = await f.run("explain open items.csv | skip 0 | where size > 1MB | count", shell: shell)
-        #expect(!notPushed.out.contains("also run by open"), "\(notPushed.out)")
+        #expect(!notPushed.out.contains("done by open"), "\(notPushed.out)")
     }
 
     // MARK: - The readers' quick paths

@@ -72,7 +72,7 @@ final class CSVReader: @unchecked Sendable {
                 scanner.atEnd = input.atEnd
                 let row = try scanner.row()
                 guard let row else { finished = true; return nil }
-                if let record = row, scanner.test.keeps(.record(record)) { return .record(record) }
+                if let record = row, try scanner.test.keeps(.record(record)) { return .record(record) }
             } catch is CSVScanner.More {
                 (scanner.i, scanner.line) = (0, markLine)
                 ahead?.handOver()
@@ -118,7 +118,7 @@ final class CSVReader: @unchecked Sendable {
             let (mark, markLine) = (scanner.i, scanner.line)
             do {
                 guard let row = try scanner.row() else { finished = true; break }
-                if let record = row, scanner.test.keeps(.record(record)) { batch.append(.record(record)) }
+                if let record = row, try scanner.test.keeps(.record(record)) { batch.append(.record(record)) }
             } catch is CSVScanner.More {
                 (scanner.i, scanner.line) = (mark, markLine)
                 break
@@ -171,7 +171,7 @@ private final class CSVHalf: @unchecked Sendable {
             let (mark, markLine) = (s.i, s.line)
             do {
                 guard let row = try s.row() else { break }
-                if let record = row, s.test.keeps(.record(record)) { out.append(.record(record)) }
+                if let record = row, try s.test.keeps(.record(record)) { out.append(.record(record)) }
             } catch is CSVScanner.More {
                 (s.i, s.line) = (mark, markLine)
                 break

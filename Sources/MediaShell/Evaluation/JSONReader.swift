@@ -122,12 +122,16 @@ final class JSONReader: @unchecked Sendable {
             let mark = scanner.i
             do {
                 guard let v = try scanner.step() else { break }
-                if scanner.test.keeps(v) { batch.append(v) }
+                if try scanner.test.keeps(v) { batch.append(v) }
             } catch let f as JSONScanner.Failure where f.more {
                 scanner.i = mark
                 break
             } catch let f as JSONScanner.Failure {
                 pendingError = RunError("\(input.name): invalid JSON at byte \(input.base + f.at): \(f.message)")
+                break
+            } catch {
+                // The test failed on this record: the error comes after the records before it.
+                pendingError = error
                 break
             }
         }
@@ -155,7 +159,7 @@ final class JSONReader: @unchecked Sendable {
                 scanner.b = input.bytes
                 scanner.atEnd = input.atEnd
                 guard let v = try scanner.step() else { return nil }
-                if scanner.test.keeps(v) { return v }
+                if try scanner.test.keeps(v) { return v }
             } catch let f as JSONScanner.Failure where f.more {
                 (scanner.started, scanner.inArray) = (started, inArray)
                 scanner.i = 0
@@ -170,6 +174,10 @@ final class JSONReader: @unchecked Sendable {
             } catch let f as JSONScanner.Failure {
                 scanner.finished = true
                 throw RunError("\(input.name): invalid JSON at byte \(input.base + f.at): \(f.message)")
+            } catch {
+                // The test failed on this record.
+                scanner.finished = true
+                throw error
             }
         }
     }
@@ -197,10 +205,10 @@ private final class HalfParse: @unchecked Sendable {
         var good = s.i
         do {
             let first = try s.element()
-            if s.test.keeps(first) { out.append(first) }
+            if try s.test.keeps(first) { out.append(first) }
             good = s.i
             while let v = try s.step() {
-                if s.test.keeps(v) { out.append(v) }
+                if try s.test.keeps(v) { out.append(v) }
                 good = s.i
             }
             good = s.i

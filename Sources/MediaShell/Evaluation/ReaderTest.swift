@@ -1,12 +1,12 @@
-/// The next stage's test as a reader runs it on each record it parses (`SourceTesting`), on the
-/// reader's threads. A record is dropped only when the test ran and was not true; one it fails
-/// on (an error) is kept, for the stage itself to fail on at its place in order. Each thread
-/// holds a copy of its own (`copy()`).
+/// The test of a `where` right after `open`, run by the reader on each record as it is parsed,
+/// on the reader's threads (`SourceTesting`). It throws what the `where` would throw, and the
+/// readers pass an error on as they pass on a parse error: after the records before it, in
+/// order. Each thread holds a copy of its own (`copy()`).
 final class ReaderTest: @unchecked Sendable {
     private let expression: Expr?
     private let interpreter: Interpreter?
-    /// Not optional (`expression` says whether there is a test): an optional closure is kept in
-    /// its most general form, and each call would pass through a conversion.
+    /// Not optional (`active` says whether there is a test): an optional closure is kept in its
+    /// most general form, and each call would pass through a conversion.
     private let test: CompiledExpression
     private let active: Bool
 
@@ -38,8 +38,9 @@ final class ReaderTest: @unchecked Sendable {
         return ReaderTest(expression, interpreter, test: again)
     }
 
-    @inline(__always) func keeps(_ value: Value) -> Bool {
+    /// Whether `where` keeps the value: only when its test is true (as `WhereVerb` decides).
+    @inline(__always) func keeps(_ value: Value) throws -> Bool {
         guard active else { return true }
-        do { return try test(value.record).isTrue } catch { return true }
+        return try test(value.record).isTrue
     }
 }

@@ -12,6 +12,6 @@ public struct Plan: Sendable {
     /// The fields the stages after the source read, when no record reaches the output whole:
     /// a source reading a file may leave the others out. nil: every field.
     public var sourceFields: Set<String>? = nil
-    /// A test the source runs on each record as it reads (the next stage's, which still runs).
+    /// A test the source runs on each record as it reads, in place of the `where` after it.
     public var sourceTest: Expr? = nil
 }

@@ -14,8 +14,10 @@ struct Planner {
         guard let source = stages.first, let lister = source.verb as? any QuerySource else {
             var plan = Plan(query: nil, stages: stages, pushedDown: [], sourceFields: FieldProjection.fieldsRead(by: stages.dropFirst()))
             if let (test, note) = SourceTest.test(of: stages) {
+                // The source does the stage's work (its fields are already in `sourceFields`).
                 plan.sourceTest = test
                 plan.pushedDown.append(note)
+                plan.stages.remove(at: 1)
             }
             return plan
         }

@@ -3,7 +3,7 @@ import Foundation
 /// `open PATH`: records from a saved listing (JSON array, JSON Lines or CSV), streamed in
 /// bounded memory. `open -` reads standard input. Only the fields the rest of the pipeline
 /// reads are built (`open f.json | where size > 1MB | count` decodes no names or times), and a
-/// `where` right after it is also run as records are parsed, on every core (`SourceTesting`).
+/// `where` right after it is done as records are parsed, on every core (`SourceTesting`).
 struct OpenVerb: Verb, SourceTesting {
     static let name = "open"
     static let formats = ["json", "jsonl", "csv"]
