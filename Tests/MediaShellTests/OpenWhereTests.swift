@@ -143,6 +143,9 @@ import Testing
         for n in 1...17 {
             let key = String(repeating: "k", count: n)
             #expect(throws: RunError.self, "\(n)") { try OpenReaderTests.read("{\"\(key)\":1}\n{\"\(key)!:1}\n") }
+            // And the colon after it: a key followed by another byte is not a field.
+            #expect(throws: RunError.self, "\(n)") { try OpenReaderTests.read("{\"\(key)\":1}\n{\"\(key)\"!1}\n") }
+            #expect(throws: RunError.self, "\(n)") { try OpenReaderTests.read("{\"a\":0,\"\(key)\":1}\n{\"a\":0;\"\(key)\":1}\n") }
         }
         #expect(try OpenReaderTests.read(text, readLimit: 1, chunk: 1) == expected)
         #expect(try OpenReaderTests.read(text, readLimit: 5, chunk: 8) == expected)

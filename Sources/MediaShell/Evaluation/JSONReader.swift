@@ -328,6 +328,8 @@ struct JSONScanner {
     @inline(__always) private static func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 10 || c == 13 || c == 9 }
 
     @inline(__always) mutating func skipSpace() {
+        // Every white-space byte is at most 32: one comparison passes over compact JSON.
+        guard i < b.count, b[i] <= 32 else { return }
         while i < b.count, Self.isSpace(b[i]) { i += 1 }
     }
 
@@ -459,6 +461,17 @@ struct JSONScanner {
         var values: [Value] = []
         values.reserveCapacity(layout.names.count)
         for k in 0..<layout.count {
+            // Compact JSON: `,"key":` (the first key without the comma) as one run of bytes.
+            if let n = layout.tight(k, at: base + i, available: b.count - i) {
+                i += n
+                skipSpace()
+                if layout.slots[k] >= 0 {
+                    values.append(layout.typing[k].typed(try value(depth: 1)))
+                } else {
+                    try skipValue(depth: 1)
+                }
+                continue
+            }
             skipSpace()
             if k > 0 {
                 guard i < b.count, b[i] == UInt8(ascii: ",") else { i = start; return nil }
@@ -702,45 +715,53 @@ struct JSONScanner {
     }
 }
 
-/// A record's keys as its bytes (each stored with its closing quote), and for each key the
-/// place its value takes in the record (-1: not kept) and how it is typed. Immutable, so the
-/// scanners of both halves of a window may hold the same one; its memory is in one piece and
-/// read through pointers, so matching a record to it does no reference counting.
+/// A record's keys as its bytes, and for each key the place its value takes in the record (-1:
+/// not kept) and how it is typed. Each key is stored as compact JSON writes it, `,"key":` (the
+/// first without the comma), so one comparison a word at a time passes over the comma, the key
+/// and the colon; the key alone (with its closing quote) is inside it, for JSON with spaces.
+/// Immutable, in memory of its own read through pointers, so matching a record does no
+/// reference counting; each thread has its own copy (`copy()`).
 final class KeyLayout: @unchecked Sendable {
     let count: Int
     let names: [String]
     let slots: UnsafeMutableBufferPointer<Int>
     let typing: UnsafeMutableBufferPointer<FieldTyping.Kind>
+    private let keys: [[UInt8]]
     private let bytes: UnsafeMutableBufferPointer<UInt8>
     private let starts: UnsafeMutableBufferPointer<Int>
+    /// The bytes of the last, partial word of key `k`'s compact form (0: none).
+    private let tails: UnsafeMutableBufferPointer<UInt64>
 
     init(keys: [[UInt8]], slots: [Int], typing: [FieldTyping.Kind], names: [String]) {
         count = keys.count
-        self.names = names
+        self.keys = keys
+        var own: [String] = []
+        own.reserveCapacity(names.count)
+        own.append(contentsOf: names)
+        self.names = own
         self.slots = .allocate(capacity: count)
         _ = self.slots.initialize(from: slots)
         self.typing = .allocate(capacity: count)
         _ = self.typing.initialize(from: typing)
-        let quoted = keys.map { $0 + [UInt8(ascii: "\"")] }
-        // Padded by a word: `same` reads the last key's tail as a whole word.
-        bytes = .allocate(capacity: quoted.reduce(0) { $0 + $1.count } + 8)
+        let compact = keys.enumerated().map { k, key in (k > 0 ? [UInt8(ascii: ",")] : []) + [UInt8(ascii: "\"")] + key + Array("\":".utf8) }
+        // Padded by a word: the last key's tail is read as a whole word.
+        bytes = .allocate(capacity: compact.reduce(0) { $0 + $1.count } + 8)
         bytes.initialize(repeating: 0)
         starts = .allocate(capacity: count + 1)
+        tails = .allocate(capacity: max(1, count))
         var at = 0
-        for (k, key) in quoted.enumerated() {
+        for (k, form) in compact.enumerated() {
             starts[k] = at
-            for c in key { bytes[at] = c; at += 1 }
+            for c in form { bytes[at] = c; at += 1 }
+            let tail = form.count % 8
+            tails[k] = tail == 0 ? 0 : UInt64.max >> ((8 - tail) * 8)
         }
         starts[count] = at
     }
 
     /// The same layout in memory of its own (its names too), for another thread.
     func copy() -> KeyLayout {
-        var names: [String] = []
-        names.reserveCapacity(self.names.count)
-        names.append(contentsOf: self.names)
-        let keys = (0..<count).map { Array(key($0).dropLast()) }
-        return KeyLayout(keys: keys, slots: Array(slots), typing: Array(typing), names: names)
+        KeyLayout(keys: keys, slots: Array(slots), typing: Array(typing), names: names)
     }
 
     deinit {
@@ -748,10 +769,31 @@ final class KeyLayout: @unchecked Sendable {
         typing.deallocate()
         bytes.deallocate()
         starts.deallocate()
+        tails.deallocate()
+    }
+
+    /// The length of key `k`'s compact form when the bytes at `p` begin with it; nil when they
+    /// do not, or when fewer than its whole words are `available` (the caller then reads the key
+    /// byte by byte).
+    @inline(__always) func tight(_ k: Int, at p: UnsafePointer<UInt8>, available: Int) -> Int? {
+        let from = starts[k], n = starts[k + 1] - from
+        guard available >= (n + 7) & ~7, let t = bytes.baseAddress.map({ UnsafePointer($0 + from) }) else { return nil }
+        var j = 0
+        while j + 8 <= n {
+            if UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(t + j).loadUnaligned(as: UInt64.self) { return nil }
+            j += 8
+        }
+        if j < n {
+            let a = UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
+            let c = UInt64(littleEndian: UnsafeRawPointer(t + j).loadUnaligned(as: UInt64.self))
+            if (a ^ c) & tails[k] != 0 { return nil }
+        }
+        return n
     }
 
     /// Key `k`'s bytes and its closing quote.
     @inline(__always) func key(_ k: Int) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(rebasing: UnsafeBufferPointer(bytes)[starts[k]..<starts[k + 1]])
+        let from = starts[k] + (k > 0 ? 2 : 1), to = starts[k + 1] - 1
+        return UnsafeBufferPointer(rebasing: UnsafeBufferPointer(bytes)[from..<to])
     }
 }
