@@ -13,6 +13,9 @@ final class CSVReader: @unchecked Sendable {
     private var pendingError: (any Error)?
     private let parallel: Bool
     private var balance = SplitBalance()
+    private let worker = HalfWorker()
+
+    deinit { worker.stop() }
 
     /// `test`: the next stage's test, run on each record as it is parsed (`ReaderTest`).
     init(_ input: ByteInput, fields: Set<String>? = nil, test: ReaderTest = .none,
@@ -110,7 +113,7 @@ final class CSVReader: @unchecked Sendable {
         scanner.b = b
         scanner.atEnd = input.atEnd
         let half = CSVHalf(scanner, from: split)
-        Thread { half.run() }.start()
+        worker.run { half.run() }
 
         batch.removeAll(keepingCapacity: true)
         batchAt = 0

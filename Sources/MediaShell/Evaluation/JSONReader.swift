@@ -55,6 +55,9 @@ final class JSONReader: @unchecked Sendable {
     /// Parse a window's second half on another thread (two cores).
     private let parallel: Bool
     private var balance = SplitBalance()
+    private let worker = HalfWorker()
+
+    deinit { worker.stop() }
     private let gather: Bool
 
     /// Windows smaller than this are parsed on one thread.
@@ -107,8 +110,7 @@ final class JSONReader: @unchecked Sendable {
         scanner.b = b
         scanner.atEnd = input.atEnd
         let half = HalfParse(scanner, from: split)
-        let helper = Thread { half.run() }
-        helper.start()
+        worker.run { half.run() }
 
         batch.removeAll(keepingCapacity: true)
         batchAt = 0
