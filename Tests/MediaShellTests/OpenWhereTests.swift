@@ -206,10 +206,11 @@ import Testing
         }
     }
 
-    @Test func wholeNumbersReadFromACellsBytesAreTypedAsText() throws {
+    @Test func cellsTypedFromTheirBytesAreTypedAsFromTheirText() throws {
         let cells = ["0", "-0", "+5", "007", "-", "+", "5-", "1a", " 1", "1 ", "123456789012345678", "-123456789012345678",
                      "1234567890123456789", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-                     "99999999999999999999", "1.5", "1e3", "true", "", "١٢"]
+                     "99999999999999999999", "1.5", "1e3", "true", "false", "True", "truex", "fals", "", "١٢", "audio/wav",
+                     "a.b", ".", "-.5", "+1.5", "1.", "nan", "inf", "2026-11-01T00:00:00.000Z", "é", "ascii and then é"]
         for cell in cells {
             for kind in [FieldTyping.Kind.plain, .size, .time] {
                 let bytes = Array(cell.utf8)

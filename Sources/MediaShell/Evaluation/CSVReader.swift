@@ -75,7 +75,7 @@ final class CSVReader: @unchecked Sendable {
                 scanner.atEnd = input.atEnd
                 let row = try scanner.row()
                 guard let row else { finished = true; return nil }
-                if let record = row, try scanner.test.keeps(.record(record)) { return .record(record) }
+                if let record = row, try scanner.test.keeps(record) { return .record(record) }
             } catch is CSVScanner.More {
                 (scanner.i, scanner.line) = (0, markLine)
                 ahead?.handOver()
@@ -117,11 +117,12 @@ final class CSVReader: @unchecked Sendable {
 
         batch.removeAll(keepingCapacity: true)
         batchAt = 0
+        let test = scanner.test
         while scanner.i < split {
             let (mark, markLine) = (scanner.i, scanner.line)
             do {
                 guard let row = try scanner.row() else { finished = true; break }
-                if let record = row, try scanner.test.keeps(.record(record)) { batch.append(.record(record)) }
+                if let record = row, try test.keeps(record) { batch.append(.record(record)) }
             } catch is CSVScanner.More {
                 (scanner.i, scanner.line) = (mark, markLine)
                 break
@@ -170,11 +171,12 @@ private final class CSVHalf: @unchecked Sendable {
         defer { done.signal() }
         var s = scanner
         var out: [Value] = []
+        let test = s.test
         while true {
             let (mark, markLine) = (s.i, s.line)
             do {
                 guard let row = try s.row() else { break }
-                if let record = row, try s.test.keeps(.record(record)) { out.append(.record(record)) }
+                if let record = row, try test.keeps(record) { out.append(.record(record)) }
             } catch is CSVScanner.More {
                 (s.i, s.line) = (mark, markLine)
                 break
@@ -239,9 +241,11 @@ struct CSVScanner {
         if columns == 1, blank { return .some(nil) }
         var values = [Value](repeating: .null, count: header.names.count)
         let marks = self.marks
-        for column in 0..<min(columns, header.count) {
+        // Only the kept columns, in order (a row may have fewer cells than the header).
+        for k in 0..<header.keptCount {
+            let column = header.keptColumns[k]
+            guard column < columns else { break }
             let slot = header.slots[column]
-            guard slot >= 0 else { continue }
             values[slot] = try Self.cell(b, marks.starts[column], marks.ends[column], marks.quoted[column], header.kinds[slot], name: name, line: line)
         }
         return .some(Record(names: header.names, values: values))
@@ -348,8 +352,28 @@ struct CSVScanner {
                 }
                 if j == end { return kind.typed(.int(negative ? -v : v)) }
             }
+            // `FieldTyping.cell` makes a number of more digits, true, false, or a number with a
+            // dot; anything else is text, which the bytes alone tell.
+            if !Self.mayBeNumberOrBool(b, start, end) { return kind.typed(.string(try text(b, start, end, false, name: name, line: line))) }
         }
         return FieldTyping.cell(kind, try text(b, start, end, hasQuotes, name: name, line: line))
+    }
+
+    /// Whether an unquoted cell's bytes could read as something other than text: a sign and
+    /// digits only, a dot anywhere, or exactly `true` or `false`.
+    private static func mayBeNumberOrBool(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        guard let base = b.baseAddress else { return true }
+        if memchr(base + start, Int32(UInt8(ascii: ".")), end - start) != nil { return true }
+        var j = start
+        if b[j] == UInt8(ascii: "-") || b[j] == UInt8(ascii: "+") { j += 1 }
+        var digits = j < end
+        while j < end, digits {
+            digits = b[j] &- 48 < 10
+            j += 1
+        }
+        if digits { return true }
+        let n = end - start
+        return (n == 4 && memcmp(base + start, "true", 4) == 0) || (n == 5 && memcmp(base + start, "false", 5) == 0)
     }
 
     /// A cell's text; quotes are taken out (`""` is one quote). Text that is not UTF-8 is an error naming its line.
@@ -359,7 +383,15 @@ struct CSVScanner {
         if !hasQuotes {
             // ASCII cannot be invalid: the plain decoder is specialised and quick.
             var ascii = true
-            for c in raw where c >= 0x80 { ascii = false; break }
+            var j = 0
+            if let p = raw.baseAddress {
+                // Eight bytes at a time: any byte with its high bit set is not ASCII.
+                while j + 8 <= raw.count, UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { j += 8 }
+            }
+            while j < raw.count, ascii {
+                ascii = raw[j] < 0x80
+                j += 1
+            }
             decoded = ascii ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
         } else {
             var out: [UInt8] = []
@@ -392,6 +424,9 @@ final class CSVHeader: @unchecked Sendable {
     let count: Int
     let slots: UnsafeMutableBufferPointer<Int>
     let kinds: UnsafeMutableBufferPointer<FieldTyping.Kind>
+    /// The columns whose cells are kept, in order.
+    let keptColumns: UnsafeMutableBufferPointer<Int>
+    let keptCount: Int
 
     init(names: [String], slots: [Int], kinds: [FieldTyping.Kind]) {
         var own: [String] = []
@@ -403,6 +438,10 @@ final class CSVHeader: @unchecked Sendable {
         _ = self.slots.initialize(from: slots)
         self.kinds = .allocate(capacity: kinds.count)
         _ = self.kinds.initialize(from: kinds)
+        let kept = slots.indices.filter { slots[$0] >= 0 }
+        keptCount = kept.count
+        keptColumns = .allocate(capacity: max(1, kept.count))
+        _ = keptColumns.initialize(from: kept)
     }
 
     func copy() -> CSVHeader { CSVHeader(names: names, slots: Array(slots), kinds: Array(kinds)) }
@@ -410,6 +449,7 @@ final class CSVHeader: @unchecked Sendable {
     deinit {
         slots.deallocate()
         kinds.deallocate()
+        keptColumns.deallocate()
     }
 }
 

@@ -115,6 +115,7 @@ final class JSONReader: @unchecked Sendable {
         batch.removeAll(keepingCapacity: true)
         batchAt = 0
         var aligned = false
+        let test = scanner.test
         while true {
             guard let start = scanner.nextValueStart() else { break }
             if start >= split {
@@ -124,7 +125,7 @@ final class JSONReader: @unchecked Sendable {
             let mark = scanner.i
             do {
                 guard let v = try scanner.step() else { break }
-                if try scanner.test.keeps(v) { batch.append(v) }
+                if try test.keeps(v) { batch.append(v) }
             } catch let f as JSONScanner.Failure where f.more {
                 scanner.i = mark
                 break
@@ -205,12 +206,13 @@ private final class HalfParse: @unchecked Sendable {
         var s = scanner
         var out: [Value] = []
         var good = s.i
+        let test = s.test
         do {
             let first = try s.element()
-            if try s.test.keeps(first) { out.append(first) }
+            if try test.keeps(first) { out.append(first) }
             good = s.i
             while let v = try s.step() {
-                if try s.test.keeps(v) { out.append(v) }
+                if try test.keeps(v) { out.append(v) }
                 good = s.i
             }
             good = s.i

@@ -43,4 +43,9 @@ final class ReaderTest: @unchecked Sendable {
         guard active else { return true }
         return try test(value.record).isTrue
     }
+
+    @inline(__always) func keeps(_ record: Record) throws -> Bool {
+        guard active else { return true }
+        return try test(record).isTrue
+    }
 }
