@@ -196,13 +196,14 @@ import Testing
         let text = "name,text,tail\n" + rows.map { $0.map(quoted).joined(separator: ",") }.joined(separator: "\n") + "\n"
         let url = try Self.file(text, "csv")
         defer { try? FileManager.default.removeItem(at: url) }
-        for limit in [Int.max, 1, 9] {
-            let reader = CSVReader(try ByteInput(url: url, chunk: 4, readLimit: limit))
+        // Small windows (rows read byte by byte at their ends) and large ones (rows read a word at a time).
+        for (chunk, limit) in [(4, Int.max), (4, 1), (4, 9), (1 << 16, Int.max), (1 << 16, 13)] {
+            let reader = CSVReader(try ByteInput(url: url, chunk: chunk, readLimit: limit))
             var got: [Value] = []
             while let v = try reader.next() { got.append(v) }
             #expect(got == rows.map { row in
                 .record(Record(names: ["name", "text", "tail"], values: row.map { FieldTyping.cell(.plain, $0) }))
-            }, "read \(limit) bytes at a time")
+            }, "windows of \(chunk), reads of \(limit)")
         }
     }
 

@@ -256,6 +256,7 @@ struct CSVScanner {
     /// (only wanted cells are decoded, by the caller). Returns the number of cells and whether
     /// the row was empty.
     private mutating func cells() throws -> (Int, Bool) {
+        if let row = plainRow() { return row }
         let b = self.b
         let marks = self.marks
         var i = self.i
@@ -315,6 +316,54 @@ struct CSVScanner {
             self.i = i
             return (column, end == rowStart)
         }
+    }
+
+    /// A row without quotes, read a word at a time: every `,`, `"`, CR and LF in a word is found
+    /// at once, and each ends a cell. nil, with nothing consumed, at a quote or where fewer than
+    /// eight bytes are left before the row's end: `cells` then reads the row byte by byte.
+    @inline(__always) private mutating func plainRow() -> (Int, Bool)? {
+        guard let base = b.baseAddress else { return nil }
+        let marks = self.marks
+        let rowStart = i
+        var cellStart = i
+        var column = 0
+        var j = i
+        while j + 8 <= b.count {
+            var found = Self.separators(UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)))
+            while found != 0 {
+                let at = j + found.trailingZeroBitCount >> 3
+                found &= found &- 1
+                let c = base[at]
+                if c == UInt8(ascii: ",") {
+                    marks.set(column, cellStart, at, false)
+                    column += 1
+                    cellStart = at + 1
+                    continue
+                }
+                guard c != UInt8(ascii: "\"") else { return nil }
+                // CR or LF: the row ends (CR LF as one line end; a CR at the window's end may
+                // be followed by an LF not read yet).
+                var next = at + 1
+                if c == 13 {
+                    guard next < b.count else { return nil }
+                    if base[next] == 10 { next += 1 }
+                }
+                marks.set(column, cellStart, at, false)
+                line += 1
+                i = next
+                return (column + 1, at == rowStart)
+            }
+            j += 8
+        }
+        return nil
+    }
+
+    /// The high bit of each byte of `w` that is `,`, `"`, CR or LF, and of no other: exact for
+    /// every byte (no borrow crosses bytes), so every set bit may be used.
+    @inline(__always) private static func separators(_ w: UInt64) -> UInt64 {
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, ones: UInt64 = 0x0101_0101_0101_0101
+        @inline(__always) func zero(_ x: UInt64) -> UInt64 { ~(((x & low) &+ low) | x | low) }
+        return zero(w ^ (0x2C &* ones)) | zero(w ^ (0x22 &* ones)) | zero(w ^ (0x0A &* ones)) | zero(w ^ (0x0D &* ones))
     }
 
     /// The first `,`, `"`, CR or LF at or after `from`, looking eight bytes at a time; where
