@@ -207,6 +207,22 @@ import Testing
         }
     }
 
+    @Test func csvRowsShortOfTheHeaderAndRepeatedNames() throws {
+        // Values appended in order (each name once) and placed by slot (a name repeated: the
+        // later cell wins), with cells missing at the end of a row: nulls.
+        for (header, rows, names, expected) in [
+            ("a,b,c", "1,2,3\n4\n5,6\n", ["a", "b", "c"], [[1, 2, 3], [4, nil, nil], [5, 6, nil]]),
+            ("a,b,a", "1,2,3\n4\n5,6\n", ["a", "b"], [[3, 2], [4, nil], [5, 6]]),
+        ] as [(String, String, [String], [[Int64?]])] {
+            let url = try Self.file(header + "\n" + rows, "csv")
+            defer { try? FileManager.default.removeItem(at: url) }
+            let reader = CSVReader(try ByteInput(url: url))
+            var got: [Value] = []
+            while let v = try reader.next() { got.append(v) }
+            #expect(got == expected.map { .record(Record(names: names, values: $0.map { $0.map(Value.int) ?? .null })) }, "\(header)")
+        }
+    }
+
     @Test func cellsTypedFromTheirBytesAreTypedAsFromTheirText() throws {
         let cells = ["0", "-0", "+5", "007", "-", "+", "5-", "1a", " 1", "1 ", "123456789012345678", "-123456789012345678",
                      "1234567890123456789", "9223372036854775807", "9223372036854775808", "-9223372036854775808",

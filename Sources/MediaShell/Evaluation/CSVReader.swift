@@ -239,8 +239,23 @@ struct CSVScanner {
         let line = self.line
         let (columns, blank) = try cells()
         if columns == 1, blank { return .some(nil) }
-        var values = [Value](repeating: .null, count: header.names.count)
         let marks = self.marks
+        if header.inOrder {
+            // Each kept column fills the next slot: appended in order (a row may have fewer
+            // cells than the header: nulls then).
+            var values: [Value] = []
+            values.reserveCapacity(header.keptCount)
+            for k in 0..<header.keptCount {
+                let column = header.keptColumns[k]
+                guard column < columns else {
+                    values.append(.null)
+                    continue
+                }
+                values.append(try Self.cell(b, marks.starts[column], marks.ends[column], marks.quoted[column], header.kinds[k], name: name, line: line))
+            }
+            return .some(Record(names: header.names, values: values))
+        }
+        var values = [Value](repeating: .null, count: header.names.count)
         // Only the kept columns, in order (a row may have fewer cells than the header).
         for k in 0..<header.keptCount {
             let column = header.keptColumns[k]
@@ -476,6 +491,8 @@ final class CSVHeader: @unchecked Sendable {
     /// The columns whose cells are kept, in order.
     let keptColumns: UnsafeMutableBufferPointer<Int>
     let keptCount: Int
+    /// The k-th kept column fills slot k (no name repeats): a row's values are appended.
+    let inOrder: Bool
 
     init(names: [String], slots: [Int], kinds: [FieldTyping.Kind]) {
         var own: [String] = []
@@ -489,6 +506,7 @@ final class CSVHeader: @unchecked Sendable {
         _ = self.kinds.initialize(from: kinds)
         let kept = slots.indices.filter { slots[$0] >= 0 }
         keptCount = kept.count
+        inOrder = kept.enumerated().allSatisfy { k, column in slots[column] == k }
         keptColumns = .allocate(capacity: max(1, kept.count))
         _ = keptColumns.initialize(from: kept)
     }
