@@ -3,8 +3,9 @@ import FuzzDriver
 import MediaMemory
 import MediaShell
 
-/// libFuzzer target: any bytes as the file `open` reads, once as JSON (an array or JSON Lines)
-/// and once as CSV, through the real verb (the reader, field typing) and two renderers.
+/// libFuzzer target: any bytes as the file `open` reads, as JSON (an array or JSON Lines) and
+/// as CSV, through the real verb (the reader, field typing) and two renderers, and with a
+/// `where` the reader does itself on narrowed records.
 /// A crash, a hang or a leak is a bug; a bad file must only give an error.
 @_cdecl("fuzz_open_main")
 public func fuzzOpenMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
@@ -30,7 +31,10 @@ final class OpenFiles: @unchecked Sendable {
     }
 
     func read(_ input: Data) async {
-        for (file, program) in [("input.json", "open input.json"), ("input.csv", "open input.csv | json")] {
+        // Whole records, then a where the reader does itself on records narrowed to two fields.
+        for (file, program) in [("input.json", "open input.json"), ("input.csv", "open input.csv | json"),
+                                ("input.json", #"open input.json | where size > 1KB and name =~ "a" | count"#),
+                                ("input.csv", #"open input.csv | where size > 1KB or mime =~ "wav" | count"#)] {
             guard (try? input.write(to: folder.appendingPathComponent(file))) != nil else { continue }
             _ = await shell.run(program, out: TextBuffer(), err: TextBuffer())
         }

@@ -22,17 +22,28 @@ final class ReadAhead: @unchecked Sendable {
     /// input, or early once `abandoned`; what it throws reaches the consumer after the values before it.
     init(depth: Int = 2, produce: @escaping @Sendable (ReadAhead) throws -> Void) {
         self.depth = max(1, depth)
+        let job = Producer(produce)
         let thread = Thread { [self] in
-            do {
-                try produce(self)
-                handOver()
-                finish(nil)
-            } catch {
-                handOver()
-                finish(error)
-            }
+            var failure: (any Error)?
+            do { try job.run(self) } catch { failure = error }
+            handOver()
+            // The reader, and the file it holds, are let go before the consumer hears of the
+            // end: when the pipeline has its last value, nothing of the reader is left.
+            job.release()
+            finish(failure)
         }
         thread.start()
+    }
+
+    /// The reader's work, held until it is done.
+    private final class Producer: @unchecked Sendable {
+        private var produce: (@Sendable (ReadAhead) throws -> Void)?
+
+        init(_ produce: @escaping @Sendable (ReadAhead) throws -> Void) { self.produce = produce }
+
+        func run(_ ahead: ReadAhead) throws { try produce?(ahead) }
+
+        func release() { produce = nil }
     }
 
     /// A reader's values as a stream: with `ahead`, `produce` runs on a thread of its own; without,
