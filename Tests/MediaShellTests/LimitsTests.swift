@@ -7,20 +7,6 @@ import Testing
 @Suite struct LimitsTests {
     static let tooDeep = "nested too deeply: more than \(Parser.nestingLimit) levels"
 
-    private func parse(_ source: String) -> (Program, [Diagnostic]) {
-        var signatures: [String: VerbSignature] = [:]
-        for v in BuiltinVerbs.all { signatures[v.signature.name] = v.signature }
-        return Parser.parse(SourceText(text: source), signatures: signatures)
-    }
-
-    private func predicate(_ source: String) throws -> Expr {
-        let (program, errors) = parse(source)
-        #expect(errors.isEmpty, "\(errors)")
-        guard case .pipeline(let p)? = program.statements.first, p.stages.count > 1,
-              let e = p.stages[1].argument("predicate")?.value.expression else { throw RunError("no predicate in \(source)") }
-        return e
-    }
-
     @Test func aLongChainIsOneFlatNode() throws {
         let e = try predicate("list | where " + Array(repeating: "size > 2B", count: 3000).joined(separator: " and "))
         guard case .chain(let first, let steps) = e.kind else { throw RunError("not a chain: \(e.kind)") }

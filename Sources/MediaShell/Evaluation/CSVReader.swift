@@ -240,30 +240,23 @@ struct CSVScanner {
         let (columns, blank) = try cells()
         if columns == 1, blank { return .some(nil) }
         let marks = self.marks
-        if header.inOrder {
-            // Each kept column fills the next slot: appended in order (a row may have fewer
-            // cells than the header: nulls then).
-            var values: [Value] = []
-            values.reserveCapacity(header.keptCount)
-            for k in 0..<header.keptCount {
-                let column = header.keptColumns[k]
-                guard column < columns else {
-                    values.append(.null)
-                    continue
-                }
-                values.append(try Self.cell(b, marks.starts[column], marks.ends[column], marks.quoted[column], header.kinds[k], name: name, line: line))
-            }
-            return .some(Record(names: header.names, values: values))
-        }
-        var values = [Value](repeating: .null, count: header.names.count)
-        // Only the kept columns, in order (a row may have fewer cells than the header).
+        // The kept columns' cells in order, null where the row ends before the column.
+        var values: [Value] = []
+        values.reserveCapacity(header.keptCount)
         for k in 0..<header.keptCount {
             let column = header.keptColumns[k]
-            guard column < columns else { break }
-            let slot = header.slots[column]
-            values[slot] = try Self.cell(b, marks.starts[column], marks.ends[column], marks.quoted[column], header.kinds[slot], name: name, line: line)
+            guard column < columns else {
+                values.append(.null)
+                continue
+            }
+            values.append(try Self.cell(b, marks.starts[column], marks.ends[column], marks.quoted[column], header.kinds[header.slots[column]],
+                                        name: name, line: line))
         }
-        return .some(Record(names: header.names, values: values))
+        if header.inOrder { return .some(Record(names: header.names, values: values)) }
+        // A name repeated: the later cell the row has wins.
+        var placed = [Value](repeating: .null, count: header.names.count)
+        for k in 0..<header.keptCount where header.keptColumns[k] < columns { placed[header.slots[header.keptColumns[k]]] = values[k] }
+        return .some(Record(names: header.names, values: placed))
     }
 
 
@@ -344,9 +337,9 @@ struct CSVScanner {
         var column = 0
         var j = i
         while j + 8 <= b.count {
-            var found = Self.separators(UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)))
+            var found = Self.separators(WordBytes.load(base + j))
             while found != 0 {
-                let at = j + found.trailingZeroBitCount >> 3
+                let at = j + WordBytes.first(found)
                 found &= found &- 1
                 let c = base[at]
                 if c == UInt8(ascii: ",") {
@@ -373,26 +366,19 @@ struct CSVScanner {
         return nil
     }
 
-    /// The high bit of each byte of `w` that is `,`, `"`, CR or LF, and of no other: exact for
-    /// every byte (no borrow crosses bytes), so every set bit may be used.
+    /// The high bit of each byte of `w` that is `,`, `"`, CR or LF.
     @inline(__always) private static func separators(_ w: UInt64) -> UInt64 {
-        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, ones: UInt64 = 0x0101_0101_0101_0101
-        @inline(__always) func zero(_ x: UInt64) -> UInt64 { ~(((x & low) &+ low) | x | low) }
-        return zero(w ^ (0x2C &* ones)) | zero(w ^ (0x22 &* ones)) | zero(w ^ (0x0A &* ones)) | zero(w ^ (0x0D &* ones))
+        WordBytes.equal(w, UInt8(ascii: ",")) | WordBytes.equal(w, UInt8(ascii: "\"")) | WordBytes.equal(w, 10) | WordBytes.equal(w, 13)
     }
 
     /// The first `,`, `"`, CR or LF at or after `from`, looking eight bytes at a time; where
     /// fewer than eight are left, the first of those bytes (the caller reads them one by one).
     @inline(__always) static func plainEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
         guard let base = b.baseAddress else { return from }
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
         var i = from
         while i + 8 <= b.count {
-            // Little-endian order: the lowest flagged byte is the first one (see JSONScanner.skipPlain).
-            let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-            let comma = w ^ (0x2C &* ones), quote = w ^ (0x22 &* ones), lf = w ^ (0x0A &* ones), cr = w ^ (0x0D &* ones)
-            let found = ((comma &- ones) & ~comma | (quote &- ones) & ~quote | (lf &- ones) & ~lf | (cr &- ones) & ~cr) & high
-            if found != 0 { return i + found.trailingZeroBitCount >> 3 }
+            let found = separators(WordBytes.load(base + i))
+            if found != 0 { return i + WordBytes.first(found) }
             i += 8
         }
         return i
@@ -495,10 +481,7 @@ final class CSVHeader: @unchecked Sendable {
     let inOrder: Bool
 
     init(names: [String], slots: [Int], kinds: [FieldTyping.Kind]) {
-        var own: [String] = []
-        own.reserveCapacity(names.count)
-        own.append(contentsOf: names)
-        self.names = own
+        self.names = names.unshared
         count = slots.count
         self.slots = .allocate(capacity: slots.count)
         _ = self.slots.initialize(from: slots)

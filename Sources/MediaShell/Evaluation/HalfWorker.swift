@@ -44,3 +44,14 @@ final class HalfWorker: @unchecked Sendable {
         }
     }
 }
+
+extension Array {
+    /// The same elements in storage of their own: a thread that keeps its own copy of shared
+    /// data (a reader's key layout, its header's names) must not count references to the other's.
+    var unshared: [Element] {
+        var copy: [Element] = []
+        copy.reserveCapacity(count)
+        copy.append(contentsOf: self)
+        return copy
+    }
+}

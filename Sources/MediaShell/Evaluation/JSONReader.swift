@@ -739,10 +739,7 @@ final class KeyLayout: @unchecked Sendable {
     init(keys: [[UInt8]], slots: [Int], typing: [FieldTyping.Kind], names: [String]) {
         count = keys.count
         self.keys = keys
-        var own: [String] = []
-        own.reserveCapacity(names.count)
-        own.append(contentsOf: names)
-        self.names = own
+        self.names = names.unshared
         self.slots = .allocate(capacity: count)
         _ = self.slots.initialize(from: slots)
         self.typing = .allocate(capacity: count)

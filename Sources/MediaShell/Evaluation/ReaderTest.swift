@@ -5,16 +5,14 @@
 final class ReaderTest: @unchecked Sendable {
     private let expression: Expr?
     private let interpreter: Interpreter?
-    /// Not optional (`active` says whether there is a test): an optional closure is kept in its
-    /// most general form, and each call would pass through a conversion.
+    /// Not optional (`expression` says whether there is a test): an optional closure is kept in
+    /// its most general form, and each call would pass through a conversion.
     private let test: CompiledExpression
-    private let active: Bool
 
     /// No test: every record is kept.
     static var none: ReaderTest { ReaderTest(nil, nil, test: { _ in .bool(true) }) }
 
     private init(_ expression: Expr?, _ interpreter: Interpreter?, test: @escaping CompiledExpression) {
-        active = expression != nil
         self.expression = expression
         self.interpreter = interpreter
         self.test = test
@@ -40,12 +38,12 @@ final class ReaderTest: @unchecked Sendable {
 
     /// Whether `where` keeps the value: only when its test is true (as `WhereVerb` decides).
     @inline(__always) func keeps(_ value: Value) throws -> Bool {
-        guard active else { return true }
+        guard expression != nil else { return true }
         return try test(value.record).isTrue
     }
 
     @inline(__always) func keeps(_ record: Record) throws -> Bool {
-        guard active else { return true }
+        guard expression != nil else { return true }
         return try test(record).isTrue
     }
 }

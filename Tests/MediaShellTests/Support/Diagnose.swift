@@ -1,3 +1,4 @@
+import Testing
 @testable import MediaShell
 
 /// Parses and checks source as the shell does before running, and renders what it finds.
@@ -19,4 +20,13 @@ func parse(_ source: String) -> (Program, [Diagnostic]) {
     var signatures: [String: VerbSignature] = [:]
     for v in BuiltinVerbs.all { signatures[v.signature.name] = v.signature }
     return Parser.parse(SourceText(text: source), signatures: signatures)
+}
+
+/// The predicate of a pipeline's second stage (`list | where …`), parsed without errors.
+func predicate(_ source: String) throws -> Expr {
+    let (program, errors) = parse(source)
+    #expect(errors.isEmpty, "\(errors)")
+    guard case .pipeline(let p)? = program.statements.first, p.stages.count > 1,
+          let e = p.stages[1].argument("predicate")?.value.expression else { throw RunError("no predicate in \(source)") }
+    return e
 }
