@@ -11,7 +11,7 @@ struct HALPage: JSONWritable {
     var pageIndex: Int
     var pageSize: Int
     /// `first`, `last`, `self`, and `next`/`prev` where those pages exist.
-    var links: [(relation: String, href: String)]
+    var links: [(relation: StaticString, href: String)]
 
     /// Builds the page and its links; `linkQuery` holds the request's own parameters, repeated in each link.
     init(items: [MediaItem], legacy: Bool, count: Int, pageIndex: Int, pageSize: Int, linkQuery: [(String, String)]) {
@@ -24,7 +24,7 @@ struct HALPage: JSONWritable {
         // page_size, the request's own parameters, then page_index: the same up to the index in every link.
         let common = "/v3/media?page_size=\(pageSize)" + linkQuery.map { "&\($0.0)=\(Self.escape($0.1))" }.joined() + "&page_index="
         func href(_ index: Int) -> String { common + String(index) }
-        var links = [("first", href(0)), ("last", href(lastIndex)), ("self", href(pageIndex))]
+        var links: [(relation: StaticString, href: String)] = [("first", href(0)), ("last", href(lastIndex)), ("self", href(pageIndex))]
         if pageIndex < lastIndex { links.append(("next", href(pageIndex + 1))) }
         if pageIndex > 0 { links.append(("prev", href(min(pageIndex - 1, lastIndex)))) }
         self.links = links

@@ -14,7 +14,7 @@ struct RecordShape: Sendable {
         fields[.contentType] = "application/json"
         var json = JSONOutput()
         value.write(to: &json)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: json.written)))
     }
 }
 

@@ -43,13 +43,43 @@ struct JSONOutputTests {
     func strings() throws {
         for text in Self.hostile {
             var json = JSONOutput()
-            json.object { json in json.member("k\"\u{1}", text) }
+            json.object { json in json.member(named: "k\"\u{1}", text) }
             let written = String(decoding: json.bytes, as: UTF8.self)
             #expect(written == "{\(Self.reference("k\"\u{1}")):\(Self.reference(text))}", "\(text.debugDescription)")
             #expect(!json.bytes.contains { $0 < 0x20 }, "a raw control byte in \(written.debugDescription)")
             let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String: String])
             #expect(parsed == ["k\"\u{1}": text])
             #expect(try JSONDecoder().decode([String: String].self, from: Data(json.bytes)) == ["k\"\u{1}": text])
+        }
+    }
+
+    @Test("a byte to escape is found at every offset of strings of every length up to three words, beside its neighbours")
+    func escapesAtEveryOffset() {
+        // Bytes to escape, and the bytes next to them in value that must pass as they are (0x20 after the
+        // controls, 0x21 and 0x23 around the quote, 0x5B and 0x5D around the backslash, 0xE0 whose top bits
+        // the control test looks at, and 0x7F).
+        let special: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x0A, 0x1F]
+        let plain: [UInt8] = [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x61]
+        for length in 0...25 {
+            for offset in 0..<max(length, 1) {
+                for byte in special + plain where length > 0 {
+                    var utf8 = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    utf8[offset] = byte
+                    // A second one further on, so a run after the first escape is scanned too.
+                    if offset + 9 < length { utf8[offset + 9] = UInt8(ascii: "\"") }
+                    let text = String(decoding: utf8, as: UTF8.self)
+                    var json = JSONOutput()
+                    json.object { json in json.member("k", text) }
+                    #expect(String(decoding: json.bytes, as: UTF8.self) == "{\"k\":\(Self.reference(text))}", "\(utf8)")
+                }
+            }
+        }
+        // Non-ASCII (lead and continuation bytes 0x80–0xFF) passes as it is, at every offset too.
+        for length in 1...20 {
+            let text = String(repeating: "é", count: length) + "\u{1}" + String(repeating: "漢", count: length)
+            var json = JSONOutput()
+            json.object { json in json.member("k", text) }
+            #expect(String(decoding: json.bytes, as: UTF8.self) == "{\"k\":\(Self.reference(text))}")
         }
     }
 

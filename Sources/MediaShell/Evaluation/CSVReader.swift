@@ -1,4 +1,5 @@
 import Foundation
+import MediaAPI
 
 /// Streams records from CSV (RFC 4180) read from a `ByteInput` in bounded memory: the first
 /// line names the fields. When `fields` is given, records keep only those columns; the other
