@@ -69,6 +69,9 @@ public final class MediaStore: Sendable {
                 db.cachedStatement(sql: MediaRow.select(where: "\(filter.sql) ORDER BY \(filter.orderSQL) LIMIT ? OFFSET ?")),
                 arguments: filter.arguments + [pageSize, offset]
             )
+            // A page short of full is the last: what lies before it and on it is all there is (in this
+            // snapshot), and nothing needs counting. An empty page past the start says nothing of the total.
+            if items.count < pageSize, !items.isEmpty || offset == 0 { return (items, offset + items.count) }
             let total = try WindowCount.count(account: account, from: filter.from ?? .min, to: filter.to ?? .max, in: db)
             return (items, total)
         }

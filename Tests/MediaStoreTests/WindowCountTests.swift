@@ -68,6 +68,22 @@ import Testing
             }
             let open = try await store.page(account: "local", query: MediaQuery(), pageIndex: 0, pageSize: 1)
             #expect(open.total == items.count, "\(label): no bounds")
+            // Every page of a few windows, at sizes that leave the last page full, short or empty, and past
+            // the end: a page short of full takes its total from itself, the others count.
+            for _ in 0..<12 {
+                let a = edges[random.next(upTo: edges.count)], b = edges[random.next(upTo: edges.count)]
+                let (from, to) = (min(a, b), max(a, b))
+                let query = MediaQuery(
+                    startTime: Date(timeIntervalSince1970: Double(from) / 1000), endTime: Date(timeIntervalSince1970: Double(to) / 1000))
+                let expected = items.filter { (from...to).contains($0.ms) }.count
+                for size in [1, 3, 7, max(1, expected), expected + 1] {
+                    for index in 0...(expected / size + 2) {
+                        let page = try await store.page(account: "local", query: query, pageIndex: index, pageSize: size)
+                        #expect(page.total == expected, "\(label): window \(from)…\(to), page \(index) of \(size): \(page.total) ≠ \(expected)")
+                        #expect(page.items.count == max(0, min(size, expected - index * size)))
+                    }
+                }
+            }
         }
         try await check("after uploads")
         for _ in 0..<40 {
