@@ -19,6 +19,10 @@ extension MediaHTTPClient {
         /// Connections kept open to the service at once: requests beyond it wait for a free one,
         /// so it should be at least a bulk action's concurrency.
         public var maxConnections: Int
+        /// The most items a listing takes at one instant of `time_created` (or without one): it keeps
+        /// their ids to list each once, so a server sending endless items at one instant fails the
+        /// listing here instead of growing its memory without end.
+        public var maxItemsAtOneInstant: Int
 
         public init(
             connectTimeout: Duration = .seconds(10),
@@ -28,7 +32,8 @@ extension MediaHTTPClient {
             maxBackoff: Duration = .seconds(8),
             maxRetryAfter: Duration = .seconds(120),
             userAgent: String = "mediash",
-            maxConnections: Int = 64
+            maxConnections: Int = 64,
+            maxItemsAtOneInstant: Int = 100_000
         ) {
             self.connectTimeout = connectTimeout
             self.readTimeout = readTimeout
@@ -38,6 +43,7 @@ extension MediaHTTPClient {
             self.maxRetryAfter = maxRetryAfter
             self.userAgent = userAgent
             self.maxConnections = max(1, maxConnections)
+            self.maxItemsAtOneInstant = max(1, maxItemsAtOneInstant)
         }
     }
 }

@@ -109,6 +109,7 @@ struct Listing: Sendable {
             next.pageIndex = 0
             next.idleRestarts = taken.isEmpty ? cursor.idleRestarts + 1 : 0
             client.instantRewalks.withLockedValue { $0 += 1 }
+            try bounded(next)
             return (taken, next)
         }
         guard !raw.isEmpty else { return ([], nil) }
@@ -133,7 +134,21 @@ struct Listing: Sendable {
             }
         }
         if let ahead, !exhausted, next.pageIndex == 0, next.bound == ahead.bound { next.ahead = ahead }
+        try bounded(next)
         return (fresh, exhausted ? nil : next)
+    }
+
+    /// Fails once the ids kept near the bound pass the configured most (`maxItemsAtOneInstant`): a
+    /// server that sends ever more items at one instant (or none with a time) would otherwise make
+    /// the listing hold every id it ever sent. No real server stores that many items in one millisecond.
+    private func bounded(_ cursor: Cursor) throws {
+        let limit = client.configuration.maxItemsAtOneInstant
+        guard cursor.nearBound.count > limit else { return }
+        let instant = cursor.bound.map { MediaTime.format($0) } ?? "without a time"
+        throw MediaError.server(
+            status: 200,
+            message: "the service listed more than \(limit) items at one instant (\(instant)); mediash keeps the id of each to list it only once, "
+                + "and stops rather than keep more: the service is not paging by time_created")
     }
 
     /// Whether `anchor` is still where the page before found it, asked after this page arrived.

@@ -105,6 +105,41 @@ struct ListingTests {
         }
     }
 
+    @Test("more items at one instant than the client keeps ids for fail the listing with the reason, each item listed once until then")
+    func endlessInstant() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("endless-instant-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A clock that stands still, as a server that sends ever more ids at one time_created looks.
+        let instant = Date(timeIntervalSince1970: 1_700_000_000)
+        let store = try MediaStore(directory: folder, now: { instant })
+        let file = folder.appendingPathComponent("x.bin")
+        try Data("x".utf8).write(to: file)
+        for _ in 0..<45 { _ = try await store.service(account: LiveServer.apiKey).upload(MediaUpload(source: .file(file))) }
+        for (limit, fails) in [(20, true), (45, false)] {
+            var configuration = MediaHTTPClient.Configuration.forTests
+            configuration.maxItemsAtOneInstant = limit
+            try await withLiveServer(store: store, client: configuration, { $0.maxPageSize = 10 }) { server in
+                var listed: [String] = []
+                let error = await mediaError {
+                    for try await item in server.client.list(MediaQuery(pageSize: 10)) { listed.append(item.id) }
+                }
+                #expect(Set(listed).count == listed.count, "an item listed twice")
+                if fails {
+                    guard case .server(_, let message) = error else {
+                        Issue.record("expected the listing to fail, got \(String(describing: error)) after \(listed.count) items")
+                        return
+                    }
+                    #expect(message.contains("more than 20 items at one instant (2023-11-14T22:13:20.000Z)"), "\(message)")
+                    // The ids kept stay within the limit and one page: the listing stops at the page that passes it.
+                    #expect(listed.count <= limit + 10, "\(listed.count) listed")
+                } else {
+                    #expect(error == nil)
+                    #expect(listed.count == 45)
+                }
+            }
+        }
+    }
+
     /// What `list | delete` does with pages fetched ahead: the consumer deletes the pages it was
     /// given a page or a few behind the listing. Driven page by page here, so the deletes land
     /// between two pages of one instant every time, not when the scheduler happens to put them there.
