@@ -86,17 +86,23 @@ struct ListingTests {
         }
     }
 
-    @Test("items sharing one instant, more than a page of them, are all listed once")
-    func sharedInstant() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shared-instant-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        // A clock that stands still: every item gets the same time_created.
+    /// A store in `folder` whose clock stands still, holding `count` items: every one has the same
+    /// time_created (2023-11-14T22:13:20.000Z), as a server that sends ever more ids at one instant looks.
+    static func oneInstant(_ count: Int, in folder: URL) async throws -> (store: MediaStore, ids: Set<String>) {
         let instant = Date(timeIntervalSince1970: 1_700_000_000)
         let store = try MediaStore(directory: folder, now: { instant })
         let file = folder.appendingPathComponent("x.bin")
         try Data("x".utf8).write(to: file)
         var ids: Set<String> = []
-        for _ in 0..<25 { ids.insert(try await store.service(account: LiveServer.apiKey).upload(MediaUpload(source: .file(file))).id) }
+        for _ in 0..<count { ids.insert(try await store.service(account: LiveServer.apiKey).upload(MediaUpload(source: .file(file))).id) }
+        return (store, ids)
+    }
+
+    @Test("items sharing one instant, more than a page of them, are all listed once")
+    func sharedInstant() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shared-instant-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (store, ids) = try await Self.oneInstant(25, in: folder)
         try await withLiveServer(store: store, { $0.maxPageSize = 10 }) { server in
             var listed: [String] = []
             for try await item in server.client.list(MediaQuery(pageSize: 10)) { listed.append(item.id) }
@@ -109,12 +115,7 @@ struct ListingTests {
     func endlessInstant() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("endless-instant-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        // A clock that stands still, as a server that sends ever more ids at one time_created looks.
-        let instant = Date(timeIntervalSince1970: 1_700_000_000)
-        let store = try MediaStore(directory: folder, now: { instant })
-        let file = folder.appendingPathComponent("x.bin")
-        try Data("x".utf8).write(to: file)
-        for _ in 0..<45 { _ = try await store.service(account: LiveServer.apiKey).upload(MediaUpload(source: .file(file))) }
+        let (store, _) = try await Self.oneInstant(45, in: folder)
         for (limit, fails) in [(20, true), (45, false)] {
             var configuration = MediaHTTPClient.Configuration.forTests
             configuration.maxItemsAtOneInstant = limit
