@@ -18,26 +18,16 @@ public enum MediaTime {
     /// outside years 0001–9999 (±1e300, ±infinity) is written as the nearest end of that
     /// range, and NaN as the earliest.
     public static func format(_ date: Date) -> String {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(24)
-        write(date, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &text) { out in
+            guard let base = out.bindMemory(to: UInt8.self).baseAddress else { return "" }
+            write(date, into: base)
+            return String(decoding: UnsafeBufferPointer(start: base, count: length), as: UTF8.self)
+        }
     }
 
     /// The length of every time `format` writes, in bytes (all ASCII).
     package static let length = 24
-
-    /// Appends `format(date)`'s 24 ASCII bytes to `bytes`.
-    package static func write(_ date: Date, to bytes: inout [UInt8]) {
-        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &text) { out in
-            let start = out.bindMemory(to: UInt8.self)
-            if let base = start.baseAddress {
-                write(date, into: base)
-                bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: length))
-            }
-        }
-    }
 
     /// Writes `format(date)`'s 24 ASCII bytes at `out` (media-server writes its answers so). By
     /// arithmetic, straight into place: gmtime_r and a byte-by-byte append were a tenth of the

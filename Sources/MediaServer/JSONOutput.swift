@@ -30,7 +30,7 @@ package struct JSONOutput: ~Copyable {
     package var bytes: [UInt8] { Array(written) }
 
     /// The bytes written so far, for as long as the output is not changed.
-    var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: count) }
+    package var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: count) }
 
     /// Room for `count` bytes in all, so a large answer is not copied as it grows.
     mutating func reserve(_ total: Int) {
@@ -79,18 +79,10 @@ package struct JSONOutput: ~Copyable {
     }
 
     private mutating func container(_ open: UInt8, _ close: UInt8, _ body: (inout JSONOutput) -> Void) {
-        begin(open)
-        body(&self)
-        end(close)
-    }
-
-    private mutating func begin(_ open: UInt8) {
         separate()
         put(open)
         needsComma = false
-    }
-
-    private mutating func end(_ close: UInt8) {
+        body(&self)
         put(close)
         needsComma = true
     }

@@ -29,6 +29,8 @@ struct JSONLinesLogHandler: LogHandler {
         json.object { json in
             for key in fields.keys.sorted() { json.member(named: key, fields[key]) }
         }
-        FileHandle.standardError.write(Data(json.bytes + [0x0A]))
+        var line = Data(json.written)
+        line.append(0x0A)
+        FileHandle.standardError.write(line)
     }
 }
