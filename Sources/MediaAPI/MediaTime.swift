@@ -26,19 +26,39 @@ public enum MediaTime {
         }
     }
 
+    private static let earliestMilliseconds: Int64 = -62_135_596_800_000
+    private static let latestMilliseconds: Int64 = 253_402_300_799_999
+
     /// The length of every time `format` writes, in bytes (all ASCII).
     package static let length = 24
+
+    /// The whole milliseconds since 1970 `format` writes for `date`: floored, so a formatted time
+    /// never rounds into the next second, after clamping as `format` does. A time made from whole
+    /// milliseconds as stores make theirs (`Double(ms) / 1000` seconds) gives those milliseconds
+    /// back, though the product with 1000 can lie a hair below them (1.001 s × 1000 = 1000.99…,
+    /// and a Date made of -0.001 s gives back a little less): such a time was written one
+    /// millisecond early before (`…59.998` for -0.001 s, in the list and info of one item alike).
+    public static func milliseconds(_ date: Date) -> Int64 {
+        let raw = date.timeIntervalSince1970
+        let clamped = raw.isNaN ? earliest.timeIntervalSince1970
+            : min(max(raw, earliest.timeIntervalSince1970), latest.timeIntervalSince1970)
+        // Within the clamp, milliseconds are at most ±2.6e14: exact in a Double and an Int64.
+        let floored = Int64((clamped * 1000).rounded(.down))
+        // Made as a store makes it: a Date keeps its time from 2001, so it may not give back the exact quotient either.
+        let next = Double(floored + 1) / 1000
+        return next == clamped || Date(timeIntervalSince1970: next).timeIntervalSince1970 == clamped ? floored + 1 : floored
+    }
 
     /// Writes `format(date)`'s 24 ASCII bytes at `out` (media-server writes its answers so). By
     /// arithmetic, straight into place: gmtime_r and a byte-by-byte append were a tenth of the
     /// instructions of a list page of 20 in media-server.
     package static func write(_ date: Date, into out: UnsafeMutablePointer<UInt8>) {
-        let raw = date.timeIntervalSince1970
-        let clamped = raw.isNaN ? earliest.timeIntervalSince1970
-            : min(max(raw, earliest.timeIntervalSince1970), latest.timeIntervalSince1970)
-        // Floor to whole milliseconds so a formatted time never rounds into the next second.
-        // Within the clamp, milliseconds are at most ±2.6e14: exact in a Double and an Int64.
-        let totalMs = Int64((clamped * 1000).rounded(.down))
+        write(milliseconds: milliseconds(date), into: out)
+    }
+
+    /// Writes the time `milliseconds` after 1970 as `write(_:into:)` does, clamped to years 0001–9999.
+    package static func write(milliseconds: Int64, into out: UnsafeMutablePointer<UInt8>) {
+        let totalMs = min(max(milliseconds, earliestMilliseconds), latestMilliseconds)
         let (seconds, ms) = floorDivision(totalMs, 1000)
         let (days, secondOfDay) = floorDivision(seconds, 86_400)
         let (year, month, day) = civilDate(daysSince1970: days)

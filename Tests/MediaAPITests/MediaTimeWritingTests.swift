@@ -3,17 +3,14 @@ import Foundation
 import Testing
 
 /// `MediaTime.write` works the calendar out by arithmetic; the C library's `gmtime_r` is the
-/// reference it must equal, at every kind of day boundary across the years 0001–9999.
+/// reference it must equal, at every kind of day boundary across the years 0001–9999, for times
+/// made of whole milliseconds as the stores make them.
 @Suite("MediaTime writing")
 struct MediaTimeWritingTests {
-    /// The text `gmtime_r` gives for `date` (whole milliseconds, floored), as the writer did before.
-    /// From the date's own `timeIntervalSince1970`: a Date keeps its time from 2001, so -0.001 comes
-    /// back a little below, and is written as …59.998.
-    static func reference(_ date: Date) -> String {
-        let seconds = date.timeIntervalSince1970
-        let clamped = min(max(seconds, MediaTime.earliest.timeIntervalSince1970), MediaTime.latest.timeIntervalSince1970)
-        let totalMs = (clamped * 1000).rounded(.down)
-        let whole = (totalMs / 1000).rounded(.down)
+    /// The text `gmtime_r` gives for `ms` milliseconds since 1970, clamped to the format's range.
+    static func reference(ms: Int64) -> String {
+        let ms = min(max(ms, Int64(MediaTime.earliest.timeIntervalSince1970 * 1000)), 253_402_300_799_999)
+        let whole = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000)
         var t = time_t(whole)
         var parts = tm()
         gmtime_r(&t, &parts)
@@ -23,7 +20,12 @@ struct MediaTimeWritingTests {
         }
         return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2) + "T"
             + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2) + "."
-            + digits(Int32(totalMs - whole * 1000), 3) + "Z"
+            + digits(Int32(ms - whole * 1000), 3) + "Z"
+    }
+
+    /// A time of whole milliseconds as stores make one: `Double(ms) / 1000` seconds.
+    static func date(ms: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(ms) / 1000)
     }
 
     @Test("every day boundary of leap and century years, and the ends of the range, is gmtime's")
@@ -45,8 +47,8 @@ struct MediaTimeWritingTests {
             }
         }
         for seconds in instants {
-            let date = Date(timeIntervalSince1970: seconds)
-            #expect(MediaTime.format(date) == Self.reference(date), "\(seconds)")
+            let ms = Int64((seconds * 1000).rounded())
+            #expect(MediaTime.format(Self.date(ms: ms)) == Self.reference(ms: ms), "\(seconds)")
         }
     }
 
@@ -55,11 +57,34 @@ struct MediaTimeWritingTests {
         var random = SplitMix64(seed: 20_261_201)
         let low = MediaTime.earliest.timeIntervalSince1970, high = MediaTime.latest.timeIntervalSince1970
         for _ in 0..<100_000 {
-            // Whole milliseconds, so the floor cannot differ by a rounding of the Double.
             let ms = Int64(low * 1000) + Int64(random.next() % UInt64((high - low) * 1000))
-            let seconds = Double(ms) / 1000
-            let date = Date(timeIntervalSince1970: seconds)
-            #expect(MediaTime.format(date) == Self.reference(date), "\(seconds)")
+            #expect(MediaTime.format(Self.date(ms: ms)) == Self.reference(ms: ms), "\(ms)")
         }
+    }
+
+    /// Near 1970 a time of whole milliseconds comes back from its Date a hair below them about half
+    /// the time (1.001 s × 1000 = 1000.99…): floored, it was written a millisecond early, so an item
+    /// stored at …00.001 read …00.000. A store's milliseconds must come back as they were.
+    @Test("every millisecond within 100 s of 1970, and of now, is written as the store's milliseconds")
+    func storesMillisecondsComeBack() {
+        for base in [Int64(0), 1_764_547_200_000] {
+            for ms in base - 100_000...base + 100_000 {
+                let date = Self.date(ms: ms)
+                guard MediaTime.milliseconds(date) == ms else {
+                    Issue.record("\(ms) ms came back as \(MediaTime.milliseconds(date))")
+                    return
+                }
+            }
+        }
+        #expect(MediaTime.format(Self.date(ms: 1_001)) == "1970-01-01T00:00:01.001Z")
+        #expect(MediaTime.format(Self.date(ms: -1)) == "1969-12-31T23:59:59.999Z")
+    }
+
+    @Test("a time between two milliseconds is floored, never rounded into the next second")
+    func between() {
+        #expect(MediaTime.format(Date(timeIntervalSince1970: 1.9996)) == "1970-01-01T00:00:01.999Z")
+        #expect(MediaTime.format(Date(timeIntervalSince1970: 59.9999)) == "1970-01-01T00:00:59.999Z")
+        #expect(MediaTime.format(Date(timeIntervalSince1970: -0.0004)) == "1969-12-31T23:59:59.999Z")
+        #expect(MediaTime.milliseconds(Date(timeIntervalSince1970: 1_764_547_200.0125)) == 1_764_547_200_012)
     }
 }
