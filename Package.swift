@@ -175,6 +175,8 @@ let package = Package(
                 // The same route tests on a PostgreSQL-backed server (URLUploadTests), when MEDIA_TEST_DATABASE_URL is set.
                 "MediaStorePostgres", "PostgresTestSupport",
                 "MediaAPI",
+                // To write bytes into a store's file that no client could send (ListPageWritingTests).
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -18,6 +18,13 @@ public protocol MediaServerStore: Sendable {
     /// A page by index plus the total number matching, as GET /v3/media needs.
     func page(account: String, query: MediaQuery, pageIndex: Int, pageSize: Int) async throws -> (items: [MediaItem], total: Int)
 
+    /// The same page written as the store reads it: each item handed in order to a `Writer` made
+    /// for the page, then the writer's output and the total. The embedded store lends its rows in
+    /// place; by default, the items `page` gives are handed over.
+    func page<Writer: MediaPageWriter & ~Copyable>(
+        account: String, query: MediaQuery, pageIndex: Int, pageSize: Int, writer: Writer.Type, options: Writer.Options
+    ) async throws -> (output: Writer.Output, total: Int)
+
     /// Checks access and the download limit without counting, and returns the item (for HEAD,
     /// conditional and refused requests). `account` nil = unauthenticated: public items only (else
     /// .unauthorized); another account's non-public item = .notFound; limit reached = .forbidden.
@@ -47,6 +54,15 @@ extension MediaServerStore {
     }
 
     public var statistics: [(name: String, help: String, value: Double)] { [] }
+
+    public func page<Writer: MediaPageWriter & ~Copyable>(
+        account: String, query: MediaQuery, pageIndex: Int, pageSize: Int, writer: Writer.Type, options: Writer.Options
+    ) async throws -> (output: Writer.Output, total: Int) {
+        let (items, total) = try await page(account: account, query: query, pageIndex: pageIndex, pageSize: pageSize)
+        var writer = Writer(options: options, rows: items.count)
+        for item in items { writer.write(item) }
+        return (writer.finish(), total)
+    }
 }
 
 /// Where an item's content is read from.

@@ -28,4 +28,20 @@ public enum WordBytes {
 
     /// The index of the first byte a mask from the tests above flags (the mask is not 0).
     @inlinable @inline(__always) public static func first(_ flags: UInt64) -> Int { flags.trailingZeroBitCount >> 3 }
+
+    /// Whether every byte of `utf8` is below 0x80 (ASCII, so valid UTF-8), eight at a time.
+    @inlinable public static func isASCII(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return true }
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= utf8.count {
+            high |= load(base + index)
+            index += 8
+        }
+        while index < utf8.count {
+            high |= UInt64(base[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
 }

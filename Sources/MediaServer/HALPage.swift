@@ -3,9 +3,8 @@ import MediaAPI
 
 /// One page of `GET /v3/media` in the seed's HAL shape: `_embedded.media`, `_links`, `count`, `page_index`, `page_size`.
 struct HALPage: JSONWritable {
-    var items: [MediaItem]
-    /// Whether the items go in the older camelCase shape (`RecordShape.legacy`).
-    var legacy: Bool
+    /// The page's items, already written: the objects of `_embedded.media` (`PageItemsWriter`).
+    var items: [UInt8]
     /// Every item matching, on all pages.
     var count: Int
     var pageIndex: Int
@@ -14,9 +13,8 @@ struct HALPage: JSONWritable {
     var links: [(relation: StaticString, href: String)]
 
     /// Builds the page and its links; `linkQuery` holds the request's own parameters, repeated in each link.
-    init(items: [MediaItem], legacy: Bool, count: Int, pageIndex: Int, pageSize: Int, linkQuery: [(String, String)]) {
+    init(items: [UInt8], count: Int, pageIndex: Int, pageSize: Int, linkQuery: [(String, String)]) {
         self.items = items
-        self.legacy = legacy
         self.count = count
         self.pageIndex = pageIndex
         self.pageSize = pageSize
@@ -31,13 +29,13 @@ struct HALPage: JSONWritable {
     }
 
     func write(to json: inout JSONOutput) {
-        json.reserve(512 + 512 * items.count)
+        json.reserve(512 + items.count)
         json.object { json in
             json.key("_embedded")
             json.object { json in
                 json.key("media")
                 json.array { json in
-                    for item in items { WireRecord.write(item, legacy: legacy, to: &json) }
+                    json.written(items)
                 }
             }
             json.key("_links")

@@ -128,13 +128,37 @@ package struct JSONOutput: ~Copyable {
         needsComma = true
     }
 
+    /// Values another `JSONOutput` wrote (comma-separated when several), as the next ones of this
+    /// container: a list page's items, written while the store read them.
+    mutating func written(_ values: [UInt8]) {
+        guard !values.isEmpty else { return }
+        separate()
+        values.withUnsafeBufferPointer { values in
+            if let base = values.baseAddress { put(base, values.count) }
+        }
+        needsComma = true
+    }
+
+    /// A string from UTF-8 bytes lent in place (a row's text as the store read it).
+    mutating func member(_ name: StaticString, utf8: UnsafeBufferPointer<UInt8>?) {
+        guard let utf8 else { return }
+        key(name)
+        string(utf8)
+        needsComma = true
+    }
+
     /// A time as the API writes it (`MediaTime`), straight into the bytes.
     mutating func member(_ name: StaticString, time: Date?) {
-        guard let time else { return }
+        member(name, milliseconds: time.map(MediaTime.milliseconds))
+    }
+
+    /// A time given in milliseconds since 1970, written as `member(_:time:)` writes one.
+    mutating func member(_ name: StaticString, milliseconds: Int64?) {
+        guard let milliseconds else { return }
         key(name)
         let p = room(MediaTime.length + 2)
         p[0] = UInt8(ascii: "\"")
-        MediaTime.write(time, into: p + 1)
+        MediaTime.write(milliseconds: milliseconds, into: p + 1)
         p[MediaTime.length + 1] = UInt8(ascii: "\"")
         count += MediaTime.length + 2
         needsComma = true

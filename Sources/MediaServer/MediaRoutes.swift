@@ -66,9 +66,10 @@ extension MediaRoutes {
         let account = try context.requireAccount()
         let parameters = try ListParameters(request: request, maxPageSize: configuration.maxPageSize, now: Date())
         let (items, total) = try await store.page(
-            account: account, query: parameters.query, pageIndex: parameters.pageIndex, pageSize: parameters.pageSize)
+            account: account, query: parameters.query, pageIndex: parameters.pageIndex, pageSize: parameters.pageSize,
+            writer: PageItemsWriter.self, options: shape.legacy)
         let page = HALPage(
-            items: items, legacy: shape.legacy, count: total, pageIndex: parameters.pageIndex,
+            items: items, count: total, pageIndex: parameters.pageIndex,
             pageSize: parameters.pageSize, linkQuery: parameters.linkQuery)
         return shape.json(page)
     }

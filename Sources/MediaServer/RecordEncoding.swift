@@ -28,47 +28,78 @@ struct WireRecord: JSONWritable {
         Self.write(item, legacy: legacy, to: &json)
     }
 
-    /// Writes `item` in either shape (a list page writes its items so, without a WireRecord of each).
+    /// Writes `item` in either shape.
     static func write(_ item: MediaItem, legacy: Bool, to json: inout JSONOutput) {
-        func milliseconds(_ date: Date?) -> Int64? { date.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) } }
+        write(fields: item, legacy: legacy, to: &json)
+    }
+
+    /// Writes a record from its fields (a `MediaItem`, or a row the store is reading).
+    static func write(fields: some MediaFields, legacy: Bool, to json: inout JSONOutput) {
+        let names = legacy ? WireNames.legacy : WireNames.seed
+        let numbers = fields.numbers
         json.object { json in
+            func text(_ name: StaticString, _ field: MediaTextField) {
+                fields.withText(field) { utf8 in json.member(name, utf8: utf8) }
+            }
+            text("id", .id)
+            text(names.accountID, .accountID)
+            text(names.storeID, .storeID)
+            text("etag", .etag)
+            json.member(names.size, numbers.size)
+            text(names.mimeType, .mimeType)
+            text(names.originalFileName, .originalFileName)
+            text("title", .title)
+            text("description", .description)
+            text(names.metadataPrimary, .metadataPrimary)
+            text(names.metadataSecondary, .metadataSecondary)
+            json.member(names.isPublic, numbers.isPublic)
+            json.member(names.maxDownloadsAllowed, numbers.maxDownloadsAllowed)
+            json.member(names.timesDownloaded, numbers.timesDownloaded)
+            // The older shape's times are epoch milliseconds; the seed's, ISO 8601 text.
             if legacy {
-                json.member("id", item.id)
-                json.member("accountId", item.accountID)
-                json.member("storeId", item.storeID)
-                json.member("etag", item.etag)
-                json.member("mediaSize", item.size)
-                json.member("mimeType", item.mimeType)
-                json.member("originalFileName", item.originalFileName)
-                json.member("title", item.title)
-                json.member("description", item.description)
-                json.member("metadataPrimary", item.metadataPrimary)
-                json.member("metadataSecondary", item.metadataSecondary)
-                json.member("publicItem", item.isPublic)
-                json.member("maxDownloadsAllowed", item.maxDownloadsAllowed)
-                json.member("timesDownloaded", item.timesDownloaded)
-                json.member("timeCreated", milliseconds(item.timeCreated))
-                json.member("timeLastUpdated", milliseconds(item.timeLastUpdated))
+                json.member(names.timeCreated, numbers.timeCreated)
+                json.member(names.timeLastUpdated, numbers.timeLastUpdated)
             } else {
-                json.member("id", item.id)
-                json.member("account_id", item.accountID)
-                json.member("store_id", item.storeID)
-                json.member("etag", item.etag)
-                json.member("media_size", item.size)
-                json.member("mime_type", item.mimeType)
-                json.member("original_file_name", item.originalFileName)
-                json.member("title", item.title)
-                json.member("description", item.description)
-                json.member("metadata_primary", item.metadataPrimary)
-                json.member("metadata_secondary", item.metadataSecondary)
-                json.member("public", item.isPublic)
-                json.member("max_downloads_allowed", item.maxDownloadsAllowed)
-                json.member("times_downloaded", item.timesDownloaded)
-                json.member("time_created", time: item.timeCreated)
-                json.member("time_last_updated", time: item.timeLastUpdated)
+                json.member(names.timeCreated, milliseconds: numbers.timeCreated)
+                json.member(names.timeLastUpdated, milliseconds: numbers.timeLastUpdated)
             }
         }
     }
+}
+
+/// The member names that differ between the seed's snake_case shape and the older camelCase one.
+struct WireNames {
+    var accountID, storeID, size, mimeType, originalFileName, metadataPrimary, metadataSecondary: StaticString
+    var isPublic, maxDownloadsAllowed, timesDownloaded, timeCreated, timeLastUpdated: StaticString
+
+    static let seed = WireNames(
+        accountID: "account_id", storeID: "store_id", size: "media_size", mimeType: "mime_type",
+        originalFileName: "original_file_name", metadataPrimary: "metadata_primary", metadataSecondary: "metadata_secondary",
+        isPublic: "public", maxDownloadsAllowed: "max_downloads_allowed", timesDownloaded: "times_downloaded",
+        timeCreated: "time_created", timeLastUpdated: "time_last_updated")
+
+    static let legacy = WireNames(
+        accountID: "accountId", storeID: "storeId", size: "mediaSize", mimeType: "mimeType",
+        originalFileName: "originalFileName", metadataPrimary: "metadataPrimary", metadataSecondary: "metadataSecondary",
+        isPublic: "publicItem", maxDownloadsAllowed: "maxDownloadsAllowed", timesDownloaded: "timesDownloaded",
+        timeCreated: "timeCreated", timeLastUpdated: "timeLastUpdated")
+}
+
+/// A list page's items, written as the store reads them: the objects of `_embedded.media`, comma-separated.
+struct PageItemsWriter: MediaPageWriter, ~Copyable {
+    private var json: JSONOutput
+    private let legacy: Bool
+
+    init(options legacy: Bool, rows: Int) {
+        json = JSONOutput(capacity: 64 + 512 * min(rows, 100))
+        self.legacy = legacy
+    }
+
+    mutating func write(_ fields: some MediaFields) {
+        WireRecord.write(fields: fields, legacy: legacy, to: &json)
+    }
+
+    consuming func finish() -> [UInt8] { json.bytes }
 }
 
 /// A coding key for any JSON member name.

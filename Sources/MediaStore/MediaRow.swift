@@ -5,7 +5,8 @@ import MediaAPI
 
 /// How a `MediaItem` is stored as a row of the `media` table.
 enum MediaRow {
-    static let storeID = "local"
+    static let storeID = "\(storeIDText)"
+    static let storeIDText: StaticString = "local"
 
     /// The columns every query selects, in the order `item(_:)` reads them (by position, which is
     /// cheaper than by name on a hot path).
@@ -19,49 +20,56 @@ enum MediaRow {
         "SELECT \(columns) FROM media WHERE \(condition)"
     }
 
-    /// The items a `select` statement finds. GRDB steps the statement and reads the id (column 0);
-    /// the other columns are read straight from the statement by position: GRDB's `Row`s (a copy of
-    /// each row, or a table of column names per query, then a generic decode per column) were the
-    /// largest part of the server's time for a page of 20.
+    /// The items a `select` statement finds. GRDB steps the statement; the columns are read straight
+    /// from it by position (`Fields`): GRDB's `Row`s (a copy of each row, or a table of column names
+    /// per query, then a generic decode per column) were the largest part of the server's time for a page of 20.
     static func fetchAll(_ statement: Statement, arguments: StatementArguments) throws -> [MediaItem] {
         let ids = try String.fetchCursor(statement, arguments: arguments)
         var items = [MediaItem]()
-        while let id = try ids.next() {
-            items.append(item(id: id, statement.sqliteStatement))
+        while try ids.next() != nil {
+            items.append(MediaItem(Fields(statement: statement.sqliteStatement)))
         }
         return items
     }
 
-    /// The item of the row `statement` stands on, its columns in `columns`' order. Text is read as
-    /// GRDB reads it (`String(cString:)`: invalid UTF-8 repaired).
-    static func item(id: String, _ statement: SQLiteStatement) -> MediaItem {
-        func text(_ column: Int32) -> String? {
-            guard sqlite3_column_type(statement, column) != SQLITE_NULL, let text = sqlite3_column_text(statement, column) else {
-                return nil
+    /// The row a `select` statement stands on, its columns in `columns`' order, lent in place (valid
+    /// until the statement moves). Text is read whole (`sqlite3_column_bytes`, NULs and all); text
+    /// that is not valid UTF-8 is lent repaired (U+FFFD for each bad sequence, as `String(decoding:)` does).
+    struct Fields: MediaFields {
+        let statement: SQLiteStatement
+
+        func withText<R>(_ field: MediaTextField, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+            let column: Int32
+            switch field {
+            case .id: column = 0
+            case .accountID: column = 1
+            case .storeID:
+                return body(UnsafeBufferPointer(start: MediaRow.storeIDText.utf8Start, count: MediaRow.storeIDText.utf8CodeUnitCount))
+            case .etag: column = 2
+            case .mimeType: column = 4
+            case .originalFileName: column = 5
+            case .title: column = 6
+            case .description: column = 7
+            case .metadataPrimary: column = 8
+            case .metadataSecondary: column = 9
             }
-            return String(cString: text)
+            guard sqlite3_column_type(statement, column) != SQLITE_NULL, let text = sqlite3_column_text(statement, column) else {
+                return body(nil)
+            }
+            let utf8 = UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column)))
+            if WordBytes.isASCII(utf8) { return body(utf8) }
+            var repaired = String(decoding: utf8, as: UTF8.self)
+            return repaired.withUTF8(body)
         }
-        func integer(_ column: Int32) -> Int64 {
-            sqlite3_column_int64(statement, column)
+
+        var numbers: MediaNumbers {
+            func integer(_ column: Int32) -> Int64 {
+                sqlite3_column_int64(statement, column)
+            }
+            return MediaNumbers(
+                size: integer(3), isPublic: integer(10) != 0, maxDownloadsAllowed: Int(truncatingIfNeeded: integer(11)),
+                timesDownloaded: Int(truncatingIfNeeded: integer(12)), timeCreated: integer(13), timeLastUpdated: integer(14))
         }
-        return MediaItem(
-            id: id,
-            accountID: text(1),
-            storeID: storeID,
-            etag: text(2),
-            size: integer(3),
-            mimeType: text(4),
-            originalFileName: text(5),
-            title: text(6),
-            description: text(7),
-            metadataPrimary: text(8),
-            metadataSecondary: text(9),
-            isPublic: integer(10) != 0,
-            maxDownloadsAllowed: Int(truncatingIfNeeded: integer(11)),
-            timesDownloaded: Int(truncatingIfNeeded: integer(12)),
-            timeCreated: date(integer(13)),
-            timeLastUpdated: date(integer(14))
-        )
     }
 
     static func insert(_ item: MediaItem, into db: Database) throws {

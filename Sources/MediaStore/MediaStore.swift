@@ -58,6 +58,15 @@ public final class MediaStore: Sendable {
     public func page(account: String, query: MediaQuery, pageIndex: Int, pageSize: Int) async throws
         -> (items: [MediaItem], total: Int)
     {
+        let (items, total) = try await page(
+            account: account, query: query, pageIndex: pageIndex, pageSize: pageSize, writer: MediaItemsWriter.self, options: ())
+        return (items, total)
+    }
+
+    /// The same page, each row lent to the writer in place as SQLite holds it.
+    public func page<Writer: MediaPageWriter & ~Copyable>(
+        account: String, query: MediaQuery, pageIndex: Int, pageSize: Int, writer: Writer.Type, options: Writer.Options
+    ) async throws -> (output: Writer.Output, total: Int) {
         guard pageIndex >= 0 else { throw MediaError.invalidInput("page_index must be 0 or more, not \(pageIndex)") }
         guard pageSize >= 1 else { throw MediaError.invalidInput("page_size must be 1 or more, not \(pageSize)") }
         let filter = ListFilter(account: account, query: query)
@@ -65,15 +74,24 @@ public final class MediaStore: Sendable {
         guard !overflow else { throw MediaError.invalidInput("page_index \(pageIndex) is out of range") }
         // One read, so the page and its count are of one snapshot; the count reads counters, not the window.
         return try await read { db in
-            let items = try MediaRow.fetchAll(
-                db.cachedStatement(sql: MediaRow.select(where: "\(filter.sql) ORDER BY \(filter.orderSQL) LIMIT ? OFFSET ?")),
-                arguments: filter.arguments + [pageSize, offset]
-            )
+            var statement = try BoundStatement(
+                db.cachedStatement(sql: MediaRow.select(where: "\(filter.sql) ORDER BY \(filter.orderSQL) LIMIT ? OFFSET ?")), in: db)
+            defer { statement.finish() }
+            filter.bind(&statement)
+            statement.bind(pageSize)
+            statement.bind(offset)
+            var writer = Writer(options: options, rows: min(pageSize, 1000))
+            var count = 0
+            while try statement.step() {
+                writer.write(MediaRow.Fields(statement: statement.sqliteStatement))
+                count += 1
+            }
+            let output = writer.finish()
             // A page short of full is the last: what lies before it and on it is all there is (in this
             // snapshot), and nothing needs counting. An empty page past the start says nothing of the total.
-            if items.count < pageSize, !items.isEmpty || offset == 0 { return (items, offset + items.count) }
+            if count < pageSize, count > 0 || offset == 0 { return (output, offset + count) }
             let total = try WindowCount.count(account: account, from: filter.from ?? .min, to: filter.to ?? .max, in: db)
-            return (items, total)
+            return (output, total)
         }
     }
 
@@ -229,6 +247,7 @@ public final class MediaStore: Sendable {
 
 /// The `WHERE` clause of one account's items within a query's time bounds, and its order.
 struct ListFilter {
+    var account: String
     var sql: String
     var arguments: StatementArguments
     var ascending: Bool
@@ -237,6 +256,7 @@ struct ListFilter {
     var to: Int64?
 
     init(account: String, query: MediaQuery) {
+        self.account = account
         var clauses = ["account_id = ?"]
         var arguments: StatementArguments = [account]
         // Bounds are inclusive; a bound between two milliseconds takes only the milliseconds within it.
@@ -253,6 +273,13 @@ struct ListFilter {
         sql = clauses.joined(separator: " AND ")
         self.arguments = arguments
         ascending = query.order == .ascending
+    }
+
+    /// Binds what `arguments` holds, in `sql`'s order.
+    func bind(_ statement: inout BoundStatement) {
+        statement.bind(account)
+        if let from { statement.bind(from) }
+        if let to { statement.bind(to) }
     }
 
     var orderSQL: String {

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// The exact number of an account's items in a time window, without scanning the window.
 ///
@@ -80,15 +81,16 @@ enum WindowCount {
         guard !parts.sql.isEmpty else { return 0 }
         // One statement for all the parts (at most a bucket range per level and end, and two partial
         // seconds): a statement each cost more in preparing, binding and stepping than SQLite's work.
-        var arguments = StatementArguments()
+        var statement = try BoundStatement(db.cachedStatement(sql: "SELECT " + parts.sql.joined(separator: " + ")), in: db)
+        defer { statement.finish() }
         for part in parts.values {
-            if let width = part.width {
-                arguments += [account, width, part.from, part.to]
-            } else {
-                arguments += [account, part.from, part.to]
-            }
+            statement.bind(account)
+            if let width = part.width { statement.bind(width) }
+            statement.bind(part.from)
+            statement.bind(part.to)
         }
-        return try Int.fetchOne(db.cachedStatement(sql: "SELECT " + parts.sql.joined(separator: " + ")), arguments: arguments) ?? 0
+        guard try statement.step() else { return 0 }
+        return Int(sqlite3_column_int64(statement.sqliteStatement, 0))
     }
 
     /// The queries whose sum counts a window: whole buckets of the widest width that fits, then the
