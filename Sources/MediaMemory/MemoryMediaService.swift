@@ -40,9 +40,10 @@ public final class MemoryMediaService: MediaService, @unchecked Sendable {
         return try body()
     }
 
-    /// Times on the wire have millisecond precision; items keep no finer ones.
+    /// Times on the wire have millisecond precision; items keep no finer ones: the milliseconds
+    /// the API writes (`MediaTime.milliseconds`), so a time already whole stays as it is.
     private static func milliseconds(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        Date(timeIntervalSince1970: Double(MediaTime.milliseconds(date)) / 1000)
     }
 
     // MARK: MediaService
