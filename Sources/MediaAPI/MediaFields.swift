@@ -84,16 +84,14 @@ extension MediaItem: MediaFields {
         func string(_ field: MediaTextField) -> String? {
             fields.withText(field) { utf8 in utf8.map { String(decoding: $0, as: UTF8.self) } }
         }
-        func date(_ milliseconds: Int64?) -> Date? {
-            milliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) }
-        }
         let n = fields.numbers
         self.init(
             id: string(.id) ?? "", accountID: string(.accountID), storeID: string(.storeID), etag: string(.etag),
             size: n.size, mimeType: string(.mimeType), originalFileName: string(.originalFileName), title: string(.title),
             description: string(.description), metadataPrimary: string(.metadataPrimary),
             metadataSecondary: string(.metadataSecondary), isPublic: n.isPublic, maxDownloadsAllowed: n.maxDownloadsAllowed,
-            timesDownloaded: n.timesDownloaded, timeCreated: date(n.timeCreated), timeLastUpdated: date(n.timeLastUpdated))
+            timesDownloaded: n.timesDownloaded, timeCreated: n.timeCreated.map(MediaTime.date(milliseconds:)),
+            timeLastUpdated: n.timeLastUpdated.map(MediaTime.date(milliseconds:)))
     }
 }
 

@@ -49,6 +49,12 @@ public enum MediaTime {
         return next == clamped || Date(timeIntervalSince1970: next).timeIntervalSince1970 == clamped ? floored + 1 : floored
     }
 
+    /// The time `milliseconds` after 1970, made as every store makes one (`Double(ms) / 1000`
+    /// seconds): the Date `milliseconds(_:)` gives those milliseconds back for.
+    public static func date(milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
     /// Writes `format(date)`'s 24 ASCII bytes at `out` (media-server writes its answers so). By
     /// arithmetic, straight into place: gmtime_r and a byte-by-byte append were a tenth of the
     /// instructions of a list page of 20 in media-server.

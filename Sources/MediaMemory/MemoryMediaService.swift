@@ -43,7 +43,7 @@ public final class MemoryMediaService: MediaService, @unchecked Sendable {
     /// Times on the wire have millisecond precision; items keep no finer ones: the milliseconds
     /// the API writes (`MediaTime.milliseconds`), so a time already whole stays as it is.
     private static func milliseconds(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: Double(MediaTime.milliseconds(date)) / 1000)
+        MediaTime.date(milliseconds: MediaTime.milliseconds(date))
     }
 
     // MARK: MediaService

@@ -147,12 +147,8 @@ package struct JSONOutput: ~Copyable {
         needsComma = true
     }
 
-    /// A time as the API writes it (`MediaTime`), straight into the bytes.
-    mutating func member(_ name: StaticString, time: Date?) {
-        member(name, milliseconds: time.map(MediaTime.milliseconds))
-    }
-
-    /// A time given in milliseconds since 1970, written as `member(_:time:)` writes one.
+    /// A time given in milliseconds since 1970 (`MediaTime.milliseconds` of a Date), written as the
+    /// API writes times (`MediaTime`), straight into the bytes.
     mutating func member(_ name: StaticString, milliseconds: Int64?) {
         guard let milliseconds else { return }
         key(name)

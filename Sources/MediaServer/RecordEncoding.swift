@@ -25,12 +25,7 @@ struct WireRecord: JSONWritable {
     let legacy: Bool
 
     func write(to json: inout JSONOutput) {
-        Self.write(item, legacy: legacy, to: &json)
-    }
-
-    /// Writes `item` in either shape.
-    static func write(_ item: MediaItem, legacy: Bool, to json: inout JSONOutput) {
-        write(fields: item, legacy: legacy, to: &json)
+        Self.write(fields: item, legacy: legacy, to: &json)
     }
 
     /// Writes a record from its fields (a `MediaItem`, or a row the store is reading).

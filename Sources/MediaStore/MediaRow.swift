@@ -107,7 +107,7 @@ enum MediaRow {
     }
 
     static func date(_ ms: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(ms) / 1000)
+        MediaTime.date(milliseconds: ms)
     }
 
     static func milliseconds(_ date: Date) -> Int64 {

@@ -30,7 +30,7 @@ enum MediaRecord {
     }
 
     static func date(_ ms: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(ms) / 1000)
+        MediaTime.date(milliseconds: ms)
     }
 
     static func milliseconds(_ date: Date) -> Int64 {

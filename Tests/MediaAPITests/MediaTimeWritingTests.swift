@@ -25,7 +25,7 @@ struct MediaTimeWritingTests {
 
     /// A time of whole milliseconds as stores make one: `Double(ms) / 1000` seconds.
     static func date(ms: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(ms) / 1000)
+        MediaTime.date(milliseconds: ms)
     }
 
     @Test("every day boundary of leap and century years, and the ends of the range, is gmtime's")

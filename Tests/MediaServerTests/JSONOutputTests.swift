@@ -101,7 +101,7 @@ struct JSONOutputTests {
         for seconds in [0, -1, 1_600_000_000.123, 1_600_000_000.9999, -62_135_596_800, 253_402_300_799.999, 1e300, -1e300, .nan] as [Double] {
             var json = JSONOutput()
             let date = Date(timeIntervalSince1970: seconds)
-            json.object { json in json.member("t", time: date) }
+            json.object { json in json.member("t", milliseconds: MediaTime.milliseconds(date)) }
             #expect(String(decoding: json.bytes, as: UTF8.self) == "{\"t\":\"\(MediaTime.format(date))\"}")
         }
     }
