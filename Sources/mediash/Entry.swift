@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import MediaAPI
 
 /// Parses the command line, runs, and exits with the status `--help` documents: usage
 /// mistakes exit 2 (argument-parser's own default would be 64).
 @main
 enum Entry {
     static func main() async {
+        StandardDescriptors.openMissing()
         let command: MediashCommand
         do {
             command = try MediashCommand.parse()

@@ -12,7 +12,8 @@ final class MediaServerProcess: @unchecked Sendable {
     let privateKey: URL
 
     /// `errorLog`, when given, receives the server's standard error (else it is dropped).
-    init(sandbox: Sandbox, extraArguments: [String] = [], errorLog: URL? = nil) throws {
+    /// `closedStandardError`: the server starts with no descriptor 2 at all (`2>&-`, through sh's exec).
+    init(sandbox: Sandbox, extraArguments: [String] = [], errorLog: URL? = nil, closedStandardError: Bool = false) throws {
         let keys = sandbox.root.appendingPathComponent("keys")
         try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
         privateKey = keys.appendingPathComponent("private.key")
@@ -24,12 +25,19 @@ final class MediaServerProcess: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestFailure("\(binary.path) is not built: run `swift build` first")
         }
-        process.executableURL = binary
-        process.arguments = [
+        let arguments = [
             "--host", "127.0.0.1", "--port", "0", "--data", sandbox.root.appendingPathComponent("server-data").path,
             "--account", "\(MediaServerProcess.apiKey):\(MediaServerProcess.apiSecret)",
             "--application", "\(MediaServerProcess.applicationID):\(MediaServerProcess.apiKey):\(publicKey.path)",
         ] + extraArguments
+        if closedStandardError {
+            // exec keeps the process (and its pid): the server itself starts without descriptor 2.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", #"exec "$0" "$@" 2>&-"#, binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         let out = Pipe()
         process.standardOutput = out
         if let errorLog {
