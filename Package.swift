@@ -103,9 +103,12 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        .target(name: "CConcurrencyHook"),
         .executableTarget(
             name: "media-server",
             dependencies: [
+                "CConcurrencyHook",
+                "MediaAPI",
                 "MediaServer",
                 "MediaStore",
                 "MediaStorePostgres",
