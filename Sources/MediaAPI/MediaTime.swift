@@ -18,10 +18,15 @@ public enum MediaTime {
     /// outside years 0001–9999 (±1e300, ±infinity) is written as the nearest end of that
     /// range, and NaN as the earliest.
     public static func format(_ date: Date) -> String {
+        format(milliseconds: milliseconds(date))
+    }
+
+    /// Formats the time `milliseconds` after 1970 as `format(_:)` does, clamped to years 0001–9999.
+    public static func format(milliseconds: Int64) -> String {
         var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
         return withUnsafeMutableBytes(of: &text) { out in
             guard let base = out.bindMemory(to: UInt8.self).baseAddress else { return "" }
-            write(date, into: base)
+            write(milliseconds: milliseconds, into: base)
             return String(decoding: UnsafeBufferPointer(start: base, count: length), as: UTF8.self)
         }
     }

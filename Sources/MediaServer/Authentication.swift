@@ -121,10 +121,22 @@ struct Authenticator: Sendable {
         return object["alg"] as? String
     }
 
-    private static func split(_ authorization: String) -> (scheme: String, value: String) {
-        let trimmed = authorization.trimmingCharacters(in: .whitespaces)
-        guard let space = trimmed.firstIndex(of: " ") else { return (trimmed, "") }
-        return (String(trimmed[..<space]), trimmed[space...].trimmingCharacters(in: .whitespaces))
+    /// The scheme and its value, each without the spaces and tabs around it (HTTP's optional
+    /// white space, RFC 9110 §5.6.3), found in the header's bytes.
+    static func split(_ authorization: String) -> (scheme: String, value: String) {
+        let trimmed = trimmingSpaces(authorization[...])
+        guard let space = trimmed.utf8.firstIndex(of: 0x20) else { return (String(trimmed), "") }
+        return (String(trimmed[..<space]), String(trimmingSpaces(trimmed[space...])))
+    }
+
+    /// `text` without the spaces and tabs at either end. A byte other than those is never inside a
+    /// multi-byte character's encoding, so both ends fall between characters' scalars.
+    private static func trimmingSpaces(_ text: Substring) -> Substring {
+        let bytes = text.utf8
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return text[text.endIndex...] }
+        return text[first..<bytes.index(after: last)]
     }
 
     /// Compares secrets in time independent of where they differ.

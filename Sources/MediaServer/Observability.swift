@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import MediaAPI
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// The server's Prometheus metrics, in a registry of its own (tests run several servers in one process).
@@ -20,23 +21,56 @@ final class ServerMetrics: Sendable {
     private var bytesIn: MetricNameDescriptor { Self.name("media_http_request_bytes_total", "Request body bytes (by Content-Length)") }
     private var bytesOut: MetricNameDescriptor { Self.name("media_http_response_bytes_total", "Response body bytes (by Content-Length)") }
 
+    /// The series one kind of answer counts in: made once, then found by a single lookup (making
+    /// them through the registry validated names and labels and hashed them on every request).
+    private struct Series: Sendable {
+        let requests: Counter
+        let durations: DurationHistogram
+        let bytesIn: Counter
+        let bytesOut: Counter
+        let event: Counter?
+    }
+
+    /// Method, route pattern and status: a bounded set (methods the server parses, its routes'
+    /// patterns or "unmatched", the statuses it answers with), so the table stays small.
+    private struct SeriesKey: Hashable, Sendable {
+        let method: String
+        let route: String
+        let status: Int
+    }
+
+    private let series = NIOLockedValueBox<[SeriesKey: Series]>([:])
+
     /// One answered request. `route` is the route's pattern (never the raw path, so a client cannot make up label values).
     func record(method: String, route: String, status: Int, duration: Duration, bytesIn: Int, bytesOut: Int) {
-        let labels = [("method", method), ("route", route)]
-        registry.makeCounter(descriptor: requests, labels: labels + [("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: durations, labels: labels, buckets: buckets).record(duration)
-        registry.makeCounter(descriptor: self.bytesIn, labels: labels).increment(by: Int64(bytesIn))
-        registry.makeCounter(descriptor: self.bytesOut, labels: labels).increment(by: Int64(bytesOut))
-        guard (200..<300).contains(status) else { return }
-        let event: String? = switch (method, route) {
+        let key = SeriesKey(method: method, route: route, status: status)
+        let found = series.withLockedValue { $0[key] } ?? make(key)
+        found.requests.increment()
+        found.durations.record(duration)
+        found.bytesIn.increment(by: Int64(bytesIn))
+        found.bytesOut.increment(by: Int64(bytesOut))
+        found.event?.increment()
+    }
+
+    /// The series of `key`'s kind of answer, made in the registry (which hands back the one it
+    /// has, should two requests make it at once) and kept.
+    private func make(_ key: SeriesKey) -> Series {
+        let labels = [("method", key.method), ("route", key.route)]
+        let event: String? = switch (key.method, key.route) {
+        case _ where !(200..<300).contains(key.status): nil
         case ("POST", "/v3/media"): "uploads"
         case ("GET", "/v3/media/{id}"): "downloads"
         case ("DELETE", "/v3/media/{id}"): "deletes"
         default: nil
         }
-        if let event {
-            registry.makeCounter(descriptor: Self.name("media_\(event)_total", "Successful \(event)")).increment()
-        }
+        let made = Series(
+            requests: registry.makeCounter(descriptor: requests, labels: labels + [("status", String(key.status))]),
+            durations: registry.makeDurationHistogram(descriptor: durations, labels: labels, buckets: buckets),
+            bytesIn: registry.makeCounter(descriptor: self.bytesIn, labels: labels),
+            bytesOut: registry.makeCounter(descriptor: self.bytesOut, labels: labels),
+            event: event.map { registry.makeCounter(descriptor: Self.name("media_\($0)_total", "Successful \($0)")) })
+        series.withLockedValue { $0[key] = made }
+        return made
     }
 
     /// The text exposition, with the store's gauges as they are now.
@@ -75,13 +109,23 @@ struct ObservabilityMiddleware: RouterMiddleware {
             "method": .string(request.method.rawValue),
             "route": .string(route),
             "status": .stringConvertible(response.status.code),
-            "duration_ms": .string(String(format: "%.3f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)),
+            "duration_ms": .string(Self.milliseconds(duration)),
             "bytes_in": .stringConvertible(bytesIn),
             "bytes_out": .stringConvertible(bytesOut),
             // The API key only (an account's public name), never a secret or a token.
             "account": .string(context.account ?? "-"),
         ])
         return response
+    }
+
+    /// `duration` in milliseconds with three decimals (`20.763`), rounded to the microsecond:
+    /// by integers, for String(format:) went through Foundation's formatter on every request.
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        // Clamped at 2^40 s (35,000 years), so no duration can overflow the multiplication.
+        let micro = min(max(0, seconds), 1 << 40) * 1_000_000 + (max(0, attoseconds) + 500_000_000_000) / 1_000_000_000_000
+        let fraction = String(micro % 1000)
+        return "\(micro / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 }
 

@@ -118,6 +118,9 @@ import Testing
             #expect(object[key] != nil, "\(key) missing: \(line)")
         }
         #expect(object["account"] == "k" && object["method"] == "GET" && object["route"] == "/v3/media", "\(line)")
+        // UTC with milliseconds, as the API writes times.
+        #expect(object["time"]?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(line)")
+        #expect(object["duration_ms"]?.wholeMatch(of: /\d+\.\d{3}/) != nil, "\(line)")
         let keys = line.matches(of: /"([a-z_]+)":/).map { String($0.output.1) }
         #expect(keys.count == object.count && keys == keys.sorted(), "keys out of order: \(keys)")
     }
