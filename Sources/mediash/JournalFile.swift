@@ -8,9 +8,12 @@ import Synchronization
 /// never stops the action: it says so once on standard error.
 final class JournalFile: ActionJournal {
     let url: URL
+    /// `url.path`, worked out once: Foundation rebuilds it on every call, once per journaled item.
+    private let path: String
 
     init(url: URL) {
         self.url = url
+        self.path = url.path
     }
 
     /// Made once, before the first line.
@@ -28,9 +31,9 @@ final class JournalFile: ActionJournal {
             try? FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        let fd = open(url.path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
         guard fd >= 0 else {
-            JournalFile.reportOnce("mediash: warning: cannot write the journal \(url.path): \(String(cString: strerror(errno)))\n")
+            JournalFile.reportOnce("mediash: warning: cannot write the journal \(path): \(String(cString: strerror(errno)))\n")
             return
         }
         defer { close(fd) }

@@ -26,9 +26,9 @@ struct JSONRenderer: Renderer {
 
     static func append(_ value: Value, to out: inout [UInt8]) {
         switch value {
-        case .null: out.append(contentsOf: Array("null".utf8))
-        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
-        case .int(let i), .size(let i): out.append(contentsOf: Array(String(i).utf8))
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i), .size(let i): out.append(contentsOf: String(i).utf8)
         case .float(let f), .duration(let f):
             out.append(contentsOf: Array((f.isFinite ? (f == f.rounded() && abs(f) < 1e15 ? String(Int64(f)) : String(f)) : "null").utf8))
         case .string(let s): appendString(s, to: &out)
@@ -52,18 +52,29 @@ struct JSONRenderer: Renderer {
         }
     }
 
+    /// Bytes that need no escaping are copied in runs, not one by one: every row of an action's
+    /// output (and every journal line) goes through here, and the per-byte appends were a large
+    /// share of a bulk delete's CPU.
     static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-            case 10: out.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 13: out.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 9: out.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<32: out.append(contentsOf: Array(String(format: "\\u%04x", Int(b)).utf8))
-            default: out.append(b)
+        var s = s
+        s.withUTF8 { bytes in
+            var start = 0
+            for i in bytes.indices {
+                let b = bytes[i]
+                guard b < 32 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                start = i + 1
+                switch b {
+                case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+                case 10: out.append(contentsOf: [92, UInt8(ascii: "n")])
+                case 13: out.append(contentsOf: [92, UInt8(ascii: "r")])
+                case 9: out.append(contentsOf: [92, UInt8(ascii: "t")])
+                default: out.append(contentsOf: Array(String(format: "\\u%04x", Int(b)).utf8))
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
         out.append(UInt8(ascii: "\""))
     }

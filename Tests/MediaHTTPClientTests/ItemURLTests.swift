@@ -1,0 +1,45 @@
+import Foundation
+@testable import MediaHTTPClient
+import Testing
+
+@Suite("item URLs")
+struct ItemURLTests {
+    /// A client that never connects anywhere, shut down after `body`.
+    func withClient(_ body: (MediaHTTPClient) async throws -> Void) async throws {
+        let client = try MediaHTTPClient(endpoint: URL(string: "http://127.0.0.1:1/v3/media/")!, credentials: .apiKey(key: "k", secret: "s"))
+        do { try await body(client) } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    /// The fast path for plain ids must keep exactly the bytes Foundation's escaping keeps.
+    @Test("a byte is kept as it is exactly when percent-encoding would keep it")
+    func keptBytesMatchFoundation() {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#")
+        for byte in UInt8.min...UInt8.max {
+            let foundation = byte < 128 && allowed.contains(Unicode.Scalar(byte))
+            #expect(MediaHTTPClient.keptInPath(byte) == foundation, "byte \(byte)")
+        }
+    }
+
+    @Test("ids are escaped as before: plain ones as they are, others percent-encoded")
+    func escaping() async throws {
+        try await withClient { client in
+            #expect(try client.url(id: "aaaaaaaa-bbbb-cccc-dddd-0123456789ab") == "http://127.0.0.1:1/v3/media/aaaaaaaa-bbbb-cccc-dddd-0123456789ab")
+            #expect(try client.url(id: "a~b", "/info") == "http://127.0.0.1:1/v3/media/a~b/info")
+            #expect(try client.url(id: "a/b?c#d e") == "http://127.0.0.1:1/v3/media/a%2Fb%3Fc%23d%20e")
+            #expect(try client.url(id: "é") == "http://127.0.0.1:1/v3/media/%C3%A9")
+            #expect(throws: (any Error).self) { try client.url(id: "") }
+        }
+    }
+
+    @Test("an API key's Authorization header is HTTP Basic of key:secret")
+    func basicAuthorization() async throws {
+        try await withClient { client in
+            #expect(try await client.authorization() == "Basic " + Data("k:s".utf8).base64EncodedString())
+        }
+    }
+}
