@@ -104,12 +104,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .target(name: "CConcurrencyHook"),
         .executableTarget(
             name: "media-server",
             dependencies: [
-                "CConcurrencyHook",
-                "MediaAPI",
                 "MediaServer",
                 "MediaStore",
                 "MediaStorePostgres",
