@@ -75,14 +75,10 @@ public final class MediaHTTPClient: MediaService {
 
     /// The `Authorization` header value.
     func authorization() async throws -> String {
+        // An API key's header is made once, at init; an application's token is signed as it expires.
         if let basicAuthorization { return basicAuthorization }
-        switch credentials {
-        case .apiKey(let key, let secret):
-            return "Basic " + Data("\(key):\(secret)".utf8).base64EncodedString()
-        case .application:
-            guard let applicationToken else { throw MediaError.unauthorized("no application key") }
-            return "Bearer " + (try await applicationToken.token())
-        }
+        guard let applicationToken else { throw MediaError.unauthorized("no application key") }
+        return "Bearer " + (try await applicationToken.token())
     }
 
     /// The URL of one item, or of one of its sub-resources (`info`).
