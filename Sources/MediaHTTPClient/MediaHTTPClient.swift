@@ -83,6 +83,12 @@ public final class MediaHTTPClient: MediaService {
 
     /// The URL of one item, or of one of its sub-resources (`info`).
     func url(id: String, _ suffix: String = "") throws -> String {
+        // `.` and `..` are kept as they are by percent-encoding, and as a path segment they name
+        // the folder itself or the one above: `DELETE …/v3/media/..` is `DELETE …/v3` to any proxy
+        // or server that resolves dot segments. An id a server lists may be one; it is refused.
+        if id == "." || id == ".." {
+            throw MediaError.invalidInput("'\(id)' is not a media id: in a URL it would name a folder, not an item (expected a UUID like aaaaaaaa-bbbb-cccc-dddd-0123456789ab)")
+        }
         // Ids are UUIDs: when every byte is one percent-encoding would keep, the id is its own
         // escaped form, without building a CharacterSet for each request.
         if !id.isEmpty, id.utf8.allSatisfy(Self.keptInPath) {

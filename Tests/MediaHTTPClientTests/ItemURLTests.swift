@@ -1,4 +1,5 @@
 import Foundation
+import MediaAPI
 @testable import MediaHTTPClient
 import Testing
 
@@ -39,6 +40,14 @@ struct ItemURLTests {
                 #expect(made == url, "\(id)")
             }
             #expect(throws: (any Error).self) { try client.url(id: "") }
+            // Dot segments would name the folder or its parent, not an item.
+            for id in [".", ".."] {
+                #expect(throws: MediaError.self, "\(id)") { try client.url(id: id) }
+                #expect(throws: MediaError.self, "\(id)") { try client.url(id: id, "/info") }
+            }
+            let dots = try client.url(id: "..."), leading = try client.url(id: ".a")
+            #expect(dots == "http://127.0.0.1:1/v3/media/...")
+            #expect(leading == "http://127.0.0.1:1/v3/media/.a")
         }
     }
 

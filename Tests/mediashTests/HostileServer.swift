@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MediaServer
+import Synchronization
 
 /// A Media API server that lies, on a free loopback port: it lists the raw JSON items it was
 /// given (ids, names, times and titles no real server sends), answers `…/info` with them, and
@@ -11,19 +12,26 @@ import MediaServer
 final class HostileServer: Sendable {
     let port: Int
     private let task: Task<Void, any Error>
+    private let log: RequestLog
+
+    /// Every request it was sent, as `METHOD path` with the path as it arrived, in order.
+    var requests: [String] { log.all }
 
     var endpoint: String { "http://127.0.0.1:\(port)/v3/media" }
 
     /// The flags that point mediash at this server (any key and secret: it checks none).
     var flags: [String] { ["--endpoint", endpoint, "--api-key", "hostile-key", "--api-secret", "hostile-secret"] }
 
-    private init(port: Int, task: Task<Void, any Error>) {
+    private init(port: Int, task: Task<Void, any Error>, log: RequestLog) {
         self.port = port
         self.task = task
+        self.log = log
     }
 
     static func start(items: [String], content: String = "HOSTILE CONTENT\n", problems: [String: (status: Int, title: String)] = [:]) async throws -> HostileServer {
         let router = Router()
+        let log = RequestLog()
+        router.add(middleware: log)
         let page = "{\"_embedded\":{\"media\":[" + items.joined(separator: ",") + "]}}"
         let json: HTTPFields = [.contentType: "application/json"]
         @Sendable func problem(_ path: Substring) -> Response? {
@@ -56,17 +64,31 @@ final class HostileServer: Sendable {
         }
         router.get("v3/media/:id") { request, _ in item(request) }
         router.get("v3/media/:id/info") { request, _ in item(request) }
+        router.delete("v3/media/:id") { _, _ in Response(status: .noContent) }
         let (port, task) = try await launch(named: "the hostile server") { reportPort in
             Application(
                 router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                 onServerRunning: { await reportPort($0.localAddress?.port ?? 0) })
         }
-        return HostileServer(port: port, task: task)
+        return HostileServer(port: port, task: task, log: log)
     }
 
     func stop() async {
         task.cancel()
         _ = try? await task.value
+    }
+}
+
+/// Notes each request's method and raw path before any route sees it.
+final class RequestLog: RouterMiddleware, Sendable {
+    typealias Context = BasicRequestContext
+    private let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        lines.withLock { $0.append("\(request.method) \(request.uri.path)") }
+        return try await next(request, context)
     }
 }
 

@@ -78,6 +78,27 @@ import Testing
         await server.stop()
     }
 
+    /// `.` and `..` as path segments name the folder or its parent: a DELETE of item `..` would
+    /// be a DELETE of `/v3` to anything that resolves dot segments. mediash never sends one.
+    @Test func dotSegmentIdsAreRefusedBeforeAnyRequest() async throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let server = try await HostileServer.start(items: [".", "..", "fine"].map { #"{"id":"\#($0)",\#(Self.etag)}"# })
+        let run = try await sandbox.mediash(server.flags + ["--yes", "-o", "jsonl", "-c", "list | delete"])
+        let info = try await sandbox.mediash(server.flags + ["-c", #"info "..""#])
+        await server.stop()
+
+        #expect(run.status == 1, "a failed item fails the run: \(run.status) \(run.stderr)")
+        let rows = run.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let status = Dictionary(rows.map { ($0["id"] as? String ?? "?", $0["status"] as? String ?? "?") }, uniquingKeysWith: { a, _ in a })
+        #expect(status == [".": "failed", "..": "failed", "fine": "deleted"], "\(run.stdout)")
+        #expect(run.stdout.contains("is not a media id"), "\(run.stdout)")
+        #expect(info.status == 1, "\(info.stderr)")
+        #expect(info.stderr.contains("is not a media id"), "\(info.stderr)")
+        let sent = server.requests.filter { !$0.hasPrefix("GET /v3/media?") && $0 != "GET /v3/media" }
+        #expect(sent == ["DELETE /v3/media/fine"], "\(server.requests)")
+    }
+
     static let hostileTitle = "evil\u{1b}]0;pwned\u{07} \u{08}\u{08}\r\u{9b}2J \u{202e}gnp.exe"
 
     @Test func serverTextIsEscapedOnTheTerminalAndExactInJSON() async throws {
