@@ -54,8 +54,9 @@ extension MediaHTTPClient {
             let failure: any Error
             do {
                 let response = try await http.execute(request, deadline: .distantFuture)
-                if let retryable = await retryableStatus(response) {
-                    failure = retryable
+                // Most answers are not retried: only those pay for a call that may read a body.
+                if Self.isRetryable(response.status.code) {
+                    failure = await Self.unexpected(response)
                 } else {
                     return try await handle(response, attempt)
                 }
@@ -98,13 +99,17 @@ extension MediaHTTPClient {
         }
     }
 
-    /// A 429 or 5xx answer, read and wrapped so the loop can retry it; nil for any other status.
-    private func retryableStatus(_ response: HTTPClientResponse) async -> UnexpectedResponse? {
-        let status = Int(response.status.code)
-        guard status == 429 || status == 500 || status == 502 || status == 503 || status == 504 else { return nil }
+    /// 429 and the 5xx answers a retry may get past.
+    static func isRetryable(_ status: UInt) -> Bool {
+        status == 429 || status == 500 || status == 502 || status == 503 || status == 504
+    }
+
+    /// An answer the request did not accept, its body read (64 KiB at most) and wrapped: the
+    /// loop retries it when it is retryable, and otherwise it becomes the error.
+    static func unexpected(_ response: HTTPClientResponse) async -> UnexpectedResponse {
         let body = try? await response.body.collect(upTo: 64 * 1024)
         return UnexpectedResponse(
-            status: status, body: body,
+            status: Int(response.status.code), body: body,
             retryAfter: RetryPolicy.parseRetryAfter(response.headers.first(name: "Retry-After")))
     }
 
@@ -116,11 +121,6 @@ extension MediaHTTPClient {
     /// Throws `UnexpectedResponse` unless the status is one of `accepted`.
     static func expect(_ response: HTTPClientResponse, _ accepted: Set<Int>) async throws {
         let status = Int(response.status.code)
-        guard accepted.contains(status) else {
-            let body = try? await response.body.collect(upTo: 64 * 1024)
-            throw UnexpectedResponse(
-                status: status, body: body,
-                retryAfter: RetryPolicy.parseRetryAfter(response.headers.first(name: "Retry-After")))
-        }
+        guard accepted.contains(status) else { throw await unexpected(response) }
     }
 }
