@@ -104,6 +104,9 @@ struct ParallelListing: Sendable {
     }
 
     /// Runs one task per window (at most `query.windows`), each taking windows until none is left.
+    /// The first task to fail ends the listing: the others are cancelled. (`waitForAll` would wait
+    /// for them, and a task waiting to split the failed window, whose pages will never come, would
+    /// wait for ever: `list | count` hung on a page that failed for good.)
     private func page(_ plan: Plan, channel: PageChannel) async throws {
         let windows = Windows(plan)
         let tasks = max(1, min(query.windows, plan.spans.count))
@@ -111,7 +114,12 @@ struct ParallelListing: Sendable {
             for _ in 0..<tasks {
                 group.addTask { try await self.work(windows, channel: channel) }
             }
-            try await group.waitForAll()
+            do {
+                while try await group.next() != nil {}
+            } catch {
+                group.cancelAll()
+                throw error
+            }
         }
     }
 

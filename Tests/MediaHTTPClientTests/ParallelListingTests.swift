@@ -108,6 +108,23 @@ struct ParallelListingTests {
         }
     }
 
+    /// A window whose page fails for good (here a Retry-After longer than the client waits) ends
+    /// the listing with that error. The other windows' tasks stop too: one waiting for the failed
+    /// window's next page, to split it, used to wait for ever, and the listing with it.
+    @Test("a window that fails ends the whole listing with its error, however the others stand",
+          .timeLimit(.minutes(1)), arguments: [7, 9, 12])
+    func failedWindow(every: Int) async throws {
+        let clock = Clock()
+        try await Self.withClockedServer(clock, {
+            $0.maxPageSize = 20
+            $0.faults = FaultPlan(rateLimitEvery: every, retryAfterSeconds: 3600)
+        }) { server in
+            _ = try await Self.seed(Self.lopsidedTimes(), clock: clock, into: server)
+            let error = await mediaError { _ = try await Self.ids(server.client.list(MediaQuery(windows: 8))) }
+            #expect(error == .rateLimited(retryAfter: 3600))
+        }
+    }
+
     @Test("while items are deleted and uploaded, every item that stays is listed once, in order and in windows alike", arguments: [1, 8])
     func underChanges(windows: Int) async throws {
         let clock = Clock()
