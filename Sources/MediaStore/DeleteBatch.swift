@@ -57,17 +57,18 @@ final class DeleteBatch: Sendable {
             try await withCheckedThrowingContinuation { (answer: CheckedContinuation<Void, any Error>) in
                 // Under the lock: a cancellation either came first (and is seen here) or finds
                 // the delete queued and withdraws it.
-                let start = queue.withLock { queue -> [Pending]? in
-                    if Task.isCancelled { return [] }
+                enum Next { case queued, cancelled, write([Pending]) }
+                let next = queue.withLock { queue -> Next in
+                    if Task.isCancelled { return .cancelled }
                     queue.pending.append(Pending(token: token, id: id, account: account, answer: answer))
-                    guard !queue.writing else { return nil }
+                    guard !queue.writing else { return .queued }
                     queue.writing = true
-                    return queue.take()
+                    return .write(queue.take())
                 }
-                switch start {
-                case nil: break
-                case let batch? where batch.isEmpty: answer.resume(throwing: CancellationError())
-                case let batch?: write(batch)
+                switch next {
+                case .queued: break
+                case .cancelled: answer.resume(throwing: CancellationError())
+                case .write(let batch): write(batch)
                 }
             }
         } onCancel: {
