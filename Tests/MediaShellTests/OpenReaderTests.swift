@@ -195,6 +195,45 @@ import Testing
         #expect(throws: RunError.self) { try Self.read(#"[{"a":1,"b":[1,]}]"#, fields: ["a"]) }
     }
 
+    /// Values in a record with the previous record's keys take the quick path (keys matched as
+    /// bytes, literals as a word, numbers added up unchecked, skipped strings scanned in place):
+    /// it must read what the first record's full path reads, and fail at the same byte with the
+    /// same message, whether the field is kept or skipped.
+    @Test(arguments: valid + [
+        "tru", "nul", "fals", "truex", "nullx", "falsey", "true1", "null_", "nulL", "True", "01", "-", "1e", "1.", "--1", "1x",
+        "123456789012345678", "1234567890123456789", "-999999999999999999", "99999999999999999999", "9999999999999999999", "-9223372036854775809", "\"a\tb\"", "\"x\\q\"", "\"abc",
+    ])
+    func aRecordWithThePreviousKeysReadsAsTheFirst(_ value: String) throws {
+        /// The values read, or the error's byte and message.
+        func outcome(_ text: String, _ fields: Set<String>?, _ limit: Int = .max) -> (values: [Value]?, at: Int?, message: Substring?) {
+            do { return (try Self.read(text, readLimit: limit, fields: fields), nil, nil) } catch {
+                let m = "\(error)".firstMatch(of: #/invalid JSON at byte (\d+): (.*)$/#)
+                return (nil, m.flatMap { Int($0.1) }, m?.2 ?? "\(error)"[...])
+            }
+        }
+        let record = "{\"k\":1,\"v\":\(value),\"w\":0}"
+        let prefix = "{\"k\":2,\"v\":true,\"w\":0}\n"
+        // Foundation's reading is the reference: the same values, or an error too.
+        let reference = (try? JSONSerialization.jsonObject(with: Data(record.utf8))).map { Self.sorted(Self.foundationValue($0)) }
+        for fields: Set<String>? in [nil, ["k", "w"]] {
+            let alone = outcome(record, fields)
+            if let reference {
+                let kept = fields == nil ? reference : .record(Record(names: ["k", "w"], values: [.int(1), .int(0)]))
+                #expect(alone.values.map { $0.map(Self.sorted) } == [kept], "\(value)")
+            } else {
+                #expect(alone.values == nil, "\(value) is not JSON, read as \(alone.values ?? [])")
+            }
+            for limit in [Int.max, 5] {
+                let second = outcome(prefix + record, fields, limit)
+                let context = "\(value), fields \(String(describing: fields)), reads of \(limit)"
+                #expect(second.values.map { Array($0.dropFirst()) } == alone.values, "\(context)")
+                #expect(second.message == alone.message, "\(context)")
+                // The error at the same byte, moved by the first line.
+                #expect(second.at == alone.at.map { $0 + prefix.utf8.count }, "\(context)")
+            }
+        }
+    }
+
     @Test func mediaFieldsGetTheirKinds() throws {
         let values = try Self.read(#"{"media_size": 5, "time_created": "2026-11-01T00:00:00.000Z", "size": 1.5, "title": "x"}"#)
         let r = try #require(values.first?.record)

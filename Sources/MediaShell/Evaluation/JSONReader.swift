@@ -346,11 +346,26 @@ struct JSONScanner {
         case UInt8(ascii: "{"): return try object(depth: depth + 1)
         case UInt8(ascii: "["): return try list(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"): if !quickLiteral(Self.trueWord, length: 4) { try literal("true") }; return .bool(true)
+        case UInt8(ascii: "f"): if !quickLiteral(Self.falseWord, length: 5) { try literal("false") }; return .bool(false)
+        case UInt8(ascii: "n"): if !quickLiteral(Self.nullWord, length: 4) { try literal("null") }; return .null
         default: return try number()
         }
+    }
+
+    /// The literals' first four bytes as one little-endian word (`fals` for false).
+    static let nullWord: UInt32 = 0x6C6C_756E, trueWord: UInt32 = 0x6575_7274, falseWord: UInt32 = 0x736C_6166
+
+    /// Passes over `null`, `true` or `false` when it is whole in the window and a byte that ends
+    /// a word follows it: one comparison of a word, not `literal`'s call. False, with nothing
+    /// consumed, otherwise (`literal` then reads it, and reports what is wrong).
+    @inline(__always) mutating func quickLiteral(_ word: UInt32, length: Int) -> Bool {
+        guard i + length < b.count, let base = b.baseAddress,
+              UInt32(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt32.self)) == word,
+              length == 4 || base[i + 4] == UInt8(ascii: "e"),
+              !Self.continuesWord(base[i + length]) else { return false }
+        i += length
+        return true
     }
 
     mutating func list(depth: Int) throws -> Value {
@@ -465,12 +480,15 @@ struct JSONScanner {
         var values: [Value] = []
         values.reserveCapacity(layout.names.count)
         for k in 0..<layout.count {
+            let entry = layout.entries[k]
             // Compact JSON: `,"key":` (the first key without the comma) as one run of bytes.
-            if let n = layout.tight(k, at: base + i, available: b.count - i) {
-                i += n
+            if let n = layout.tight(entry, at: base + i, available: b.count &- i) {
+                i &+= n
                 skipSpace()
-                if layout.slots[k] >= 0 {
-                    values.append(layout.typing[k].typed(try value(depth: 1)))
+                if entry.slot >= 0 {
+                    values.append(entry.typing.typed(try value(depth: 1)))
+                } else if i < b.count, base[i] == UInt8(ascii: "\"") {
+                    try skipString()
                 } else {
                     try skipValue(depth: 1)
                 }
@@ -491,8 +509,8 @@ struct JSONScanner {
             guard i < b.count, b[i] == UInt8(ascii: ":") else { i = start; return nil }
             i += 1
             skipSpace()
-            if layout.slots[k] >= 0 {
-                values.append(layout.typing[k].typed(try value(depth: 1)))
+            if entry.slot >= 0 {
+                values.append(entry.typing.typed(try value(depth: 1)))
             } else {
                 try skipValue(depth: 1)
             }
@@ -535,9 +553,9 @@ struct JSONScanner {
         switch b[i] {
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "{"), UInt8(ascii: "["): _ = try value(depth: depth)
-        case UInt8(ascii: "t"): try literal("true")
-        case UInt8(ascii: "f"): try literal("false")
-        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "t"): if !quickLiteral(Self.trueWord, length: 4) { try literal("true") }
+        case UInt8(ascii: "f"): if !quickLiteral(Self.falseWord, length: 5) { try literal("false") }
+        case UInt8(ascii: "n"): if !quickLiteral(Self.nullWord, length: 4) { try literal("null") }
         default: _ = try number()
         }
     }
@@ -666,9 +684,16 @@ struct JSONScanner {
         let start = i
         var negative = false
         if b[i] == UInt8(ascii: "-") { negative = true; i += 1 }
-        var value: Int64 = 0
-        var overflow = false
         let digitsStart = i
+        // Eighteen digits cannot overflow: they are added up unchecked, any more with checks.
+        var magnitude: Int64 = 0
+        let quick = min(b.count, i + 18)
+        while i < quick, b[i] &- 48 < 10 {
+            magnitude = magnitude &* 10 &+ Int64(b[i] &- 48)
+            i += 1
+        }
+        var value = negative ? -magnitude : magnitude
+        var overflow = false
         while i < b.count, b[i] >= 48, b[i] <= 57 {
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
             let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(b[i] - 48)) : m.addingReportingOverflow(Int64(b[i] - 48))
@@ -726,75 +751,82 @@ struct JSONScanner {
 /// Immutable, in memory of its own read through pointers, so matching a record does no
 /// reference counting; each thread has its own copy (`copy()`).
 final class KeyLayout: @unchecked Sendable {
+    /// What matching key `k` needs, together in one place: where its compact form's bytes start,
+    /// how many whole words it has, the mask of its last, partial word (0: none), its length,
+    /// the window it needs (its words rounded up), and its value's slot and typing.
+    struct Entry {
+        let from: Int
+        let words: Int
+        let tail: UInt64
+        let length: Int
+        let span: Int
+        let slot: Int
+        let typing: FieldTyping.Kind
+    }
+
     let count: Int
     let names: [String]
-    let slots: UnsafeMutableBufferPointer<Int>
-    let typing: UnsafeMutableBufferPointer<FieldTyping.Kind>
+    let entries: UnsafeMutableBufferPointer<Entry>
     private let keys: [[UInt8]]
+    private let slots: [Int]
+    private let typing: [FieldTyping.Kind]
     private let bytes: UnsafeMutableBufferPointer<UInt8>
-    private let starts: UnsafeMutableBufferPointer<Int>
-    /// The bytes of the last, partial word of key `k`'s compact form (0: none).
-    private let tails: UnsafeMutableBufferPointer<UInt64>
 
     init(keys: [[UInt8]], slots: [Int], typing: [FieldTyping.Kind], names: [String]) {
         count = keys.count
         self.keys = keys
+        self.slots = slots
+        self.typing = typing
         self.names = names.unshared
-        self.slots = .allocate(capacity: count)
-        _ = self.slots.initialize(from: slots)
-        self.typing = .allocate(capacity: count)
-        _ = self.typing.initialize(from: typing)
         let compact = keys.enumerated().map { k, key in (k > 0 ? [UInt8(ascii: ",")] : []) + [UInt8(ascii: "\"")] + key + Array("\":".utf8) }
         // Padded by a word: the last key's tail is read as a whole word.
         bytes = .allocate(capacity: compact.reduce(0) { $0 + $1.count } + 8)
         bytes.initialize(repeating: 0)
-        starts = .allocate(capacity: count + 1)
-        tails = .allocate(capacity: max(1, count))
+        entries = .allocate(capacity: max(1, count))
         var at = 0
         for (k, form) in compact.enumerated() {
-            starts[k] = at
-            for c in form { bytes[at] = c; at += 1 }
             let tail = form.count % 8
-            tails[k] = tail == 0 ? 0 : UInt64.max >> ((8 - tail) * 8)
+            entries.initializeElement(at: k, to: Entry(
+                from: at, words: form.count / 8, tail: tail == 0 ? 0 : UInt64.max >> ((8 - tail) * 8),
+                length: form.count, span: (form.count + 7) & ~7, slot: slots[k], typing: typing[k]))
+            for c in form { bytes[at] = c; at += 1 }
         }
-        starts[count] = at
     }
 
     /// The same layout in memory of its own (its names too), for another thread.
     func copy() -> KeyLayout {
-        KeyLayout(keys: keys, slots: Array(slots), typing: Array(typing), names: names)
+        KeyLayout(keys: keys, slots: slots, typing: typing, names: names)
     }
 
     deinit {
-        slots.deallocate()
-        typing.deallocate()
+        entries.baseAddress?.deinitialize(count: count)
+        entries.deallocate()
         bytes.deallocate()
-        starts.deallocate()
-        tails.deallocate()
     }
 
-    /// The length of key `k`'s compact form when the bytes at `p` begin with it; nil when they
+    /// The length of a key's compact form when the bytes at `p` begin with it; nil when they
     /// do not, or when fewer than its whole words are `available` (the caller then reads the key
     /// byte by byte).
-    @inline(__always) func tight(_ k: Int, at p: UnsafePointer<UInt8>, available: Int) -> Int? {
-        let from = starts[k], n = starts[k + 1] - from
-        guard available >= (n + 7) & ~7, let t = bytes.baseAddress.map({ UnsafePointer($0 + from) }) else { return nil }
-        var j = 0
-        while j + 8 <= n {
-            if UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(t + j).loadUnaligned(as: UInt64.self) { return nil }
-            j += 8
+    @inline(__always) func tight(_ entry: Entry, at p: UnsafePointer<UInt8>, available: Int) -> Int? {
+        guard available >= entry.span, let base = bytes.baseAddress else { return nil }
+        var q = UnsafeRawPointer(p), t = UnsafeRawPointer(base + entry.from)
+        for _ in 0..<entry.words {
+            if q.loadUnaligned(as: UInt64.self) != t.loadUnaligned(as: UInt64.self) { return nil }
+            q += 8
+            t += 8
         }
-        if j < n {
-            let a = UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
-            let c = UInt64(littleEndian: UnsafeRawPointer(t + j).loadUnaligned(as: UInt64.self))
-            if (a ^ c) & tails[k] != 0 { return nil }
+        if entry.tail != 0 {
+            let a = UInt64(littleEndian: q.loadUnaligned(as: UInt64.self))
+            let c = UInt64(littleEndian: t.loadUnaligned(as: UInt64.self))
+            if (a ^ c) & entry.tail != 0 { return nil }
         }
-        return n
+        return entry.length
     }
 
     /// Key `k`'s bytes and its closing quote.
     @inline(__always) func key(_ k: Int) -> UnsafeBufferPointer<UInt8> {
-        let from = starts[k] + (k > 0 ? 2 : 1), to = starts[k + 1] - 1
+        let e = entries[k]
+        let from = e.from + (k > 0 ? 2 : 1), to = e.from + e.length - 1
         return UnsafeBufferPointer(rebasing: UnsafeBufferPointer(bytes)[from..<to])
     }
 }
