@@ -178,17 +178,31 @@ public struct Interpreter: Sendable {
             }
         case .less, .lessOrEqual, .greater, .greaterOrEqual:
             let right = try compile(r)
-            return { row in
-                let a = try left(row), b = try right(row)
-                if a.isNull || b.isNull { return .bool(false) }
-                guard let c = Value.compare(a, b) else { throw RunError("cannot compare \(a.kind.phrase) with \(b.kind.phrase)") }
+            func ordered(_ c: ComparisonResult) -> Bool {
                 switch op {
-                case .less: return .bool(c == .orderedAscending)
-                case .lessOrEqual: return .bool(c != .orderedDescending)
-                case .greater: return .bool(c == .orderedDescending)
-                default: return .bool(c != .orderedAscending)
+                case .less: c == .orderedAscending
+                case .lessOrEqual: c != .orderedDescending
+                case .greater: c == .orderedDescending
+                default: c != .orderedAscending
                 }
             }
+            func general(_ a: Value, _ b: Value) throws -> Value {
+                if a.isNull || b.isNull { return .bool(false) }
+                guard let c = Value.compare(a, b) else { throw RunError("cannot compare \(a.kind.phrase) with \(b.kind.phrase)") }
+                return .bool(ordered(c))
+            }
+            // A whole number on the right (`size > 1MB`): a whole number on the left is compared
+            // directly, without the general comparison's pairing of every kind.
+            if case .literal(let b) = r.kind, let limit = b.wholeNumber {
+                return { row in
+                    let a = try left(row)
+                    switch a {
+                    case .int(let x), .size(let x): return .bool(ordered(x < limit ? .orderedAscending : x > limit ? .orderedDescending : .orderedSame))
+                    default: return try general(a, b)
+                    }
+                }
+            }
+            return { row in try general(try left(row), try right(row)) }
         case .add, .subtract, .multiply, .divide:
             let right = try compile(r)
             return { row in
@@ -231,5 +245,15 @@ struct FieldAccess: Sendable {
             if let i = record.index(of: n) { return record.values[i] }
         }
         return .null
+    }
+}
+
+private extension Value {
+    /// An int's value or a size's bytes: the two compare with each other as numbers (`compare`).
+    var wholeNumber: Int64? {
+        switch self {
+        case .int(let x), .size(let x): x
+        default: nil
+        }
     }
 }
