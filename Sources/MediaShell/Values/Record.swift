@@ -28,9 +28,11 @@ public struct Record: Sendable, Hashable {
     }
 
     func index(of name: String) -> Int? {
+        // Lengths first: a name of another length is passed over without a call to compare it.
+        let length = name.utf8.count
         var i = 0
         while i < names.count {
-            if names[i] == name { return i }
+            if names[i].utf8.count == length, names[i] == name { return i }
             i += 1
         }
         return nil
