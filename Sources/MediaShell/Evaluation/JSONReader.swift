@@ -488,7 +488,16 @@ struct JSONScanner {
                 if entry.slot >= 0 {
                     values.append(entry.typing.typed(try value(depth: 1)))
                 } else if i < b.count, base[i] == UInt8(ascii: "\"") {
-                    try skipString()
+                    // A plain string is passed over here; any other goes to skipString from its start.
+                    let quote = i
+                    i &+= 1
+                    skipPlain()
+                    if i < b.count, base[i] == UInt8(ascii: "\"") {
+                        i &+= 1
+                    } else {
+                        i = quote
+                        try skipString()
+                    }
                 } else {
                     try skipValue(depth: 1)
                 }
