@@ -346,26 +346,35 @@ struct JSONScanner {
         case UInt8(ascii: "{"): return try object(depth: depth + 1)
         case UInt8(ascii: "["): return try list(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): if !quickLiteral(Self.trueWord, length: 4) { try literal("true") }; return .bool(true)
-        case UInt8(ascii: "f"): if !quickLiteral(Self.falseWord, length: 5) { try literal("false") }; return .bool(false)
-        case UInt8(ascii: "n"): if !quickLiteral(Self.nullWord, length: 4) { try literal("null") }; return .null
+        case UInt8(ascii: "t"): try literal(.true); return .bool(true)
+        case UInt8(ascii: "f"): try literal(.false); return .bool(false)
+        case UInt8(ascii: "n"): try literal(.null); return .null
         default: return try number()
         }
     }
 
-    /// The literals' first four bytes as one little-endian word (`fals` for false).
-    static let nullWord: UInt32 = 0x6C6C_756E, trueWord: UInt32 = 0x6575_7274, falseWord: UInt32 = 0x736C_6166
+    /// JSON's three words, each with its first four bytes as one little-endian word (`fals` for
+    /// false), so a literal whole in the window is matched by one comparison.
+    enum Literal {
+        case null, `true`, `false`
 
-    /// Passes over `null`, `true` or `false` when it is whole in the window and a byte that ends
-    /// a word follows it: one comparison of a word, not `literal`'s call. False, with nothing
-    /// consumed, otherwise (`literal` then reads it, and reports what is wrong).
-    @inline(__always) mutating func quickLiteral(_ word: UInt32, length: Int) -> Bool {
-        guard i + length < b.count, let base = b.baseAddress,
-              UInt32(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt32.self)) == word,
-              length == 4 || base[i + 4] == UInt8(ascii: "e"),
-              !Self.continuesWord(base[i + length]) else { return false }
-        i += length
-        return true
+        var text: StaticString {
+            switch self {
+            case .null: "null"
+            case .true: "true"
+            case .false: "false"
+            }
+        }
+
+        var word: UInt32 {
+            switch self {
+            case .null: 0x6C6C_756E
+            case .true: 0x6575_7274
+            case .false: 0x736C_6166
+            }
+        }
+
+        var length: Int { self == .false ? 5 : 4 }
     }
 
     mutating func list(depth: Int) throws -> Value {
@@ -386,7 +395,21 @@ struct JSONScanner {
         }
     }
 
-    mutating func literal(_ word: StaticString) throws {
+    /// Passes over `literal`. One comparison of a word when it is whole in the window and a byte
+    /// that ends a word follows it; otherwise byte by byte, which reports what is wrong.
+    @inline(__always) mutating func literal(_ literal: Literal) throws {
+        let n = literal.length
+        if i + n < b.count, let base = b.baseAddress,
+           UInt32(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt32.self)) == literal.word,
+           n == 4 || base[i + 4] == UInt8(ascii: "e"), !Self.continuesWord(base[i + n]) {
+            i += n
+            return
+        }
+        try spell(literal.text)
+    }
+
+    /// `literal`'s slow path: the word's bytes one by one, at the window's end or in bad input.
+    private mutating func spell(_ word: StaticString) throws {
         let n = word.utf8CodeUnitCount
         let available = min(n, b.count - i)
         // Four or five bytes: compared here, not by a call to memcmp; the first four at once.
@@ -488,16 +511,7 @@ struct JSONScanner {
                 if entry.slot >= 0 {
                     values.append(entry.typing.typed(try value(depth: 1)))
                 } else if i < b.count, base[i] == UInt8(ascii: "\"") {
-                    // A plain string is passed over here; any other goes to skipString from its start.
-                    let quote = i
-                    i &+= 1
-                    skipPlain()
-                    if i < b.count, base[i] == UInt8(ascii: "\"") {
-                        i &+= 1
-                    } else {
-                        i = quote
-                        try skipString()
-                    }
+                    try skipString()
                 } else {
                     try skipValue(depth: 1)
                 }
@@ -562,17 +576,29 @@ struct JSONScanner {
         switch b[i] {
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "{"), UInt8(ascii: "["): _ = try value(depth: depth)
-        case UInt8(ascii: "t"): if !quickLiteral(Self.trueWord, length: 4) { try literal("true") }
-        case UInt8(ascii: "f"): if !quickLiteral(Self.falseWord, length: 5) { try literal("false") }
-        case UInt8(ascii: "n"): if !quickLiteral(Self.nullWord, length: 4) { try literal("null") }
+        case UInt8(ascii: "t"): try literal(.true)
+        case UInt8(ascii: "f"): try literal(.false)
+        case UInt8(ascii: "n"): try literal(.null)
         default: _ = try number()
         }
     }
 
-    mutating func skipString() throws {
+    /// Skips a string. Plain to its closing quote (the usual case), it is passed over here;
+    /// any other goes on in `skipStringRest`.
+    @inline(__always) mutating func skipString() throws {
         let start = i
         i += 1
         skipPlain()
+        if i < b.count, b[i] == UInt8(ascii: "\"") {
+            i += 1
+            return
+        }
+        try skipStringRest(from: start)
+    }
+
+    /// The rest of a string `skipPlain` stopped in: the window's last bytes, an escape (checked by
+    /// the full decoder from `start`) or a control character.
+    private mutating func skipStringRest(from start: Int) throws {
         while i < b.count {
             let c = b[i]
             if c == UInt8(ascii: "\"") { i += 1; return }
@@ -777,15 +803,11 @@ final class KeyLayout: @unchecked Sendable {
     let names: [String]
     let entries: UnsafeMutableBufferPointer<Entry>
     private let keys: [[UInt8]]
-    private let slots: [Int]
-    private let typing: [FieldTyping.Kind]
     private let bytes: UnsafeMutableBufferPointer<UInt8>
 
     init(keys: [[UInt8]], slots: [Int], typing: [FieldTyping.Kind], names: [String]) {
         count = keys.count
         self.keys = keys
-        self.slots = slots
-        self.typing = typing
         self.names = names.unshared
         let compact = keys.enumerated().map { k, key in (k > 0 ? [UInt8(ascii: ",")] : []) + [UInt8(ascii: "\"")] + key + Array("\":".utf8) }
         // Padded by a word: the last key's tail is read as a whole word.
@@ -804,7 +826,7 @@ final class KeyLayout: @unchecked Sendable {
 
     /// The same layout in memory of its own (its names too), for another thread.
     func copy() -> KeyLayout {
-        KeyLayout(keys: keys, slots: slots, typing: typing, names: names)
+        KeyLayout(keys: keys, slots: entries.prefix(count).map(\.slot), typing: entries.prefix(count).map(\.typing), names: names)
     }
 
     deinit {
