@@ -166,13 +166,17 @@ struct MediaServerCommand: AsyncParsableCommand {
     private func serve(_ store: any MediaServerStore, _ configuration: MediaServerConfiguration, _ service: Settings.Service) async throws {
         let host = configuration.host
         let accessLog = service.accessLog ? Logger(label: "media-server.access") { JSONLinesLogHandler(label: $0) } : nil
+        // Every line on stderr is JSON, the warnings of a request (and Hummingbird's) too, not
+        // only the access log: swift-log's default handler wrote those in its own text format.
+        var logger = Logger(label: "media-server") { JSONLinesLogHandler(label: $0) }
+        logger.logLevel = .warning
+        var configuration = configuration
+        configuration.logger = logger
         let app = buildMediaServer(store: store, configuration: configuration, accessLog: accessLog) { port in
             let shown = host.contains(":") ? "[\(host)]" : host
             // Written straight to the file descriptor: scripts wait for this line through a pipe.
             FileHandle.standardOutput.write(Data("media-server listening on http://\(shown):\(port)\n".utf8))
         }
-        var logger = Logger(label: "media-server") { JSONLinesLogHandler(label: $0) }
-        logger.logLevel = .warning
         var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = service.shutdownTimeout
         try await ServiceGroup(configuration: group).run()

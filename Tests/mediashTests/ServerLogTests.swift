@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// media-server's standard error is JSON Lines: the access log, and also a request's own
+/// warnings (they once came out in swift-log's text format among the JSON lines, so an
+/// operator's log shipper choked on exactly the lines worth reading).
+@Suite struct ServerLogTests {
+    @Test("a request's warning is a JSON line carrying the request's id, like the access log")
+    func warningIsAJSONLine() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let errors = sandbox.root.appendingPathComponent("server.err")
+        let server = try MediaServerProcess(sandbox: sandbox, errorLog: errors)
+        // An upload by url from a loopback address: refused, and the reason goes to the log only.
+        let answer = try curl([
+            "-u", "\(MediaServerProcess.apiKey):\(MediaServerProcess.apiSecret)",
+            "-F", "url=http://127.0.0.1:1/nothing", server.endpoint,
+        ])
+        server.stop()
+        #expect(answer.contains("could not be fetched"), "\(answer)")
+
+        let lines = try String(contentsOf: errors, encoding: .utf8).split(separator: "\n").map(String.init)
+        var objects: [[String: String]] = []
+        for line in lines {
+            let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: String]
+            #expect(object != nil, "not a JSON object of strings: \(line)")
+            if let object { objects.append(object) }
+        }
+        let warnings = objects.filter { $0["message"] == "upload by url refused" }
+        #expect(warnings.count == 1, "\(lines)")
+        let warning = try #require(warnings.first)
+        #expect(warning["level"] == "warning" && warning["reason"]?.contains("loopback") == true, "\(warning)")
+        // The same request's access-log line has the same id.
+        let upload = objects.first { $0["method"] == "POST" && $0["route"] == "/v3/media" }
+        #expect(upload?["request_id"] != nil && upload?["request_id"] == warning["hb.request.id"], "\(lines)")
+    }
+
+    /// curl's standard output (its exit status is not checked: a 400 is the answer wanted).
+    private func curl(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["curl", "-sS"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
