@@ -12,12 +12,14 @@ import Testing
         let errors = sandbox.root.appendingPathComponent("server.err")
         let server = try MediaServerProcess(sandbox: sandbox, errorLog: errors)
         // An upload by url from a loopback address: refused, and the reason goes to the log only.
-        let answer = try curl([
-            "-u", "\(MediaServerProcess.apiKey):\(MediaServerProcess.apiSecret)",
-            "-F", "url=http://127.0.0.1:1/nothing", server.endpoint,
-        ])
+        let curl = try RunningProcess(
+            executable: URL(fileURLWithPath: "/usr/bin/env"),
+            arguments: ["curl", "-sS", "-u", "\(MediaServerProcess.apiKey):\(MediaServerProcess.apiSecret)",
+                        "-F", "url=http://127.0.0.1:1/nothing", server.endpoint],
+            environment: ProcessInfo.processInfo.environment, directory: sandbox.root, stdin: nil)
+        let answer = try curl.wait(timeout: .seconds(60))
         server.stop()
-        #expect(answer.contains("could not be fetched"), "\(answer)")
+        #expect(answer.stdout.contains("could not be fetched"), "\(answer.stdout) \(answer.stderr)")
 
         let lines = try String(contentsOf: errors, encoding: .utf8).split(separator: "\n").map(String.init)
         var objects: [[String: String]] = []
@@ -33,18 +35,5 @@ import Testing
         // The same request's access-log line has the same id.
         let upload = objects.first { $0["method"] == "POST" && $0["route"] == "/v3/media" }
         #expect(upload?["request_id"] != nil && upload?["request_id"] == warning["hb.request.id"], "\(lines)")
-    }
-
-    /// curl's standard output (its exit status is not checked: a 400 is the answer wanted).
-    private func curl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-sS"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }
