@@ -151,7 +151,13 @@ let package = Package(
             ]
         ),
         // The list benchmark's driver (scripts/bench.d/list); not a product.
-        .executableTarget(name: "media-bench", dependencies: ["MediaHTTPClient", "MediaStore", "MediaAPI"]),
+        .executableTarget(name: "media-bench", dependencies: [
+            "MediaHTTPClient", "MediaStore", "MediaAPI",
+            // The bulk benchmark's stack floor (StackFloor.swift): the HTTP packages on their own.
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .testTarget(
             name: "BulkActionTests",
             dependencies: ["MediaShell", "MediaHTTPClient", "MediaServer", "MediaStore", "MediaAPI",

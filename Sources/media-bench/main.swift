@@ -3,6 +3,8 @@
 //   media-bench list ENDPOINT KEY SECRET [PAGE_SIZE] [WORK_MICROSECONDS]
 //       lists every item through MediaHTTPClient, doing a little work per item, and prints
 //       items, requests, seconds and peak resident memory (VmHWM) as key=value lines.
+//   media-bench stack-serve LATENCY_MS           the HTTP packages' floor, server side (StackFloor.swift)
+//   media-bench stack-run PORT REQUESTS CONCURRENCY   and client side: prints seconds and answered
 import Foundation
 import MediaAPI
 import MediaHTTPClient
@@ -87,6 +89,15 @@ case "list":
     try? await client.shutdown()
     print("items=\(items) requests=\(requests) seconds=\(String(format: "%.3f", seconds)) bytes=\(bytes) digest=\(digest % 1000) peak_rss_kb=\(peakResidentKB() ?? -1)")
 
+case "stack-serve":
+    guard arguments.count == 3, let milliseconds = Int(arguments[2]), milliseconds >= 0 else { fail("usage: media-bench stack-serve LATENCY_MS") }
+    do { try await serveStackFloor(latency: .milliseconds(milliseconds)) } catch { fail("stack-serve: \(error)") }
+
+case "stack-run":
+    guard arguments.count == 5, let port = Int(arguments[2]), let requests = Int(arguments[3]), let concurrency = Int(arguments[4]),
+          (1...65535).contains(port), requests >= 0, concurrency >= 1 else { fail("usage: media-bench stack-run PORT REQUESTS CONCURRENCY") }
+    do { try await runStackFloor(port: port, requests: requests, concurrency: concurrency) } catch { fail("stack-run: \(error)") }
+
 default:
-    fail("usage: media-bench seed STORE_DIR ACCOUNT COUNT | media-bench list ENDPOINT KEY SECRET [PAGE_SIZE] [WORK_MICROSECONDS]")
+    fail("usage: media-bench seed STORE_DIR ACCOUNT COUNT | media-bench list ENDPOINT KEY SECRET [PAGE_SIZE] [WORK_MICROSECONDS] | media-bench stack-serve LATENCY_MS | media-bench stack-run PORT REQUESTS CONCURRENCY")
 }
