@@ -22,6 +22,11 @@ func peakResidentKB() -> Int? {
     return line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }
 }
 
+/// `duration` in seconds, for the lines media-bench prints.
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
 /// The consumer's "little work" per item: hashing its id for about `microseconds`.
 func work(on item: MediaItem, microseconds: Int) -> UInt64 {
     let until = DispatchTime.now().uptimeNanoseconds + UInt64(microseconds) * 1000
@@ -84,10 +89,9 @@ case "list":
         fail("listing failed: \(error)")
     }
     let elapsed = clock.now - started
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let requests = client.requestsSent
     try? await client.shutdown()
-    print("items=\(items) requests=\(requests) seconds=\(String(format: "%.3f", seconds)) bytes=\(bytes) digest=\(digest % 1000) peak_rss_kb=\(peakResidentKB() ?? -1)")
+    print("items=\(items) requests=\(requests) seconds=\(String(format: "%.3f", seconds(elapsed))) bytes=\(bytes) digest=\(digest % 1000) peak_rss_kb=\(peakResidentKB() ?? -1)")
 
 case "stack-serve":
     guard arguments.count == 3, let milliseconds = Int(arguments[2]), milliseconds >= 0 else { fail("usage: media-bench stack-serve LATENCY_MS") }
