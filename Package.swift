@@ -117,6 +117,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // What each libFuzzer target does with an input (fuzz/README.md), in the ordinary build too:
+        // FuzzCorpusTests replays every committed input of fuzz/corpus/ through it.
+        .target(name: "FuzzTargets", dependencies: [
+            "MediaShell", "MediaMemory", "MediaAPI", "MediaServer", "MediaHTTPClient",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], path: "fuzz/Targets"),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"]),
         .target(name: "MediaServiceContract", dependencies: ["MediaAPI", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/MediaServiceContract"),
         .executableTarget(name: "store-stress", dependencies: ["MediaStore", "MediaAPI"], path: "Tests/store-stress"),
         .testTarget(
@@ -201,12 +209,9 @@ let package = Package(
 if Context.environment["MEDIASH_FUZZ"] != nil {
     package.targets += [
         .target(name: "FuzzDriver", path: "fuzz/Driver"),
-        .executableTarget(name: "fuzz-program", dependencies: ["FuzzDriver", "MediaShell", "MediaMemory", "MediaAPI"], path: "fuzz/program"),
-        .executableTarget(name: "fuzz-open", dependencies: ["FuzzDriver", "MediaShell", "MediaMemory"], path: "fuzz/open"),
-        .executableTarget(name: "fuzz-server", dependencies: [
-            "FuzzDriver", "MediaServer", .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ], path: "fuzz/server"),
-        .executableTarget(name: "fuzz-client", dependencies: ["FuzzDriver", "MediaHTTPClient", "MediaAPI"], path: "fuzz/client"),
+        .executableTarget(name: "fuzz-program", dependencies: ["FuzzDriver", "FuzzTargets"], path: "fuzz/program"),
+        .executableTarget(name: "fuzz-open", dependencies: ["FuzzDriver", "FuzzTargets"], path: "fuzz/open"),
+        .executableTarget(name: "fuzz-server", dependencies: ["FuzzDriver", "FuzzTargets"], path: "fuzz/server"),
+        .executableTarget(name: "fuzz-client", dependencies: ["FuzzDriver", "FuzzTargets"], path: "fuzz/client"),
     ]
 }
