@@ -43,7 +43,7 @@ final class ServerProcess {
 /// mediash against a real media-server process that misbehaves: bulk actions finish, and the
 /// journal they leave reads back with `open`.
 @Suite struct BulkEndToEndTests {
-    @Test func deleteUnderFaultsFinishesAndTheJournalReadsBackWithOpen() throws {
+    @Test func deleteUnderFaultsFinishesAndTheJournalReadsBackWithOpen() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let data = sandbox.root.appendingPathComponent("server").path
@@ -53,7 +53,7 @@ final class ServerProcess {
         let home = ["XDG_STATE_HOME": ""]
 
         let clean = try ServerProcess(["--data", data, "--account", "k:s"])
-        let upload = try sandbox.mediash(["--endpoint", clean.endpoint] + credentials + ["-c", "upload \(files.joined(separator: " ")) | count"])
+        let upload = try await sandbox.mediash(["--endpoint", clean.endpoint] + credentials + ["-c", "upload \(files.joined(separator: " ")) | count"])
         clean.stop()
         #expect(upload.status == 0, "\(upload.stderr)")
 
@@ -62,20 +62,20 @@ final class ServerProcess {
             "--fault-drop", "0.02", "--fault-retry-after", "0.05", "--fault-seed", "3",
         ])
         defer { faulty.stop() }
-        let delete = try sandbox.mediash(["--endpoint", faulty.endpoint] + credentials + ["--yes", "-o", "jsonl", "-c", "list | delete"],
+        let delete = try await sandbox.mediash(["--endpoint", faulty.endpoint] + credentials + ["--yes", "-o", "jsonl", "-c", "list | delete"],
                                          environment: home)
         #expect(delete.status == 0, "\(delete.stderr)")
         #expect(delete.stderr.contains("\ndelete: 40 deleted ("), "\(delete.stderr)")  // after the notice that --yes has no --max-delete
         #expect(delete.stdout.split(separator: "\n").count == 40)
-        let left = try sandbox.mediash(["--endpoint", faulty.endpoint] + credentials + ["-c", "list | count"])
+        let left = try await sandbox.mediash(["--endpoint", faulty.endpoint] + credentials + ["-c", "list | count"])
         #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(left.stderr)")
 
         let local = ["--store", sandbox.store.path]
-        let journal = try sandbox.mediash(local + ["-c", "open ~/.local/state/mediash/journal.jsonl | where status == \"deleted\" | count"],
+        let journal = try await sandbox.mediash(local + ["-c", "open ~/.local/state/mediash/journal.jsonl | where status == \"deleted\" | count"],
                                           environment: home)
         #expect(journal.status == 0, "\(journal.stderr)")
         #expect(journal.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "40")
-        let sizes = try sandbox.mediash(local + ["-o", "json", "-c", "open ~/.local/state/mediash/journal.jsonl | where verb == \"delete\" | sum size"],
+        let sizes = try await sandbox.mediash(local + ["-o", "json", "-c", "open ~/.local/state/mediash/journal.jsonl | where verb == \"delete\" | sum size"],
                                         environment: home)
         #expect(sizes.stdout.contains("\((0..<40).map { 100 + $0 }.reduce(0, +))"), "\(sizes.stdout)")
     }

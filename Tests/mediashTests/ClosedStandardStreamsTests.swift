@@ -7,7 +7,7 @@ import Testing
 /// the first log line failed, and every request was answered with a closed connection.
 @Suite struct ClosedStandardStreamsTests {
     @Test("media-server started with stderr closed answers, and its descriptor 2 is /dev/null")
-    func serverWithoutStandardError() throws {
+    func serverWithoutStandardError() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let server = try MediaServerProcess(sandbox: sandbox, closedStandardError: true)
@@ -20,12 +20,12 @@ import Testing
         let payload = sandbox.work.appendingPathComponent("take.wav")
         let bytes = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         try bytes.write(to: payload)
-        let upload = try sandbox.mediash(credentials + ["-c", "upload \(payload.path)"])
+        let upload = try await sandbox.mediash(credentials + ["-c", "upload \(payload.path)"])
         #expect(upload.status == 0, "\(upload.stderr)")
-        let count = try sandbox.mediash(credentials + ["-o", "jsonl", "-c", "list | count"])
+        let count = try await sandbox.mediash(credentials + ["-o", "jsonl", "-c", "list | count"])
         #expect(count.status == 0 && count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(count.stdout) \(count.stderr)")
         let out = sandbox.work.appendingPathComponent("out")
-        let download = try sandbox.mediash(credentials + ["-c", "list | download to \(out.path)"])
+        let download = try await sandbox.mediash(credentials + ["-c", "list | download to \(out.path)"])
         #expect(download.status == 0, "\(download.stderr)")
         #expect(try Data(contentsOf: out.appendingPathComponent("take.wav")) == bytes)
     }

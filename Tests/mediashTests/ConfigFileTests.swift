@@ -9,7 +9,7 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: sandbox.config.path)
     }
 
-    @Test func aHashOrBackslashInsideAQuotedSecretIsPartOfIt() throws {
+    @Test func aHashOrBackslashInsideAQuotedSecretIsPartOfIt() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let server = try MediaServerProcess(sandbox: sandbox, extraArguments: [
@@ -34,7 +34,7 @@ import Testing
             api_secret = "it's\u00231"
             """#, in: sandbox)
         for profile in ["one", "two", "three"] {
-            let run = try sandbox.mediash(["--profile", profile, "-c", "list | count"])
+            let run = try await sandbox.mediash(["--profile", profile, "-c", "list | count"])
             #expect(run.status == 0, "\(profile): \(run.stderr)")
             #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(profile)")
         }
@@ -46,11 +46,11 @@ import Testing
         ("[profile.a\nendpoint = \"x\"\n", "config.toml:1:"),
         ("\n\n\n\n[profile.a]\nendpoint = https://unquoted\n", "config.toml:6:"),
     ])
-    func malformedTOMLIsAUsageErrorNamingItsLine(text: String, place: String) throws {
+    func malformedTOMLIsAUsageErrorNamingItsLine(text: String, place: String) async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         try writeConfig(text, in: sandbox)
-        let run = try sandbox.mediash(["--profile", "a", "-c", "list"])
+        let run = try await sandbox.mediash(["--profile", "a", "-c", "list"])
         #expect(run.status == 2, "\(run.stderr)")
         #expect(run.stderr.contains(place), "\(run.stderr)")
     }
@@ -62,11 +62,11 @@ import Testing
         ("[server]\nport = 1\n", "[server]"),
         ("profile = \"a\"\n", "profile"),
     ])
-    func wellFormedButUnusableIsAUsageErrorNamingWhat(text: String, named: String) throws {
+    func wellFormedButUnusableIsAUsageErrorNamingWhat(text: String, named: String) async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         try writeConfig(text, in: sandbox)
-        let run = try sandbox.mediash(["--profile", "a", "-c", "list"])
+        let run = try await sandbox.mediash(["--profile", "a", "-c", "list"])
         #expect(run.status == 2, "\(run.stderr)")
         #expect(run.stderr.contains(named), "\(run.stderr)")
     }

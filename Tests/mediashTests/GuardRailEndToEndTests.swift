@@ -7,47 +7,47 @@ import Testing
 @Suite struct GuardRailEndToEndTests {
     let credentials = ["--api-key", "k", "--api-secret", "s"]
 
-    func withServer(items: Int, _ body: (Sandbox, ServerProcess, [String]) throws -> Void) throws {
+    func withServer(items: Int, _ body: (Sandbox, ServerProcess, [String]) async throws -> Void) async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let server = try ServerProcess(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
         defer { server.stop() }
         let endpoint = ["--endpoint", server.endpoint] + credentials
         let files = try (0..<items).map { try sandbox.write(String(repeating: "x", count: 10 + $0), to: "f\($0).txt").path }
-        let upload = try sandbox.mediash(endpoint + ["-c", "upload \(files.joined(separator: " ")) | count"])
+        let upload = try await sandbox.mediash(endpoint + ["-c", "upload \(files.joined(separator: " ")) | count"])
         #expect(upload.status == 0, "\(upload.stderr)")
-        try body(sandbox, server, endpoint)
+        try await body(sandbox, server, endpoint)
     }
 
-    func count(_ sandbox: Sandbox, _ endpoint: [String]) throws -> String {
-        try sandbox.mediash(endpoint + ["-c", "list | count"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    func count(_ sandbox: Sandbox, _ endpoint: [String]) async throws -> String {
+        try await sandbox.mediash(endpoint + ["-c", "list | count"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test func aDeleteOverMaxDeleteDeletesNothing() throws {
-        try withServer(items: 6) { sandbox, _, endpoint in
-            let flag = try sandbox.mediash(endpoint + ["--max-delete", "3", "--yes", "-c", "list | delete"])
+    @Test func aDeleteOverMaxDeleteDeletesNothing() async throws {
+        try await withServer(items: 6) { sandbox, _, endpoint in
+            let flag = try await sandbox.mediash(endpoint + ["--max-delete", "3", "--yes", "-c", "list | delete"])
             #expect(flag.status == 1)
             #expect(flag.stderr.contains("-c:1: error: 'delete' would delete more than 3 items (found 4 before it stopped counting; max-delete 3): nothing was sent"), "\(flag.stderr)")
-            #expect(try count(sandbox, endpoint) == "6")
+            #expect(try await count(sandbox, endpoint) == "6")
 
             // The command line wins over the program's own `set`.
-            let pinned = try sandbox.mediash(endpoint + ["--max-delete", "3", "--yes", "-c", "set max-delete 100; list | delete"])
+            let pinned = try await sandbox.mediash(endpoint + ["--max-delete", "3", "--yes", "-c", "set max-delete 100; list | delete"])
             #expect(pinned.status == 1)
             #expect(pinned.stderr.contains("note: set max-delete 100: the command line's --max-delete 3 stays (flags win)"), "\(pinned.stderr)")
-            #expect(try count(sandbox, endpoint) == "6")
+            #expect(try await count(sandbox, endpoint) == "6")
 
-            let set = try sandbox.mediash(endpoint + ["--yes", "-c", "set max-delete 5\nlist | delete"])
+            let set = try await sandbox.mediash(endpoint + ["--yes", "-c", "set max-delete 5\nlist | delete"])
             #expect(set.status == 1 && set.stderr.contains("-c:2: error: 'delete' would delete more than 5 items"), "\(set.stderr)")
-            #expect(try count(sandbox, endpoint) == "6")
+            #expect(try await count(sandbox, endpoint) == "6")
 
-            let within = try sandbox.mediash(endpoint + ["--max-delete", "2", "--yes", "-c", "list | first 2 | delete"])
+            let within = try await sandbox.mediash(endpoint + ["--max-delete", "2", "--yes", "-c", "list | first 2 | delete"])
             #expect(within.status == 0, "\(within.stderr)")
-            #expect(try count(sandbox, endpoint) == "4")
+            #expect(try await count(sandbox, endpoint) == "4")
         }
     }
 
-    @Test func aProfileSetsTheLimit() throws {
-        try withServer(items: 3) { sandbox, server, _ in
+    @Test func aProfileSetsTheLimit() async throws {
+        try await withServer(items: 3) { sandbox, server, _ in
             try FileManager.default.createDirectory(at: sandbox.config.deletingLastPathComponent(), withIntermediateDirectories: true)
             try """
                 [profile.guarded]
@@ -57,52 +57,52 @@ import Testing
                 max_delete = 2
                 """.write(to: sandbox.config, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: sandbox.config.path)
-            let r = try sandbox.mediash(["--profile", "guarded", "--yes", "-c", "list | delete"])
+            let r = try await sandbox.mediash(["--profile", "guarded", "--yes", "-c", "list | delete"])
             #expect(r.status == 1 && r.stderr.contains("more than 2 items (found 3"), "\(r.stderr)")
             #expect(!r.stderr.contains("notice"), "the profile's limit counts: \(r.stderr)")
-            #expect(try count(sandbox, ["--profile", "guarded"]) == "3")
+            #expect(try await count(sandbox, ["--profile", "guarded"]) == "3")
 
             try "[profile.bad]\nmax_delete = \"many\"\n".write(to: sandbox.config, atomically: true, encoding: .utf8)
-            let bad = try sandbox.mediash(["--profile", "bad", "-c", "list | count"])
+            let bad = try await sandbox.mediash(["--profile", "bad", "-c", "list | count"])
             #expect(bad.status == 2 && bad.stderr.contains("'max_delete' in [profile.bad] must be a whole number of items"), "\(bad.stderr)")
         }
     }
 
-    @Test func yesWithoutALimitIsANotice() throws {
+    @Test func yesWithoutALimitIsANotice() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let store = ["--store", sandbox.store.path]
-        let bare = try sandbox.mediash(store + ["--yes", "-c", "list | count"])
+        let bare = try await sandbox.mediash(store + ["--yes", "-c", "list | count"])
         #expect(bare.status == 0)
         #expect(bare.stderr == "mediash: notice: --yes with no --max-delete: nothing limits how many items a delete removes\n")
-        let limited = try sandbox.mediash(store + ["--yes", "--max-delete", "10", "-c", "list | count"])
+        let limited = try await sandbox.mediash(store + ["--yes", "--max-delete", "10", "-c", "list | count"])
         #expect(limited.stderr.isEmpty, "\(limited.stderr)")
-        let dry = try sandbox.mediash(store + ["--yes", "--dry-run", "-c", "list | count"])
+        let dry = try await sandbox.mediash(store + ["--yes", "--dry-run", "-c", "list | count"])
         #expect(dry.stderr.isEmpty, "a dry run deletes nothing: \(dry.stderr)")
-        let negative = try sandbox.mediash(store + ["--max-delete", "-1", "-c", "list | count"])
+        let negative = try await sandbox.mediash(store + ["--max-delete", "-1", "-c", "list | count"])
         #expect(negative.status == 2)
     }
 
-    @Test func aNoOpUpdateIsNotSentAndTheDryRunShowsTheChange() throws {
-        try withServer(items: 3) { sandbox, _, endpoint in
-            let first = try sandbox.mediash(endpoint + ["--yes", "--max-delete", "0", "-c", "list | first 1 | update set public=true"])
+    @Test func aNoOpUpdateIsNotSentAndTheDryRunShowsTheChange() async throws {
+        try await withServer(items: 3) { sandbox, _, endpoint in
+            let first = try await sandbox.mediash(endpoint + ["--yes", "--max-delete", "0", "-c", "list | first 1 | update set public=true"])
             #expect(first.status == 0, "\(first.stderr)")
-            let before = try sandbox.mediash(endpoint + ["-o", "jsonl", "-c", "list | sort by id | select id time_last_updated public"]).stdout
+            let before = try await sandbox.mediash(endpoint + ["-o", "jsonl", "-c", "list | sort by id | select id time_last_updated public"]).stdout
 
-            let dry = try sandbox.mediash(endpoint + ["--dry-run", "-o", "jsonl", "-c", "list | update set public=true"])
+            let dry = try await sandbox.mediash(endpoint + ["--dry-run", "-o", "jsonl", "-c", "list | update set public=true"])
             #expect(dry.status == 0, "\(dry.stderr)")
             #expect(dry.stdout.components(separatedBy: "\"change\":\"public: false → true\"").count == 3, "\(dry.stdout)")
             #expect(dry.stdout.components(separatedBy: "\"status\":\"unchanged\"").count == 2, "\(dry.stdout)")
             #expect(dry.stderr.contains("update --dry-run: would update 2 items") && dry.stderr.contains(", 1 unchanged"), "\(dry.stderr)")
 
-            let noop = try sandbox.mediash(endpoint + ["--yes", "--max-delete", "0", "-c", "list | where public == true | update set public=true"])
+            let noop = try await sandbox.mediash(endpoint + ["--yes", "--max-delete", "0", "-c", "list | where public == true | update set public=true"])
             #expect(noop.status == 0 && noop.stderr.hasPrefix("update: 1 unchanged ("), "\(noop.stderr)")
-            let after = try sandbox.mediash(endpoint + ["-o", "jsonl", "-c", "list | sort by id | select id time_last_updated public"]).stdout
+            let after = try await sandbox.mediash(endpoint + ["-o", "jsonl", "-c", "list | sort by id | select id time_last_updated public"]).stdout
             #expect(after == before)
 
-            let over = try sandbox.mediash(endpoint + ["--yes", "--max-update", "1", "--max-delete", "0", "-c", "list | update set public=true"])
+            let over = try await sandbox.mediash(endpoint + ["--yes", "--max-update", "1", "--max-delete", "0", "-c", "list | update set public=true"])
             #expect(over.status == 1 && over.stderr.contains("'update' would update more than 1 item (found 2"), "\(over.stderr)")
-            let unchanged = try sandbox.mediash(endpoint + ["-o", "jsonl", "-c", "list | sort by id | select id time_last_updated public"]).stdout
+            let unchanged = try await sandbox.mediash(endpoint + ["-o", "jsonl", "-c", "list | sort by id | select id time_last_updated public"]).stdout
             #expect(unchanged == before)
         }
     }

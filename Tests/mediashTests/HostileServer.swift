@@ -111,12 +111,3 @@ func snapshot(of root: URL, excluding excluded: [URL] = []) -> [String: Data] {
     return files
 }
 
-extension Sandbox {
-    /// Runs mediash and waits on a thread of its own: waiting on one of Swift's few cooperative
-    /// threads would starve the in-process server's handlers (two cores: two threads).
-    func mediash(_ arguments: [String]) async throws -> ProcessResult {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try self.mediash(arguments, stdin: nil) }) }
-        }
-    }
-}

@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test("quoted values keep their #; a file others can read gets one warning, and the server starts")
-    func quotedHashAndAWarning() throws {
+    func quotedHashAndAWarning() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let config = try write(#"""
@@ -26,7 +26,7 @@ import Testing
         let server = try MediaServerProcess(sandbox: sandbox, extraArguments: ["--config", config.path], errorLog: errors)
         defer { server.stop() }
         for (key, secret) in [("k", "pa#ss"), ("k2", "x y#z"), ("k3", "it\"s#"), ("k4", "q\"#\\")] {
-            let count = try sandbox.mediash(["--endpoint", server.endpoint, "--api-key", key, "--api-secret", secret, "-c", "list | count"])
+            let count = try await sandbox.mediash(["--endpoint", server.endpoint, "--api-key", key, "--api-secret", secret, "-c", "list | count"])
             #expect(count.status == 0, "account \(key) with secret \(secret): \(count.stderr)")
         }
         let warnings = try String(contentsOf: errors, encoding: .utf8).split(separator: "\n").filter { $0.contains("warning") }
@@ -37,14 +37,14 @@ import Testing
     }
 
     @Test("a file only its owner can read gets no warning")
-    func privateFileNoWarning() throws {
+    func privateFileNoWarning() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let config = try write("account k:secret\n", mode: 0o600, in: sandbox)
         let errors = sandbox.root.appendingPathComponent("server.err")
         let server = try MediaServerProcess(sandbox: sandbox, extraArguments: ["--config", config.path], errorLog: errors)
         defer { server.stop() }
-        let count = try sandbox.mediash(["--endpoint", server.endpoint, "--api-key", "k", "--api-secret", "secret", "-c", "list | count"])
+        let count = try await sandbox.mediash(["--endpoint", server.endpoint, "--api-key", "k", "--api-secret", "secret", "-c", "list | count"])
         #expect(count.status == 0, "\(count.stderr)")
         // stderr also carries the access log (one JSON line per request): no line may warn.
         let warnings = try String(contentsOf: errors, encoding: .utf8).split(separator: "\n").filter { $0.contains("warning") }
@@ -65,18 +65,18 @@ import Testing
     }
 
     /// media-server with `arguments` and nothing else, to its end.
-    private func mediaServer(_ arguments: [String], in sandbox: Sandbox) throws -> ProcessResult {
-        try RunningProcess(
+    private func mediaServer(_ arguments: [String], in sandbox: Sandbox) async throws -> ProcessResult {
+        try await RunningProcess(
             executable: BuiltBinary.url("media-server"), arguments: arguments, environment: ["PATH": "/usr/bin:/bin"],
             directory: sandbox.root, stdin: nil
         ).wait(timeout: .seconds(60))
     }
 
     @Test("every flag of the command line is also a setting of the file (the list comes from --experimental-dump-help)")
-    func everyFlagIsASetting() throws {
+    func everyFlagIsASetting() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let help = try mediaServer(["--experimental-dump-help"], in: sandbox)
+        let help = try await mediaServer(["--experimental-dump-help"], in: sandbox)
         let root = try #require(try JSONSerialization.jsonObject(with: Data(help.stdout.utf8)) as? [String: Any])
         let arguments = try #require((root["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
         let flags = arguments.flatMap { ($0["names"] as? [[String: Any]]) ?? [] }
@@ -88,21 +88,21 @@ import Testing
         // file is read line by line, so only the last line may be named unknown.
         let lines = flags.map { "\($0) x" } + ["no-such-setting 1"]
         let config = try write(lines.joined(separator: "\n") + "\n", mode: 0o600, in: sandbox)
-        let run = try mediaServer(["--config", config.path], in: sandbox)
+        let run = try await mediaServer(["--config", config.path], in: sandbox)
         #expect(run.status != 0)
         #expect(run.stderr.contains("\(config.path):\(lines.count): unknown setting 'no-such-setting'"), "\(run.stderr)")
         #expect(!run.stderr.contains("unknown setting '") || run.stderr.components(separatedBy: "unknown setting '").count == 2, "\(run.stderr)")
     }
 
     @Test("no-access-log in the file leaves the access log out")
-    func noAccessLogFromTheFile() throws {
+    func noAccessLogFromTheFile() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         for quiet in [false, true] {
             let config = try write("account k:secret\n" + (quiet ? "no-access-log\n" : ""), mode: 0o600, in: sandbox)
             let errors = sandbox.root.appendingPathComponent("server-\(quiet).err")
             let server = try MediaServerProcess(sandbox: sandbox, extraArguments: ["--config", config.path], errorLog: errors)
-            let count = try sandbox.mediash(["--endpoint", server.endpoint, "--api-key", "k", "--api-secret", "secret", "-c", "list | count"])
+            let count = try await sandbox.mediash(["--endpoint", server.endpoint, "--api-key", "k", "--api-secret", "secret", "-c", "list | count"])
             server.stop()
             #expect(count.status == 0, "\(count.stderr)")
             let logged = try String(contentsOf: errors, encoding: .utf8).split(separator: "\n").filter { $0.contains("\"request_id\"") }
@@ -126,26 +126,26 @@ import Testing
     }
 
     @Test("database, database-connections and shutdown-timeout come from the file; a database password there is a secret")
-    func databaseSettingsFromTheFile() throws {
+    func databaseSettingsFromTheFile() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let database = "database postgresql://media:pass%23word@127.0.0.1:1/media?sslmode=disable\n"
         let connections = try write(database + "database-connections 0\n", mode: 0o644, in: sandbox)
-        let run = try mediaServer(["--config", connections.path, "--port", "0"], in: sandbox)
+        let run = try await mediaServer(["--config", connections.path, "--port", "0"], in: sandbox)
         #expect(run.status != 0)
         #expect(run.stderr.contains("--database-connections must be between 1 and 1000, not 0"), "\(run.stderr)")
         #expect(run.stderr.contains("warning") && run.stderr.contains("database password") && run.stderr.contains("chmod 600"), "\(run.stderr)")
         #expect(!run.stderr.contains("pass#word") && !run.stderr.contains("pass%23word"), "\(run.stderr)")
 
         let timeout = try write(database + "shutdown-timeout soon\n", mode: 0o600, in: sandbox)
-        let late = try mediaServer(["--config", timeout.path, "--port", "0"], in: sandbox)
+        let late = try await mediaServer(["--config", timeout.path, "--port", "0"], in: sandbox)
         #expect(late.status != 0)
         #expect(late.stderr.contains("--shutdown-timeout 'soon' is not a duration"), "\(late.stderr)")
         #expect(!late.stderr.contains("warning"), "\(late.stderr)")
 
         // MEDIA_SERVER_DATABASE_URL wins over the file's database (which here is not even a URL of PostgreSQL).
         let other = try write("database mysql://nobody@127.0.0.1/media\nshutdown-timeout soon\n", mode: 0o600, in: sandbox)
-        let fromEnvironment = try RunningProcess(
+        let fromEnvironment = try await RunningProcess(
             executable: BuiltBinary.url("media-server"), arguments: ["--config", other.path, "--shutdown-timeout", "1s", "--port", "0"],
             environment: ["PATH": "/usr/bin:/bin", "MEDIA_SERVER_DATABASE_URL": "postgresql://media:pw@127.0.0.1:1/media?sslmode=disable"],
             directory: sandbox.root, stdin: nil
@@ -154,7 +154,7 @@ import Testing
         #expect(fromEnvironment.stderr.contains("cannot open the database") && !fromEnvironment.stderr.contains("mysql"), "\(fromEnvironment.stderr)")
 
         // The file's database is the store: with --data as well, the two are named.
-        let both = try mediaServer(["--config", timeout.path, "--data", sandbox.root.appendingPathComponent("d").path], in: sandbox)
+        let both = try await mediaServer(["--config", timeout.path, "--data", sandbox.root.appendingPathComponent("d").path], in: sandbox)
         #expect(both.status != 0)
         #expect(both.stderr.contains("--data and --database both name a store"), "\(both.stderr)")
     }

@@ -66,9 +66,9 @@ struct Sandbox {
 
     /// Runs `mediash` with `arguments`, optionally feeding `stdin`, and waits (at most `timeout`).
     func mediash(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
-                 timeout: Duration = .seconds(120)) throws -> ProcessResult {
+                 timeout: Duration = .seconds(120)) async throws -> ProcessResult {
         let running = try start(arguments, stdin: stdin, environment: extra)
-        return try running.wait(timeout: timeout)
+        return try await running.wait(timeout: timeout)
     }
 
     func start(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> RunningProcess {
@@ -79,7 +79,9 @@ struct Sandbox {
     func remove() { try? FileManager.default.removeItem(at: root) }
 }
 
-/// A child process whose output is collected while it runs.
+/// A child process whose output is collected while it runs. Its end is awaited as an event (the
+/// termination handler Foundation calls), so a test waiting for a child holds none of the
+/// cooperative pool's threads (one per core): many process tests then wait side by side.
 final class RunningProcess: @unchecked Sendable {
     let process = Process()
     private let out = Pipe()
@@ -87,6 +89,7 @@ final class RunningProcess: @unchecked Sendable {
     private var outData = Data()
     private var errData = Data()
     private let readers = DispatchGroup()
+    private let exit = ExitEvent()
 
     init(executable: URL, arguments: [String], environment: [String: String], directory: URL, stdin: String?) throws {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -100,6 +103,7 @@ final class RunningProcess: @unchecked Sendable {
         process.standardError = err
         let input = Pipe()
         process.standardInput = input
+        process.terminationHandler = { [exit] _ in exit.fire() }
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
@@ -111,20 +115,93 @@ final class RunningProcess: @unchecked Sendable {
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
-    func wait(timeout: Duration) throws -> ProcessResult {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
-        if process.isRunning {
+    func wait(timeout: Duration) async throws -> ProcessResult {
+        let exited = await Self.within(timeout) { [exit] in await exit.wait() }
+        if !exited {
             process.terminate()
-            process.waitUntilExit()
-            _ = readers.wait(timeout: .now() + 5)
+            await exit.wait()
+            _ = await Self.within(.seconds(5)) { [self] in await readersDone() }
             throw TestFailure("timed out after \(timeout); stderr: \(String(decoding: errData, as: UTF8.self))")
         }
-        process.waitUntilExit()
-        _ = readers.wait(timeout: .now() + 10)
+        _ = await Self.within(.seconds(10)) { [self] in await readersDone() }
         return ProcessResult(status: process.terminationStatus,
                              stdout: String(decoding: outData, as: UTF8.self),
                              stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Both pipes read to their end.
+    private func readersDone() async {
+        await withCheckedContinuation { continuation in readers.notify(queue: .global()) { continuation.resume() } }
+    }
+
+    /// Runs `work` and returns true once it ends, or false when `timeout` passes first (`work`
+    /// is then left running; what it waits for must end soon after, as a terminated process does).
+    static func within(_ timeout: Duration, _ work: @escaping @Sendable () async -> Void) async -> Bool {
+        let first = FirstOf()
+        let result = await withCheckedContinuation { continuation in
+            first.start(continuation,
+                        Task { await work(); first.finish(true) },
+                        Task { try? await Task.sleep(for: timeout); first.finish(false) })
+        }
+        first.cancelTimer()
+        return result
+    }
+}
+
+/// The first of two outcomes (the work ended, or its time ran out) resumes the waiting task.
+private final class FirstOf: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Bool, Never>?
+    private var early: Bool?
+    private var timer: Task<Void, Never>?
+
+    func start(_ continuation: CheckedContinuation<Bool, Never>, _ work: Task<Void, Never>, _ timer: Task<Void, Never>) {
+        let ready: Bool? = lock.withLock {
+            self.timer = timer
+            if let early { return early }
+            self.continuation = continuation
+            return nil
+        }
+        if let ready { continuation.resume(returning: ready) }
+    }
+
+    func finish(_ value: Bool) {
+        let waiting: CheckedContinuation<Bool, Never>? = lock.withLock {
+            if early != nil { return nil }
+            early = value
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume(returning: value)
+    }
+
+    func cancelTimer() { lock.withLock { timer }?.cancel() }
+}
+
+/// Something that happens once (a process's exit), awaited by any number of tasks.
+final class ExitEvent: @unchecked Sendable {
+    private let lock = NSLock()
+    private var happened = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func fire() {
+        let resumed = lock.withLock {
+            happened = true
+            defer { waiting = [] }
+            return waiting
+        }
+        for continuation in resumed { continuation.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let now = lock.withLock {
+                if happened { return true }
+                waiting.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 }
 

@@ -5,7 +5,7 @@ import Testing
 /// `def`s there are ready at the first prompt. The session needs a terminal: `script` gives it one.
 @Suite struct RCFileTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
-    func theRCFileRunsBeforeTheFirstPrompt() throws {
+    func theRCFileRunsBeforeTheFirstPrompt() async throws {
         let box = try Sandbox()
         defer { box.remove() }
         _ = try box.write("def big [limit] { where size > $limit }\n", to: "lib.msh")
@@ -15,13 +15,13 @@ import Testing
         try FileManager.default.createDirectory(at: rc.deletingLastPathComponent(), withIntermediateDirectories: true)
         try "source \(box.work.appendingPathComponent("lib.msh").path)\n".write(to: rc, atomically: true, encoding: .utf8)
         let mediash = BuiltBinary.url("mediash").path
-        let upload = try box.mediash(["--store", box.store.path, "-c", "upload a.txt b.txt | count"])
+        let upload = try await box.mediash(["--store", box.store.path, "-c", "upload a.txt b.txt | count"])
         #expect(upload.stdout == "2\n", "\(upload.stderr)")
         let session = try RunningProcess(executable: URL(fileURLWithPath: "/usr/bin/script"),
                                          arguments: ["-qec", "\(mediash) --store \(box.store.path)", "/dev/null"],
                                          environment: box.environment, directory: box.work,
                                          stdin: "list | big 1KB | select name | jsonl\nexit\n")
-        let r = try session.wait(timeout: .seconds(60))
+        let r = try await session.wait(timeout: .seconds(60))
         #expect(r.stdout.contains("{\"name\":\"b.txt\"}"), "\(r.stdout)\n\(r.stderr)")
         #expect(!r.stdout.contains("unknown verb"), "\(r.stdout)")
     }

@@ -6,7 +6,7 @@ import Testing
 /// operator's log shipper choked on exactly the lines worth reading).
 @Suite struct ServerLogTests {
     @Test("a request's warning is a JSON line carrying the request's id, like the access log")
-    func warningIsAJSONLine() throws {
+    func warningIsAJSONLine() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let errors = sandbox.root.appendingPathComponent("server.err")
@@ -17,7 +17,7 @@ import Testing
             arguments: ["curl", "-sS", "-u", "\(MediaServerProcess.apiKey):\(MediaServerProcess.apiSecret)",
                         "-F", "url=http://127.0.0.1:1/nothing", server.endpoint],
             environment: ProcessInfo.processInfo.environment, directory: sandbox.root, stdin: nil)
-        let answer = try curl.wait(timeout: .seconds(60))
+        let answer = try await curl.wait(timeout: .seconds(60))
         server.stop()
         #expect(answer.stdout.contains("could not be fetched"), "\(answer.stdout) \(answer.stderr)")
 
