@@ -24,24 +24,41 @@ final class PageCounter: Sendable {
     }
 
     @Test func aLimitFetchesNoPagePastIt() async throws {
+        // Read to its end: the end comes once the limit is reached (5 items, within the first
+        // page), so by then every page the sequence will ever fetch has been fetched.
         let counter = PageCounter()
         var taken = 0
-        for try await _ in counter.sequence(pages: 50, perPage: 10, limit: 5) {
-            taken += 1
-            if taken == 5 { break }
-        }
-        try await Task.sleep(for: .milliseconds(50))
+        for try await _ in counter.sequence(pages: 50, perPage: 10, limit: 5) { taken += 1 }
+        #expect(taken == 10, "the first page is handed over whole")
         #expect(counter.count.withLock { $0 } == 1)
     }
 
-    @Test func stoppingEarlyStopsFetching() async throws {
-        let counter = PageCounter()
-        var iterator = counter.sequence(pages: 1000, perPage: 10, delay: .milliseconds(5)).makeAsyncIterator()
+    @Test(.timeLimit(.minutes(1))) func stoppingEarlyStopsFetching() async throws {
+        // Pages 0 and 1 come at once; the page fetched ahead of them (2) says it started, then
+        // waits until it is cancelled and says so. Dropping the iterator must cancel it, and
+        // nothing past it is asked for.
+        enum Event: Equatable { case started(Int), cancelled(Int) }
+        let counter = Mutex(0)
+        let (events, signal) = AsyncStream<Event>.makeStream()
+        let sequence = MediaItemSequence(start: 0) { page -> (items: [MediaItem], next: Int?) in
+            counter.withLock { $0 += 1 }
+            if page >= 2 {
+                signal.yield(.started(page))
+                do { try await Task.sleep(for: .seconds(3600)) } catch {
+                    signal.yield(.cancelled(page))
+                    throw error
+                }
+            }
+            return ((0..<10).map { MediaItem(id: "p\(page)-\($0)") }, page + 1)
+        }
+        var iterator = sequence.makeAsyncIterator()
         for _ in 0..<15 { _ = try await iterator.next() }
+        var seen = events.makeAsyncIterator()
+        #expect(await seen.next() == .started(2), "page 2 is fetched ahead while page 1 is consumed")
         _ = consume iterator
-        try await Task.sleep(for: .milliseconds(100))
-        // The two pages consumed, plus at most the one fetched ahead.
-        #expect(counter.count.withLock { $0 } <= 3)
+        #expect(await seen.next() == .cancelled(2), "the fetch in flight when the iterator was dropped")
+        // The two pages consumed, plus the one fetched ahead.
+        #expect(counter.withLock { $0 } == 3)
     }
 
     @Test func anErrorEndsTheSequence() async throws {

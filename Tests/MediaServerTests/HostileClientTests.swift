@@ -84,6 +84,11 @@ struct HostileClientTests {
         return answer
     }
 
+    /// A GET of one item's content on a connection of its own.
+    static func get(_ id: String) -> String {
+        "GET /v3/media/\(id) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(authorization)\r\nConnection: close\r\n\r\n"
+    }
+
     static func detail(_ answer: [UInt8]) -> String {
         guard let split = answer.firstRange(of: Array("\r\n\r\n".utf8)) else { return "" }
         let body = Data(answer[split.upperBound...])
@@ -172,16 +177,38 @@ struct HostileClientTests {
     func downloadRacingDelete() async throws {
         let server = try TestServer()
         let content = [UInt8]((0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+        let expected = Array(content.map { 0x30 + $0 % 64 })
         var statuses: [Int: Int] = [:]
+        /// A GET's answer: a 200 must carry the whole content; anything but 200 or 404 is wrong.
+        func check(_ answer: [UInt8], _ what: String) throws -> Int {
+            let status = RawConnection.status(of: answer) ?? 0
+            statuses[status, default: 0] += 1
+            switch status {
+            case 200:
+                let split = try #require(answer.firstRange(of: Array("\r\n\r\n".utf8)))
+                #expect(Array(answer[split.upperBound...]) == expected, "\(what): a 200 with \(answer.count - split.upperBound) of \(expected.count) bytes")
+            case 404:
+                break
+            default:
+                Issue.record("\(what) answered \(status): \(Self.detail(answer))")
+            }
+            return status
+        }
         try await server.live { port in
             for round in 0..<40 {
-                let item = try await server.seed(String(decoding: content.map { 0x30 + $0 % 64 }, as: UTF8.self), name: "r\(round).bin")
-                let expected = Array(content.map { 0x30 + $0 % 64 })
+                let item = try await server.seed(String(decoding: expected, as: UTF8.self), name: "r\(round).bin")
+                // Both sides of the race, every round: a download whose answer has begun before
+                // the delete is sent (it must still end whole), and one sent after the delete
+                // was answered (it must be 404). Between them, four more race the delete freely.
+                let inFlight = try RawConnection(port: port)
+                inFlight.send(Self.get(item.id))
+                let head = try await inFlight.readHead()
+                #expect(RawConnection.status(of: head) == 200, "a download begun before the delete: \(Self.detail(head))")
                 let answers = try await withThrowingTaskGroup(of: (String, [UInt8]).self) { group in
                     for _ in 0..<4 {
                         group.addTask {
                             let connection = try RawConnection(port: port)
-                            connection.send("GET /v3/media/\(item.id) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(Self.authorization)\r\nConnection: close\r\n\r\n")
+                            connection.send(Self.get(item.id))
                             return ("GET", await connection.readUntilClosed().bytes)
                         }
                     }
@@ -195,25 +222,23 @@ struct HostileClientTests {
                     return all
                 }
                 for (method, answer) in answers {
-                    let status = RawConnection.status(of: answer) ?? 0
                     if method == "DELETE" {
+                        let status = RawConnection.status(of: answer) ?? 0
                         #expect(status == 204, "DELETE answered \(status): \(Self.detail(answer))")
                         continue
                     }
-                    statuses[status, default: 0] += 1
-                    switch status {
-                    case 200:
-                        let split = try #require(answer.firstRange(of: Array("\r\n\r\n".utf8)))
-                        #expect(Array(answer[split.upperBound...]) == expected, "a 200 with \(answer.count - split.upperBound) of \(expected.count) bytes")
-                    case 404:
-                        break
-                    default:
-                        Issue.record("GET racing a DELETE answered \(status): \(Self.detail(answer))")
-                    }
+                    _ = try check(answer, "GET racing a DELETE")
                 }
+                let after = try RawConnection(port: port)
+                after.send(Self.get(item.id))
+                #expect(try check(await after.readUntilClosed().bytes, "GET after the DELETE") == 404)
+                let (rest, closed) = await inFlight.readUntilClosed()
+                #expect(closed)
+                #expect(try check(head + rest, "GET begun before the DELETE") == 200)
             }
         }
         print("download racing delete, GET answers by status:", statuses.sorted { $0.key < $1.key })
+        #expect(statuses[200, default: 0] >= 40 && statuses[404, default: 0] >= 40, "both sides of the race: \(statuses)")
     }
 }
 

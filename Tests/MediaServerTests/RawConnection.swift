@@ -90,6 +90,21 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
+    /// The bytes read until the answer's head is whole (some of the body may follow it).
+    func readHead() async throws -> [UInt8] {
+        try await Self.onThread { [self] in
+            var all: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while all.firstRange(of: Array("\r\n\r\n".utf8)) == nil {
+                let n = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { throw Failure(description: "the connection ended before a whole head (\(all.count) bytes)") }
+                all += chunk[0..<n]
+            }
+            return all
+        }
+    }
+
     /// Runs blocking socket work on a thread of its own, not on one of the test's cooperative threads.
     private static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

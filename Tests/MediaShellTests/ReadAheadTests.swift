@@ -170,7 +170,7 @@ import Testing
     }
 
     /// The pipeline takes one value and lets go (`first 1`): the reader stops and lets go of its
-    /// input, not reading the rest of a large file.
+    /// input (the file is closed). How much it read by then: `aReaderLetGoReadsNoFurther`.
     @Test(arguments: [false, true])
     func aReaderStopsWhenThePipelineLetsGo(csv: Bool) async throws {
         let text = csv ? "id,n\n" + (0..<400_000).map { "\($0),\($0 * 3)" }.joined(separator: "\n") : Self.lines + "\n" + Self.lines + "\n" + Self.lines
@@ -195,6 +195,63 @@ import Testing
 }
 
 extension ReadAheadTests {
+    /// The pipeline takes one value and lets go: the reader does not read the rest of a large
+    /// input. The input is a named pipe, so what was read is known from the other end: a writer
+    /// that offers 32 MB, of which no more than the reader took (plus the pipe's 64 KiB) can
+    /// leave it before the reader closes its end, which ends the writer's writes with EPIPE.
+    @Test(.timeLimit(.minutes(2)), arguments: [false, true])
+    func aReaderLetGoReadsNoFurther(csv: Bool) async throws {
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("read-ahead-\(UUID().uuidString).\(csv ? "csv" : "json")")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(at: fifo) }
+        let block = Data((csv ? (0..<20_000).map { "\($0),\($0 * 3)" }.joined(separator: "\n") : Self.lines).utf8) + Data("\n".utf8)
+        let header = Data((csv ? "id,n\n" : "").utf8)
+        let total = 32 << 20
+        // The writer, on a thread of its own (its writes block while the pipe is full).
+        let written: Int = try await withCheckedThrowingContinuation { done in
+            Thread.detachNewThread {
+                // EPIPE, not SIGPIPE, once the reader has gone: the signal is held back on this thread.
+                var pipeSignal = sigset_t()
+                sigemptyset(&pipeSignal)
+                sigaddset(&pipeSignal, SIGPIPE)
+                pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+                let fd = open(fifo.path, O_WRONLY | O_CLOEXEC)
+                guard fd >= 0 else { return done.resume(throwing: CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: fifo.path])) }
+                var sent = 0
+                var piece = header + block
+                writing: while sent < total {
+                    let n = piece.withUnsafeBytes { write(fd, $0.baseAddress, min($0.count, total - sent)) }
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        break writing  // EPIPE: the reader closed its end
+                    }
+                    sent += n
+                    piece = n < piece.count ? piece.subdata(in: n..<piece.count) : block
+                }
+                close(fd)
+                // Take the held-back SIGPIPE, so it is not left pending.
+                var timeout = timespec(tv_sec: 0, tv_nsec: 0)
+                _ = sigtimedwait(&pipeSignal, nil, &timeout)
+                done.resume(returning: sent)
+            }
+            // Once the pipeline lets go, the reader's thread closes the pipe and the writer stops.
+            Task {
+                do {
+                    var stream: ValueStream? = try {
+                        let input = try ByteInput(url: fifo, chunk: 1 << 16)
+                        return csv ? CSVReader(input, parallel: true).stream() : JSONReader(input, parallel: true).stream()
+                    }()
+                    #expect(try await stream?.next() != nil)
+                    stream = nil
+                } catch {
+                    Issue.record("reading the pipe: \(error)")
+                }
+            }
+        }
+        print("read ahead (\(csv ? "csv" : "json")): the reader took \(written) of \(total) bytes before it let go")
+        #expect(written < total / 8, "the reader read \(written) of \(total) bytes after the pipeline let go")
+    }
+
     /// Read to its end, a reader lets go of its input (and its test, its key layout) before the
     /// pipeline has the end: nothing of it outlives the pipeline (LeakSanitizer in the `open`
     /// fuzz target saw the where's test still held by the reader's ending thread).
