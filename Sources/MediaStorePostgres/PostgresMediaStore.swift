@@ -54,6 +54,7 @@ public final class PostgresMediaStore: MediaServerStore {
         _ url: DatabaseURL, maxConnections: Int = 20, uploadsFolder: URL? = nil, logger: Logger = PostgresMediaStore.defaultLogger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> PostgresMediaStore {
+        try await probe(url, logger: logger)
         let (folder, lock) = try openUploadFolder(
             in: uploadsFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("media-server-uploads-\(geteuid())", isDirectory: true))
         var configuration = url.configuration
@@ -71,6 +72,22 @@ public final class PostgresMediaStore: MediaServerStore {
             throw MediaError.storage("cannot open the database \(url): \(reason)")
         }
         return store
+    }
+
+    /// One connection, outside the pool, opened and closed: the pool retries a connection that
+    /// fails for a minute before it gives up on it (its circuit breaker), so a wrong password, a
+    /// host that refuses, or sslmode=require on a server without TLS would be told that late.
+    private static func probe(_ url: DatabaseURL, logger: Logger) async throws {
+        do {
+            var configuration = try url.connectionConfiguration()
+            configuration.options.connectTimeout = .seconds(10)
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try? await connection.close()
+        } catch {
+            let reason: String
+            if case .storage(let message) = storageError(error) as? MediaError { reason = message } else { reason = "\(error)" }
+            throw MediaError.storage("cannot open the database \(url): \(reason)")
+        }
     }
 
     /// This store's upload folder, new, inside `parent` (created, private to this user), after
