@@ -116,14 +116,14 @@ struct PostgresStoreTests {
         let url = try await PostgresEnvironment.freshDatabase()
         let store = try await PostgresMediaStore.open(DatabaseURL(url))
         let (port, task) = try await launchMediaServer(store: store, configuration: MediaServerConfiguration(port: 0))
-        func status(_ path: String) throws -> String {
-            try run(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)\(path)"]).stdout
+        func status(_ path: String) async throws -> String {
+            try await run(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)\(path)"]).stdout
         }
-        #expect(try status("/readyz") == "200")
+        #expect(try await status("/readyz") == "200")
         let name = String(url.split(separator: "/").last?.split(separator: "?").first ?? "")
         try await execute("DROP DATABASE \(name) WITH (FORCE)", in: PostgresEnvironment.url ?? "")
-        #expect(try status("/readyz") == "503")
-        #expect(try status("/healthz") == "200")
+        #expect(try await status("/readyz") == "503")
+        #expect(try await status("/healthz") == "200")
         task.cancel()
         _ = try? await task.value
         await store.close()

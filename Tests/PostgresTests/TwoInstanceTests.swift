@@ -31,7 +31,7 @@ struct TwoInstanceTests {
         #expect(try Data(contentsOf: folder.appendingPathComponent("whole.wav")) == bytes)
         // A Range across the first chunk boundary.
         let start = PostgresMediaStore.chunkSize - 100, end = PostgresMediaStore.chunkSize + 99
-        let ranged = try curl(["-r", "\(start)-\(end)", "-u", "\(Self.key):\(Self.secret)", "\(b.endpoint)/\(item.id)"])
+        let ranged = try await curl(["-r", "\(start)-\(end)", "-u", "\(Self.key):\(Self.secret)", "\(b.endpoint)/\(item.id)"])
         #expect(ranged == bytes[start...end])
 
         try await viaB.delete(id: item.id)
@@ -80,9 +80,13 @@ struct TwoInstanceTests {
         let done = Done()
         let deleting = Task.detached {
             defer { done.set() }
-            return try mediash(["--yes", "-o", "jsonl", "-c", "list | delete"], endpoint: a.endpoint)
+            // One delete at a time: the 500 take long enough (each a commit) for B to list many
+            // times in between, so B surely sees the set part deleted, not only whole or empty.
+            return try await mediash(["--yes", "-o", "jsonl", "-c", "list | delete concurrency 1"], endpoint: a.endpoint)
         }
         var listings = 0
+        /// Listings that saw the delete half done: some items gone, some left.
+        var midway = 0
         // B lists all the while: each listing is whole (no duplicates, in order) and only shrinks.
         var previous = Int.max
         while true {
@@ -93,6 +97,7 @@ struct TwoInstanceTests {
             #expect(items.count <= previous)
             #expect(zip(items, items.dropFirst()).allSatisfy { ($0.timeCreated!, $0.id) > ($1.timeCreated!, $1.id) }, "out of order")
             previous = items.count
+            if items.count > 0 && items.count < 500 { midway += 1 }
             // Until B sees them all gone, or has looked once more after mediash ended.
             if items.isEmpty || finished { break }
         }
@@ -100,7 +105,8 @@ struct TwoInstanceTests {
         #expect(result.status == 0, "\(result.stderr)")
         let deleted = result.stdout.split(separator: "\n").filter { $0.contains(#""status":"deleted""#) }.count
         #expect(deleted == 500, "mediash said: \(result.stdout.suffix(500)) \(result.stderr)")
-        #expect(listings >= 1)
+        #expect(midway >= 1, "B never listed while the delete ran (\(listings) listings, none with 1…499 items)")
+        print("two instances: B listed \(listings) times, \(midway) of them midway through the delete")
         #expect(try await viaB.all().isEmpty)
         try await viaB.shutdown()
     }
@@ -115,7 +121,7 @@ struct TwoInstanceTests {
         defer { a.kill(); b.kill() }
         let big = try scratchFile(Data(repeating: 0x61, count: 32 * PostgresMediaStore.chunkSize))
         let upload = Task.detached {
-            try? curl(["-F", "filedata=@\(big.path)", "-u", "\(Self.key):\(Self.secret)", a.endpoint])
+            try? await curl(["-F", "filedata=@\(big.path)", "-u", "\(Self.key):\(Self.secret)", a.endpoint])
         }
         // Wait until A is inside the upload's transaction, writing chunks (watched on one
         // connection, so each look is quick), then kill it.
@@ -184,7 +190,7 @@ func sigtermIsAGracefulStop() async throws {
     let finished = try await download.value
     #expect(finished.status == 0, "the download in flight broke off: \(finished.stderr)")
     #expect(try Data(contentsOf: output) == bytes)
-    server.process.waitUntilExit()
+    await server.exit.wait()
     #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
 }
 
@@ -201,7 +207,7 @@ struct SlowDownloadTests {
         let server = try ServerProcess(database: database, arguments: ["--shutdown-timeout", "1s", "--database-connections", "3"])
         defer { server.kill() }
         let base = server.endpoint.replacingOccurrences(of: "/v3/media", with: "")
-        let metrics = String(decoding: try curl(["\(base)/metrics"]), as: UTF8.self)
+        let metrics = String(decoding: try await curl(["\(base)/metrics"]), as: UTF8.self)
         #expect(metrics.split(separator: "\n").contains { $0 == "media_store_database_connections_max 3" || $0 == "media_store_database_connections_max 3.0" }, "\(metrics)")
         // More than loopback's socket buffers hold (a few MiB), so the server's response really is
         // in flight, waiting on the reader; stored straight into the database to save the upload.
@@ -212,7 +218,7 @@ struct SlowDownloadTests {
         // 24 MiB at 1 MiB/s: 24 s, far past the 1 s the server waits (what the socket buffers hold still arrives).
         let (output, download) = try await downloadBegun(item.id, through: server)
         server.process.terminate()
-        server.process.waitUntilExit()
+        await server.exit.wait()
         let finished = try await download.value
         #expect(finished.status != 0, "the download finished though the server should have cut it off")
         #expect(try Data(contentsOf: output).count < bytes.count)
@@ -255,7 +261,7 @@ func residentKiB(_ pid: Int32) -> Int? {
 func downloadBegun(_ id: String, through server: ServerProcess) async throws -> (URL, Task<Finished, any Error>) {
     let output = try scratchFile(Data())
     let download = Task.detached {
-        try run(URL(fileURLWithPath: "/usr/bin/env"), [
+        try await run(URL(fileURLWithPath: "/usr/bin/env"), [
             "curl", "-sS", "--fail", "--limit-rate", "1M", "-o", output.path,
             "-u", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)", "\(server.endpoint)/\(id)",
         ])
@@ -287,6 +293,8 @@ func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throw
 final class ServerProcess: Sendable {
     let process: Process
     let endpoint: String
+    /// The process's end, waited for without holding a thread of the cooperative pool.
+    let exit: ProcessExit
 
     init(database: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         let process = Process()
@@ -296,6 +304,7 @@ final class ServerProcess: Sendable {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
+        exit = ProcessExit(process)
         try process.run()
         var text = ""
         while !text.contains("\n") {
@@ -341,8 +350,9 @@ struct Finished: Sendable {
     var stderr: String
 }
 
-/// Runs a program to its end, its output going to files (so no pipe fills up).
-func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Finished {
+/// Runs a program to its end, its output going to files (so no pipe fills up). Waits for the
+/// exit without holding a thread of the cooperative pool (`ProcessExit`).
+func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) async throws -> Finished {
     let folder = try scratchFile(Data()).deletingLastPathComponent()
     let (outFile, errFile) = (folder.appendingPathComponent("out"), folder.appendingPathComponent("err"))
     FileManager.default.createFile(atPath: outFile.path, contents: nil)
@@ -353,24 +363,25 @@ func run(_ executable: URL, _ arguments: [String], environment: [String: String]
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     process.standardOutput = try FileHandle(forWritingTo: outFile)
     process.standardError = try FileHandle(forWritingTo: errFile)
+    let exit = ProcessExit(process)
     try process.run()
-    process.waitUntilExit()
+    await exit.wait()
     return Finished(
         status: process.terminationStatus, output: try Data(contentsOf: outFile),
         stderr: String(decoding: try Data(contentsOf: errFile), as: UTF8.self))
 }
 
 /// curl's body; throws on a failed request.
-func curl(_ arguments: [String]) throws -> Data {
-    let result = try run(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-sS", "--fail-with-body"] + arguments)
+func curl(_ arguments: [String]) async throws -> Data {
+    let result = try await run(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-sS", "--fail-with-body"] + arguments)
     guard result.status == 0 else { throw MediaError.transport("curl \(arguments): \(result.stderr) \(result.stdout)") }
     return result.output
 }
 
 /// mediash against `endpoint` with the team's credentials, in a home of its own.
-func mediash(_ arguments: [String], endpoint: String) throws -> Finished {
+func mediash(_ arguments: [String], endpoint: String) async throws -> Finished {
     let home = try scratchFile(Data()).deletingLastPathComponent()
-    return try run(
+    return try await run(
         BuiltBinary.url("mediash"),
         ["--endpoint", endpoint, "--api-key", TwoInstanceTests.key, "--api-secret", TwoInstanceTests.secret] + arguments,
         environment: ["HOME": home.path, "XDG_CONFIG_HOME": home.path, "XDG_STATE_HOME": home.path, "XDG_DATA_HOME": home.path])
@@ -378,4 +389,36 @@ func mediash(_ arguments: [String], endpoint: String) throws -> Finished {
 
 extension PostgresEnvironment {
     static let missing = Comment(rawValue: missingReason)
+}
+
+/// The end of a child process, as an event: Foundation calls the termination handler (set before
+/// the process runs) on a thread of its own, so a test awaiting it holds none of the cooperative
+/// pool's threads (one per core: two tests blocked in `waitUntilExit` here stopped every other
+/// test in the process, and SlowDownloadTests' SIGTERM came late, after the download it was to cut off).
+final class ProcessExit: @unchecked Sendable {
+    private let lock = NSLock()
+    private var exited = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ process: Process) {
+        process.terminationHandler = { [self] _ in
+            let resumed = lock.withLock {
+                exited = true
+                defer { waiting = [] }
+                return waiting
+            }
+            for continuation in resumed { continuation.resume() }
+        }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let now = lock.withLock {
+                if exited { return true }
+                waiting.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
 }
