@@ -173,6 +173,6 @@ import Testing
         #expect(said.utf8.count < 20_000, "\(said.utf8.count) bytes of diagnostics")
         let lines = said.split(separator: "\n")
         #expect(lines[1].contains("list | where nmae"))
-        #expect(lines[2].hasSuffix("^^^^"))
+        #expect(lines[2].hasSuffix("^^^^ a bare name is a field; text is quoted: \"nmae\""))
     }
 }

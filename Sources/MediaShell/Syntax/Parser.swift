@@ -226,7 +226,7 @@ public struct Parser {
         }
         guard let signature = signatures[t.text] else {
             diagnostics.append(Diagnostic("unknown verb '\(t.text)'", at: t.span,
-                                          suggestion: Suggestion.closest(to: t.text, in: signatures.keys.sorted())))
+                                          suggestion: Suggestion.verb(for: t.text, in: signatures.keys)))
             advance()
             recover()
             return nil
@@ -442,7 +442,7 @@ public struct Parser {
         return out
     }
 
-    // assignments → ( FIELD "=" any )+
+    // assignments → ( FIELD "=" term )+
     private mutating func assignments() throws -> [Assignment] {
         var out: [Assignment] = []
         repeat {
@@ -454,7 +454,9 @@ public struct Parser {
             }
             advance()
             if atStageEnd { throw fail("expected a value after '\(t.text)=', found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span) }
-            out.append(Assignment(field: FieldReference(name: t.text, span: t.span), value: try anyValue()))
+            // The value is an expression like any other: a bare name reads the item's field
+            // (`title=name`), text is quoted (`title="draft"`).
+            out.append(Assignment(field: FieldReference(name: t.text, span: t.span), value: try term()))
             if peek.kind == .comma { advance() }
         } while peek.kind == .word
         return out
@@ -685,6 +687,10 @@ public struct Parser {
             var suggestion: String?
             if reason.hasPrefix("unknown unit") {
                 let unit = String(t.text.drop { $0.isNumber || $0 == "." })
+                if let hint = Units.calendarHint(unit) {
+                    // Not a typo of MB: months and years have no fixed length.
+                    throw fail("\(reason) in '\(t.text)'", at: t.span, hint: hint)
+                }
                 suggestion = Suggestion.closest(to: unit, in: Units.spelled).map { String(t.text.prefix { $0.isNumber || $0 == "." }) + $0 }
                 throw fail("\(reason) in '\(t.text)' (sizes: B KB MB GB TB KiB MiB GiB TiB; durations: ms s m h d w)", at: t.span, suggestion: suggestion)
             }
