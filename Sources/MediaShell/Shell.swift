@@ -128,6 +128,7 @@ public final class Shell: Sendable {
             case .pipeline(let p):
                 let (stream, _, context, _) = try await start(p, source: text, err: DiscardSink())
                 last = try await stream.collect()
+                try context.throwDeferredFailure()
                 if context.hasFailures { throw RunError("some items failed") }
             default:
                 _ = try await execute(statement, source: text, out: DiscardSink(), err: DiscardSink())
@@ -156,6 +157,7 @@ public final class Shell: Sendable {
     public func explain(_ texts: [SourceText]) throws -> [String] {
         let snapshot = state.read { $0 }
         let context = makeContext(snapshot, err: DiscardSink())
+        var interpreter = context.interpreter
         let checker = Checker(verbs: snapshot.verbs, userVerbs: snapshot.userVerbs, variables: snapshot.variableKinds(arguments: snapshot.environment.arguments))
         return try texts.map { text in
             let (program, found) = Shell.check(text, verbs: snapshot.verbs, checker: checker)
@@ -171,6 +173,13 @@ public final class Shell: Sendable {
                 case .binding(let name, _, let p, _):
                     out += "line \(line): let \(name) = \(text.text(p.span))\n"
                     pipeline = p
+                    // `let keep = $1`, `let limit = 5MB`: a value that sends no request is worked
+                    // out, so later plans (in this block or the next) use it as a run would.
+                    if let value = Shell.constantValue(of: p, interpreter: interpreter) {
+                        interpreter.variables[name] = value
+                        out += "  the value \(value.sourceText), sends no request\n"
+                        continue
+                    }
                 case .pipeline(let p):
                     out += "line \(line): \(text.text(p.span))\n"
                     pipeline = p
@@ -178,7 +187,7 @@ public final class Shell: Sendable {
                 do {
                     checker.forgetSubpipelines()
                     let stages = checker.check(pipeline)
-                    let plan = try ExplainRenderer.render(stages, subpipelines: checker.subpipelines, interpreter: context.interpreter, concurrency: context.environment.concurrency)
+                    let plan = try ExplainRenderer.render(stages, subpipelines: checker.subpipelines, interpreter: interpreter, concurrency: context.environment.concurrency)
                     for row in plan.split(separator: "\n") { out += "  \(row)\n" }
                 } catch {
                     out += "  (planned when it runs: \(Shell.message(error)))\n"
@@ -186,6 +195,47 @@ public final class Shell: Sendable {
             }
             return out
         }
+    }
+
+    /// What a program would do, read from its text before it runs: whether any statement (or a
+    /// `def` it declares) deletes, and whether it sets its own `max-delete`. Programs that do not
+    /// parse count as neither; running them reports the error.
+    public func deletionFacts(_ texts: [SourceText]) -> (deletes: Bool, setsMaxDelete: Bool) {
+        let snapshot = state.read { $0 }
+        var signatures: [String: VerbSignature] = [:]
+        for (name, verb) in snapshot.verbs { signatures[name] = verb.signature }
+        for (name, def) in snapshot.userVerbs { signatures[name] = UserVerb.signature(name: name, parameters: def.parameters.map(\.name)) }
+        var deletes = false
+        var setsLimit = false
+        for text in texts {
+            let (program, _) = Parser.parse(text, signatures: signatures)
+            for statement in program.statements {
+                let stages: [Stage]
+                switch statement {
+                case .pipeline(let p), .binding(_, _, let p, _): stages = p.stages
+                case .definition(let d):
+                    stages = d.body.stages
+                    signatures[d.name] = UserVerb.signature(name: d.name, parameters: d.parameters.map(\.name))
+                }
+                for stage in stages {
+                    if stage.verb == DeleteVerb.name { deletes = true }
+                    if stage.verb == SetVerb.name, case .literal(.string(ShellSettings.maxDelete.name))? = stage.argument("name")?.value.expression?.kind {
+                        // `set max-delete none` lifts the limit; any other value sets one.
+                        if case .literal(.string("none"))? = stage.argument("value")?.value.expression?.kind { continue }
+                        setsLimit = true
+                    }
+                }
+            }
+        }
+        return (deletes, setsLimit)
+    }
+
+    /// The value of a pipeline that is one expression of literals and known variables, with no
+    /// pipeline in parentheses (nothing that would send a request); nil otherwise.
+    static func constantValue(of p: Pipeline, interpreter: Interpreter) -> Value? {
+        guard p.stages.count == 1, p.stages[0].verb == ValueVerb.name,
+              let e = p.stages[0].argument("value")?.value.expression, !e.containsSubpipeline else { return nil }
+        return try? interpreter.compile(e)(nil)
     }
 
     /// True when the text is an unfinished statement (ends in `|`, or an open bracket, brace or quote).
@@ -272,6 +322,7 @@ public final class Shell: Sendable {
         case .binding(let name, _, let p, _):
             let (stream, shape, context, _) = try await start(p, source: source, err: err)
             let values = try await stream.collect()
+            try context.throwDeferredFailure()
             let value: Value = if case .scalar = shape { values.first ?? .null } else { .list(values) }
             state.update {
                 $0.variables[name] = value
@@ -282,12 +333,14 @@ public final class Shell: Sendable {
             let (stream, shape, context, rendered) = try await start(p, source: source, err: err)
             if shape == .nothing {
                 while try await stream.next() != nil {}
+                try context.throwDeferredFailure()
                 return context.hasFailures
             }
             let format = rendered ?? state.read { $0.environment.output } ?? .table
             let recorder = IDRecorder(stream)
             try await format.renderer(terminalWidth: state.read { $0.environment.terminalWidth }, timeZone: state.read { $0.environment.timeZone }).render(recorder.stream, shape: shape, to: out)
             if !recorder.ids.isEmpty { state.update { $0.lastIDs = recorder.ids } }
+            try context.throwDeferredFailure()
             return context.hasFailures
         }
     }

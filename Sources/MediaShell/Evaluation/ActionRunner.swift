@@ -54,6 +54,10 @@ struct ActionRunner: Sendable {
             return ValueStream {
                 guard let candidate = try await items.next() else {
                     tally.finish(self.context)
+                    // The preview is shown whole; then the run fails as the real one would.
+                    if let limit = self.limit, tally.count(of: self.policy.dryRun) > limit {
+                        self.context.failAfterOutput(self.overLimit(limit, found: tally.count(of: self.policy.dryRun), counted: false))
+                    }
                     return nil
                 }
                 let result = switch candidate {
@@ -74,13 +78,7 @@ struct ActionRunner: Sendable {
                 read.append(next)
                 if case .act = next { acting += 1 }
             }
-            if acting > limit {
-                let setting = policy.limit?.name ?? "limit"
-                throw RunError("""
-                    '\(verb)' would \(verb) more than \(limit) item\(limit == 1 ? "" : "s") (found \(acting) before it stopped \
-                    counting; \(setting) \(limit)): nothing was sent. Narrow the pipeline, or raise the limit (--\(setting) N, set \(setting) N)
-                    """)
-            }
+            if acting > limit { throw overLimit(limit, found: acting, counted: true) }
             source = .of(read)
             total = acting
         }
@@ -91,7 +89,11 @@ struct ActionRunner: Sendable {
             let all = try await source.collect()
             let acting = all.compactMap { if case .act(let t) = $0 { t } else { nil } }
             let bytes = acting.compactMap(\.size).reduce(Int64(0), Int64.saturatingSum)
-            guard !all.isEmpty else { return .empty }
+            guard !all.isEmpty else {
+                // Said the same way at a prompt as under -c: `delete: nothing to do (0 B)`.
+                tally.finish(context)
+                return .empty
+            }
             if !acting.isEmpty {
                 guard await confirm(ConfirmationRequest(verb: verb, itemCount: acting.count, totalBytes: bytes)) else {
                     context.err.write("\(verb): not confirmed, nothing changed\n")
@@ -102,6 +104,16 @@ struct ActionRunner: Sendable {
             total = acting.count
         }
         return Window(runner: self, input: source, tally: tally, total: total).stream()
+    }
+
+    /// The guard's refusal, worded the same for a real run and for a dry run that previewed it.
+    func overLimit(_ limit: Int, found: Int, counted: Bool) -> RunError {
+        let setting = policy.limit?.name ?? "limit"
+        let found = counted ? "found \(found) before it stopped counting" : "\(found) in the preview"
+        return RunError("""
+            '\(verb)' would \(verb) more than \(limit) item\(limit == 1 ? "" : "s") (\(found); \(setting) \(limit)): \
+            \(dryRun ? "a real run would send nothing" : "nothing was sent"). Narrow the pipeline, or raise the limit (--\(setting) N, set \(setting) N)
+            """)
     }
 
     /// A result as its row; an action that reports changes has a `change` column on every row.
@@ -188,6 +200,7 @@ final class Tally: @unchecked Sendable {
     }
 
     var done: Int { lock.lock(); defer { lock.unlock() }; return doneCount }
+    func count(of status: ActionStatus) -> Int { lock.lock(); defer { lock.unlock() }; return counts[status] ?? 0 }
     var failed: Int { lock.lock(); defer { lock.unlock() }; return counts[.failed] ?? 0 }
     var totalBytes: Int64 { lock.lock(); defer { lock.unlock() }; return bytes }
 

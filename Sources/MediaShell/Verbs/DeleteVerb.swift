@@ -20,8 +20,9 @@ struct DeleteVerb: RequestExplaining, OrderReading {
         ["DELETE /v3/media/{id}  for each item\(ActionPolicy.dryRunNote(stage))"]
     }
 
-    /// Each item is acted on alone: the order they come in changes only the order of the result rows.
-    func orderUse(_ stage: Stage) -> OrderUse? { .ignores }
+    /// Its result rows come in the order the items came in, so a preview and a run list them
+    /// alike: the listing keeps its order unless nothing after the action shows the rows.
+    func orderUse(_ stage: Stage) -> OrderUse? { .passes }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         let service = call.context.service
