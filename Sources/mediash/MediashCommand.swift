@@ -96,7 +96,7 @@ struct MediashCommand: ParsableCommand {
     @Flag(help: "Ask before each block of the runbook: y(es), n(o: skip), q(uit). Needs a terminal.")
     var step = false
 
-    @Flag(help: "Show the plan of each statement of the runbook or script, and run nothing.")
+    @Flag(help: "Show the plan of each statement of the -c program, script or runbook, and run nothing.")
     var explain = false
 
     @Flag(name: [.customShort("q"), .long], help: "No progress bars and no banner.")
@@ -128,8 +128,8 @@ struct MediashCommand: ParsableCommand {
         for (flag, given) in [("--only", only != nil), ("--from", from != nil), ("--step", step)] where given && !isRunbook {
             throw ValidationError("\(flag) is for a runbook: mediash \(flag) … FILE.md")
         }
-        if explain, script == nil {
-            throw ValidationError("--explain is for a script or runbook file: mediash --explain FILE (or explain PIPELINE in the shell)")
+        if explain, script == nil, program == nil {
+            throw ValidationError("--explain is for a program, script or runbook: mediash --explain -c PROGRAM, mediash --explain FILE (or explain PIPELINE in the shell)")
         }
         if only != nil, from != nil { throw ValidationError("give either --only NAME or --from NAME, not both") }
         if isRunbook, let script {
