@@ -29,6 +29,8 @@ public final class TextBuffer: TextSink, @unchecked Sendable {
 /// How results are rendered.
 public enum OutputFormat: String, Sendable, CaseIterable {
     case table, json, jsonl, csv
+    /// CSV with every character exactly as it is (no escapes, no formula guard): for programs.
+    case csvExact = "csv-exact"
 }
 
 /// What a destructive action asks before its first request.

@@ -28,8 +28,9 @@ final class JournalFile: ActionJournal {
         folderMade.withLock { made in
             guard !made else { return }
             made = true
-            try? FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            PrivateFiles.makeFolder(url.deletingLastPathComponent())
+            // 0600 whatever mode an older journal was made with (the umask's).
+            PrivateFiles.tighten(url)
         }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
         guard fd >= 0 else {

@@ -69,7 +69,7 @@ struct MediashCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A [profile.NAME] of $XDG_CONFIG_HOME/mediash/config.toml.", valueName: "NAME"))
     var profile: String?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: table, json, jsonl or csv.", valueName: "FORMAT"))
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: table, json, jsonl, csv (control characters escaped, formulas disarmed) or csv-exact (every byte as it is).", valueName: "FORMAT"))
     var output: OutputChoice?
 
     @Flag(help: "Never ask for confirmation (scripts and runbooks).")
@@ -163,4 +163,5 @@ struct MediashCommand: ParsableCommand {
 /// The `-o` formats.
 enum OutputChoice: String, ExpressibleByArgument, CaseIterable {
     case table, json, jsonl, csv
+    case csvExact = "csv-exact"
 }

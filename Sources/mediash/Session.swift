@@ -111,8 +111,17 @@ enum Session {
             return await runner.run(source, sourceName: "stdin").processStatus
         }
         let banner = command.quiet ? nil : backend.banner
-        if let rc = FileManager.default.contents(atPath: paths.rc.path) {
-            _ = await runner.run(String(decoding: rc, as: UTF8.self), sourceName: paths.rc.path)
+        // Run with the user's credentials at every start: refused (as ssh refuses its config)
+        // when someone else could have written it.
+        let rc: String?
+        do {
+            rc = try PrivateFiles.trustedText(of: paths.rc)
+        } catch {
+            standardError.write("mediash: error: \(TerminalText.escaped(error.description))\n")
+            return 1
+        }
+        if let rc {
+            _ = await runner.run(rc, sourceName: paths.rc.path)
         }
         return await REPL(shell: shell, runner: runner, interrupts: interrupts, history: history,
                           historyFile: HistoryFile(url: paths.history)).run(banner: banner)
