@@ -70,6 +70,16 @@ final class RawConnection: @unchecked Sendable {
         return max(0, n)
     }
 
+    /// Reads one byte, blocking; false when the connection ended (or failed) instead.
+    func readByte() -> Bool {
+        var byte: UInt8 = 0
+        while true {
+            let n = recv(descriptor, &byte, 1, 0)
+            if n < 0, errno == EINTR { continue }
+            return n == 1
+        }
+    }
+
     /// One whole answer on a connection that stays open: the head and Content-Length bytes of body.
     func readAnswer() async throws -> [UInt8] {
         try await Self.onThread { [self] in
