@@ -91,8 +91,14 @@ public final class Shell: Sendable {
             return RunOutcome(status: .usage)
         }
         var failed = false
+        // One run id for the whole program (a runbook's block is a program of its own): the
+        // journal groups by it, `undo` reverses by it.
+        let runID = ShellRun.newID(now: state.read { $0.environment.now() })
+        state.update { $0.environment.runID = runID }
         for statement in program.statements where keep(statement) {
             if Task.isCancelled { return RunOutcome(status: .interrupted) }
+            let line = text.location(of: statement.span.start).line
+            state.update { $0.environment.statementOrigin = ShellRun.origin(sourceName, line: line, runbook: $0.environment.origin) }
             do {
                 let hadFailures = try await execute(statement, source: text, out: out, err: err)
                 if hadFailures { failed = true }
@@ -405,6 +411,33 @@ private final class IDRecorder: @unchecked Sendable {
             let v = try await source.next()
             if ids.count < 1000, case .string(let id)? = v?.record?["id"], Self.isPlain(id) { ids.append(id) }
             return v
+        }
+    }
+}
+
+/// Run ids and origins, as the journal records them.
+enum ShellRun {
+    /// `r20261207_164012_3fa1`: when the run began (UTC) and four random hex digits; one word
+    /// in the language, so `undo r20261207_164012_3fa1` needs no quotes.
+    static func newID(now: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = ShellEnvironment.utc
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
+        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        let random = String(UInt16.random(in: 0...UInt16.max), radix: 16)
+        return "r\(c.year ?? 0)\(two(c.month))\(two(c.day))_\(two(c.hour))\(two(c.minute))\(two(c.second))_"
+            + String(repeating: "0", count: 4 - random.count) + random
+    }
+
+    /// `-c`, `REPL`, `script.msh:12`, `runbook.md:40 "## Heading"`.
+    static func origin(_ sourceName: String, line: Int, runbook: ActionOrigin?) -> String {
+        if let runbook {
+            return "\(runbook.runbook):\(line)" + (runbook.title.map { " \"\($0)\"" } ?? "")
+        }
+        switch sourceName {
+        case "-c": return "-c"
+        case "<repl>": return "REPL"
+        default: return "\(sourceName):\(line)"
         }
     }
 }

@@ -23,7 +23,32 @@ final class JournalFile: ActionJournal {
         append([entry.jsonLine])
     }
 
-    func append(_ lines: [String]) {
+    /// An undo's restore, a backed-up delete: on disk before the next item starts.
+    func recordDurably(_ entry: ActionRecord) {
+        append([entry.jsonLine], sync: true)
+    }
+
+    /// Every line, oldest first; today's lines and the older `{id, name, size, status, time,
+    /// verb}` ones alike. No file yet is an empty journal; a line that is not a journal line
+    /// (a torn last line after a crash, a hand edit) is an error naming its line.
+    func entries() throws -> [ActionRecord] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if FileManager.default.fileExists(atPath: path) { throw RunError("cannot read the journal \(path)") }
+            return []
+        }
+        var out: [ActionRecord] = []
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        for (i, line) in lines.enumerated() where !line.isEmpty {
+            do { out.append(try ActionRecord(jsonLine: String(decoding: line, as: UTF8.self))) } catch {
+                // A crash mid-write can leave the last line cut short: it holds nothing to act on.
+                if i == lines.count - 1 { break }
+                throw RunError("the journal \(path), line \(i + 1): \(error)")
+            }
+        }
+        return out
+    }
+
+    func append(_ lines: [String], sync: Bool = false) {
         guard !lines.isEmpty else { return }
         folderMade.withLock { made in
             guard !made else { return }
@@ -41,7 +66,13 @@ final class JournalFile: ActionJournal {
         flock(fd, LOCK_EX)
         defer { flock(fd, LOCK_UN) }
         let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if written != bytes.count {
+            JournalFile.reportOnce("mediash: warning: cannot write the journal \(path): \(String(cString: strerror(errno)))\n")
+        }
+        if sync, fsync(fd) != 0 {
+            JournalFile.reportOnce("mediash: warning: cannot sync the journal \(path): \(String(cString: strerror(errno)))\n")
+        }
     }
 
     private static let reported = Mutex(false)

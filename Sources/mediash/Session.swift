@@ -60,6 +60,8 @@ enum Session {
         // limit but not a flag's.
         settings.maxDelete = command.maxDelete ?? profile["max_delete"].flatMap { Int($0) }
         settings.maxUpdate = command.maxUpdate ?? profile["max_update"].flatMap { Int($0) }
+        // `backup = "~/mediash-backups"`: every delete keeps what it deletes there first.
+        settings.backupFolder = profile["backup"].map { NSString(string: $0).expandingTildeInPath }
         if !interactive {
             // In a script or runbook, what the command line says wins over its `set` lines.
             settings.pinned = command.pinnedSettings

@@ -43,6 +43,7 @@ struct ActionRunner: Sendable {
             switch try prepare(target, value) {
             case .act(let t): return .act(t)
             case .unchanged(let t): return .unchanged(t)
+            case .skipped(let t, let note): return .skipped(t, note)
             }
         }
     }
@@ -63,6 +64,7 @@ struct ActionRunner: Sendable {
                 let result = switch candidate {
                 case .invalid(let value): self.invalid(value)
                 case .unchanged(let target): ActionResult(target: target, status: .unchanged)
+                case .skipped(let target, let note): ActionResult(target: target, status: .skipped, note: note)
                 case .act(let target): ActionResult(target: target, status: self.policy.dryRun, bytes: target.size ?? 0)
                 }
                 return .record(self.row(tally.count(result)))
@@ -150,8 +152,8 @@ struct ActionRunner: Sendable {
                 await limiter.release()
                 await limiter.succeeded()
                 return ActionResult(target: target, status: outcome.status, path: outcome.path,
-                                    error: outcome.status == .skipped ? nil : outcome.note, note: outcome.status == .skipped ? outcome.note : nil,
-                                    bytes: outcome.status == .skipped ? 0 : outcome.bytes)
+                                    error: outcome.status == .failed ? outcome.note : nil, note: outcome.status == .failed ? nil : outcome.note,
+                                    bytes: outcome.status == .skipped ? 0 : outcome.bytes, journal: outcome.journal ?? target.journal)
             } catch let error as MediaError {
                 if case .rateLimited(let after) = error, rounds < Self.rateLimitRounds {
                     rounds += 1
@@ -159,15 +161,35 @@ struct ActionRunner: Sendable {
                     continue
                 }
                 if case .notFound = error, case .skipped(let note) = policy.notFound {
-                    return ActionResult(target: target, status: .skipped, note: note)
+                    return ActionResult(target: target, status: .skipped, note: note, journal: target.journal)
                 }
-                return ActionResult(target: target, status: .failed, error: error.description)
+                return ActionResult(target: target, status: .failed, error: error.description, journal: target.journal)
             } catch is CancellationError {
-                return ActionResult(target: target, status: .failed, error: "cancelled")
+                return ActionResult(target: target, status: .failed, error: "cancelled", journal: target.journal)
             } catch {
-                return ActionResult(target: target, status: .failed, error: Shell.message(error))
+                return ActionResult(target: target, status: .failed, error: Shell.message(error), journal: target.journal)
             }
         }
+    }
+
+    /// One item's journal line, written as soon as its outcome is known (not when its row goes
+    /// out): with its run, its statement's origin, and what reversing it needs.
+    func journal(_ result: ActionResult) {
+        let env = context.environment
+        guard let journal = env.journal, let target = result.target else { return }
+        var entry = ActionRecord(time: env.now(), verb: verb, id: target.id, name: target.name, size: target.size,
+                                 status: result.status.text, error: result.error, note: result.note,
+                                 runbook: env.origin?.runbook, block: env.origin?.block)
+        entry.run = env.runID
+        entry.origin = env.statementOrigin
+        let detail = result.journal ?? target.journal
+        entry.changes = detail?.changes
+        entry.item = detail?.item
+        entry.backup = detail?.backup
+        entry.undoes = detail?.undoes
+        entry.undoneID = detail?.undoneID
+        entry.restoredID = detail?.restoredID
+        if policy.durableJournal { journal.recordDurably(entry) } else { journal.record(entry) }
     }
 }
 
@@ -311,7 +333,14 @@ private final class Window: @unchecked Sendable {
                     start(target)
                 case .unchanged(let target):
                     // Nothing would change: no request.
-                    ready[nextIndex] = ActionResult(target: target, status: .unchanged)
+                    let result = ActionResult(target: target, status: .unchanged)
+                    runner.journal(result)
+                    ready[nextIndex] = result
+                    nextIndex += 1
+                case .skipped(let target, let note):
+                    let result = ActionResult(target: target, status: .skipped, note: note, journal: target.journal)
+                    runner.journal(result)
+                    ready[nextIndex] = result
                     nextIndex += 1
                 case .invalid(let value):
                     ready[nextIndex] = runner.invalid(value)
@@ -401,19 +430,15 @@ private final class Window: @unchecked Sendable {
         let runner = self.runner, limiter = self.limiter, continuation = self.continuation
         let task = Task {
             let result = await runner.attempt(target, limiter: limiter)
+            runner.journal(result)
             continuation.yield(.finished(index: index, result: result))
         }
         lock.with { tasks[index] = task }
     }
 
-    /// Journals the result, reports progress, and turns it into its row.
+    /// Reports progress, and turns the result into its row (it was journaled when it finished).
     private func record(_ result: ActionResult) -> Record {
         let context = runner.context
-        if let journal = context.environment.journal, let target = result.target {
-            journal.record(ActionRecord(time: context.environment.now(), verb: runner.verb, id: target.id, name: target.name, size: target.size,
-                                        status: result.status.text, error: result.error ?? result.note,
-                                        runbook: context.environment.origin?.runbook, block: context.environment.origin?.block))
-        }
         context.environment.progress?.update(ActionProgressUpdate(verb: runner.verb, done: tally.done, total: total, bytes: tally.totalBytes))
         return runner.row(result)
     }
@@ -425,12 +450,15 @@ enum ItemPlan: Sendable {
     case act(ActionTarget)
     /// Nothing would change: the row says `unchanged` and no request is sent.
     case unchanged(ActionTarget)
+    /// Nothing can be done: the row says `skipped` with this note, and no request is sent.
+    case skipped(ActionTarget, String)
 }
 
 /// One value read for an action.
 enum Candidate: Sendable {
     case act(ActionTarget)
     case unchanged(ActionTarget)
+    case skipped(ActionTarget, String)
     /// Neither a media item nor an id: its row fails.
     case invalid(Value)
 }

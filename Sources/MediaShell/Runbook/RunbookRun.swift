@@ -105,7 +105,7 @@ public struct RunbookRun: Sendable {
                 report.status = .notRun
                 continue
             }
-            shell.configure { $0.origin = ActionOrigin(runbook: runbook.name, block: block.line) }
+            shell.configure { $0.origin = ActionOrigin(runbook: runbook.name, block: block.line, title: block.title) }
             if index < range.lowerBound {
                 let result = await shell.runDefinitions(block.source, out: out, err: err)
                 if result.status != .success {

@@ -261,6 +261,18 @@ public struct Parser {
             let t = peek
             if t.kind == .switchFlag {
                 let name = String(t.text.dropFirst(2))
+                // `--backup DIR`: a keyword that takes a value, written as on the command line.
+                if !signature.switches.contains(where: { $0.name == name }), let p = signature.keywords.first(where: { $0.name == name }), p.shape != .flag {
+                    advance()
+                    if arguments.contains(where: { $0.name == p.name }) { throw fail("'\(p.name)' is given twice", at: t.span) }
+                    if atStageEnd {
+                        throw fail("expected \(p.placeholder) after '\(t.text)' (\(p.help)), found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span)
+                    }
+                    let start = peek.span
+                    let value = try argumentValue(p)
+                    arguments.append(Argument(name: p.name, value: value, span: start.through(SourceSpan(start.start, previousEnd))))
+                    continue
+                }
                 guard let p = signature.switches.first(where: { $0.name == name }) else {
                     throw fail("unknown switch '\(t.text)' for '\(signature.name)'", at: t.span,
                                suggestion: Suggestion.closest(to: name, in: signature.switches.map(\.name)).map { "--" + $0 })

@@ -84,6 +84,8 @@ final class UpdateChanges: @unchecked Sendable {
     func plan(_ target: ActionTarget, record: Record?, warn: (String) -> Void) throws -> ItemPlan {
         var update = MediaUpdate()
         var changes: [String] = []
+        // Old and new values for the journal (undo), when the record said what the old ones were.
+        var journaled: [FieldChange]? = []
         for a in assignments {
             let computed = try a.value(record)
             if computed.isNull, !a.clears {
@@ -98,12 +100,14 @@ final class UpdateChanges: @unchecked Sendable {
                 continue
             }
             changes.append("\(a.field): \(old?.sourceText ?? "?") → \(new.sourceText)")
+            if let old { journaled?.append(FieldChange(field: a.field, old: old, new: new)) } else { journaled = nil }
         }
         guard !changes.isEmpty else { return .unchanged(target) }
         try update.validate()
         var acting = target
         acting.change = changes.joined(separator: "; ")
         acting.payload = update
+        acting.journal = JournalDetail(changes: journaled)
         return .act(acting)
     }
 

@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+
+/// `undo` and `delete --backup` as a user runs them: mediash processes against a real
+/// media-server process (and the embedded store), the journal in the sandbox's state folder.
+@Suite struct UndoEndToEndTests {
+    static let credentials = ["--api-key", "k", "--api-secret", "s"]
+
+    /// The journal's lines as JSON objects.
+    static func journal(_ sandbox: Sandbox) throws -> [[String: Any]] {
+        guard let data = FileManager.default.contents(atPath: sandbox.journal.path) else { return [] }
+        return try data.split(separator: UInt8(ascii: "\n")).map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])
+        }
+    }
+
+    /// Each item's fields, from `list -o jsonl`, by name.
+    static func items(_ sandbox: Sandbox, _ backend: [String]) throws -> [String: [String: Any]] {
+        let r = try sandbox.mediash(backend + ["-o", "jsonl", "-c", "list"])
+        #expect(r.status == 0, "\(r.stderr)")
+        var out: [String: [String: Any]] = [:]
+        for line in r.stdout.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let name = try #require(object["original_file_name"] as? String)
+            #expect(out[name] == nil, "\(name) is there twice")
+            out[name] = object
+        }
+        return out
+    }
+
+    static func files(_ sandbox: Sandbox, count: Int) throws -> [String] {
+        try (0..<count).map { try sandbox.write("content of f\($0) " + String(repeating: "z", count: 50 * $0), to: "f\($0).txt").path }
+    }
+
+    /// A mass update undone: every title as it was, except the one changed since (a note says so).
+    func massUpdateUndone(_ sandbox: Sandbox, _ backend: [String]) throws {
+        let files = try Self.files(sandbox, count: 6)
+        #expect(try sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) | count"]).status == 0)
+        #expect(try sandbox.mediash(backend + ["--yes", "-c", "list | update set title=(\"t-\" + name)"]).status == 0)
+        let before = try Self.items(sandbox, backend)
+        let mass = try sandbox.mediash(backend + ["--yes", "-c", "list | update set title=\"oops\""])
+        #expect(mass.status == 0, "\(mass.stderr)")
+        let run = try #require(try Self.journal(sandbox).last?["run"] as? String)
+        #expect(try sandbox.mediash(backend + ["--yes", "-c", "list | where name == \"f2.txt\" | update set title=\"by hand\""]).status == 0)
+
+        let undo = try sandbox.mediash(backend + ["--yes", "-o", "jsonl", "-c", "undo \(run)"])
+        #expect(undo.status == 0, "\(undo.stderr)")
+        #expect(undo.stderr.contains("undo: 5 reverted, 1 skipped"), "\(undo.stderr)")
+        let after = try Self.items(sandbox, backend)
+        for (name, item) in before where name != "f2.txt" {
+            #expect(after[name]?["title"] as? String == item["title"] as? String, "\(name)")
+        }
+        #expect(after["f2.txt"]?["title"] as? String == "by hand")
+        let row = try #require(undo.stdout.split(separator: "\n").first { $0.contains("f2.txt") })
+        #expect(row.contains("\"status\":\"skipped\"") && row.contains("changed since: title"), "\(row)")
+        // The undo's rows are journaled with the run they reverse.
+        let undone = try Self.journal(sandbox).filter { $0["verb"] as? String == "undo" }
+        #expect(undone.count == 6 && undone.allSatisfy { $0["undoes"] as? String == run && $0["origin"] as? String == "-c" })
+    }
+
+    /// `delete --backup` then `undo`: the same bytes and information, under new ids.
+    func deleteBackupUndone(_ sandbox: Sandbox, _ backend: [String]) throws {
+        let files = try Self.files(sandbox, count: 4)
+        #expect(try sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) metadata \"m\" | count"]).status == 0)
+        #expect(try sandbox.mediash(backend + ["--yes", "-c", "list | update set title=(\"t-\" + name) description=\"d\" public=true"]).status == 0)
+        let before = try Self.items(sandbox, backend)
+        let delete = try sandbox.mediash(backend + ["--yes", "-c", "list | delete --backup kept"])
+        #expect(delete.status == 0, "\(delete.stderr)")
+        #expect(try Self.items(sandbox, backend).isEmpty)
+        let undo = try sandbox.mediash(backend + ["--yes", "-o", "jsonl", "-c", "undo"])
+        #expect(undo.status == 0, "\(undo.stderr)")
+        #expect(undo.stdout.split(separator: "\n").count == 4 && undo.stdout.split(separator: "\n").allSatisfy { $0.contains("restored as ") })
+        let after = try Self.items(sandbox, backend)
+        #expect(after.count == 4)
+        for (name, item) in before {
+            let restored = try #require(after[name])
+            #expect(restored["id"] as? String != item["id"] as? String)
+            for field in ["etag", "media_size", "mime_type", "title", "description", "metadata_primary", "public"] {
+                #expect("\(restored[field] ?? "nil")" == "\(item[field] ?? "nil")", "\(name) \(field)")
+            }
+        }
+        let fetched = try sandbox.mediash(backend + ["-c", "list | download to back | count"])
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        for file in files {
+            let name = URL(fileURLWithPath: file).lastPathComponent
+            #expect(FileManager.default.contents(atPath: sandbox.work.appendingPathComponent("back/\(name)").path) == FileManager.default.contents(atPath: file))
+        }
+    }
+
+    @Test func massUpdateUndoneOverHTTP() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let server = try ServerProcess(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
+        defer { server.stop() }
+        try massUpdateUndone(sandbox, ["--endpoint", server.endpoint] + Self.credentials)
+    }
+
+    @Test func massUpdateUndoneOnTheEmbeddedStore() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        try massUpdateUndone(sandbox, ["--store", sandbox.store.path])
+    }
+
+    @Test func deleteWithBackupUndoneOverHTTP() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let server = try ServerProcess(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
+        defer { server.stop() }
+        try deleteBackupUndone(sandbox, ["--endpoint", server.endpoint] + Self.credentials)
+    }
+
+    @Test func deleteWithBackupUndoneOnTheEmbeddedStore() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        try deleteBackupUndone(sandbox, ["--store", sandbox.store.path])
+    }
+
+    /// kill -9 after the first restore is journaled, then run `undo` again: each item restored once.
+    @Test func aKilledUndoRerunRestoresEachItemOnce() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let data = sandbox.root.appendingPathComponent("server").path
+        let files = try Self.files(sandbox, count: 5)
+        let clean = try ServerProcess(["--data", data, "--account", "k:s"])
+        let backend = ["--endpoint", clean.endpoint] + Self.credentials
+        #expect(try sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) | count"]).status == 0)
+        let delete = try sandbox.mediash(backend + ["--yes", "-c", "list | delete --backup kept"])
+        #expect(delete.status == 0, "\(delete.stderr)")
+        clean.stop()
+
+        // Every request slow: the undo is mid-way when the first restore reaches the journal.
+        let slow = try ServerProcess(["--data", data, "--account", "k:s", "--fault-latency", "400ms"])
+        let undo = try sandbox.start(["--endpoint", slow.endpoint] + Self.credentials + ["--yes", "-c", "undo concurrency 1"])
+        let deadline = ContinuousClock.now + .seconds(60)
+        var restoredSeen = 0
+        while ContinuousClock.now < deadline, undo.process.isRunning {
+            restoredSeen = try Self.journal(sandbox).filter { $0["status"] as? String == "restored" }.count
+            if restoredSeen > 0 { break }
+            usleep(5_000)  // polls the journal file for the event; bounded by the deadline
+        }
+        undo.signal(SIGKILL)
+        _ = try? undo.wait(timeout: .seconds(10))
+        slow.stop()
+        #expect(restoredSeen >= 1)
+        let firstRun = try Self.journal(sandbox).filter { $0["status"] as? String == "restored" }.count
+        #expect(firstRun < 5, "the kill came after every restore: the test proves nothing")
+
+        let again = try ServerProcess(["--data", data, "--account", "k:s"])
+        defer { again.stop() }
+        let rerun = try sandbox.mediash(["--endpoint", again.endpoint] + Self.credentials + ["--yes", "-o", "jsonl", "-c", "undo"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let items = try Self.items(sandbox, ["--endpoint", again.endpoint] + Self.credentials)
+        #expect(items.keys.sorted() == (0..<5).map { "f\($0).txt" })
+        let restores = try Self.journal(sandbox).filter { $0["status"] as? String == "restored" }
+        var perItem: [String: Int] = [:]
+        for r in restores { perItem[r["undone_id"] as? String ?? "?", default: 0] += 1 }
+        #expect(perItem.count == 5 && perItem.values.allSatisfy { $0 == 1 }, "\(perItem)")
+    }
+}
