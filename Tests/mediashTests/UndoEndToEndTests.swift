@@ -179,4 +179,26 @@ import Testing
         for r in restores { perItem[r["undone_id"] as? String ?? "?", default: 0] += 1 }
         #expect(perItem.count == total && perItem.values.allSatisfy { $0 == 1 }, "\(perItem)")
     }
+
+    @Test func aProfilesBackupKeepsWhatEveryDeleteRemoves() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let kept = sandbox.root.appendingPathComponent("kept")
+        try FileManager.default.createDirectory(at: sandbox.config.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "[profile.safe]\nbackup = \"\(kept.path)\"\n".write(to: sandbox.config, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: sandbox.config.path)
+        let backend = ["--store", sandbox.store.path]
+        let files = try Self.files(sandbox, count: 2)
+        #expect(try sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) | count"]).status == 0)
+        let delete = try sandbox.mediash(["--profile", "safe"] + backend + ["--yes", "-c", "list | delete"])
+        #expect(delete.status == 0, "\(delete.stderr)")
+        let saved = try FileManager.default.contentsOfDirectory(atPath: kept.path)
+        #expect(saved.count == 2)
+        for id in saved {
+            #expect(FileManager.default.fileExists(atPath: kept.appendingPathComponent("\(id)/item.json").path))
+        }
+        let undo = try sandbox.mediash(backend + ["--yes", "-c", "undo | count"])
+        #expect(undo.stdout == "2\n" && undo.stderr.contains("undo: 2 restored"), "\(undo.stderr)")
+        #expect(try Self.items(sandbox, backend).count == 2)
+    }
 }
