@@ -201,4 +201,29 @@ import Testing
         #expect(undo.stdout == "2\n" && undo.stderr.contains("undo: 2 restored"), "\(undo.stderr)")
         #expect(try Self.items(sandbox, backend).count == 2)
     }
+
+    @Test func olderJournalLinesReadAndABrokenLineIsNamed() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        try FileManager.default.createDirectory(at: sandbox.journal.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let old = [
+            #"{"id":"a1","name":"x.wav","size":12,"status":"deleted","time":"2026-11-28T10:00:00.000Z","verb":"delete"}"#,
+            #"{"error":"already gone","id":"a2","name":"y.wav","size":3,"status":"skipped","time":"2026-11-28T10:00:01.000Z","verb":"delete"}"#,
+        ]
+        // A crash mid-write can leave the last line cut short: it is passed over.
+        try (old.joined(separator: "\n") + "\n{\"id\":\"a3\",\"na").write(to: sandbox.journal, atomically: true, encoding: .utf8)
+        let backend = ["--store", sandbox.store.path]
+        let read = try sandbox.mediash(backend + ["-o", "jsonl", "-c", "journal | select id verb status run error"])
+        #expect(read.status == 0, "\(read.stderr)")
+        #expect(read.stdout == """
+            {"id":"a1","verb":"delete","status":"deleted","run":null,"error":null}
+            {"id":"a2","verb":"delete","status":"skipped","run":null,"error":"already gone"}
+
+            """, "\(read.stdout)")
+        let nothing = try sandbox.mediash(backend + ["-c", "undo"])
+        #expect(nothing.status == 1 && nothing.stderr.contains("the journal holds no run that changed items"), "\(nothing.stderr)")
+        try (old[0] + "\nnot json\n" + old[1] + "\n").write(to: sandbox.journal, atomically: true, encoding: .utf8)
+        let broken = try sandbox.mediash(backend + ["-c", "journal | count"])
+        #expect(broken.status == 1 && broken.stderr.contains("journal.jsonl, line 2:"), "\(broken.stderr)")
+    }
 }
