@@ -294,14 +294,19 @@ private struct JournalLine: Decodable {
 public protocol ActionJournal: Sendable {
     func record(_ entry: ActionRecord)
     /// Records and makes sure it is on disk before returning (an undo's restore: a rerun after
-    /// a crash must see it).
-    func recordDurably(_ entry: ActionRecord)
+    /// a crash must see it); false when it could not.
+    @discardableResult
+    func recordDurably(_ entry: ActionRecord) -> Bool
     /// Every record so far, oldest first. Throws when the journal cannot be read.
     func entries() throws -> [ActionRecord]
 }
 
 extension ActionJournal {
-    public func recordDurably(_ entry: ActionRecord) { record(entry) }
+    @discardableResult
+    public func recordDurably(_ entry: ActionRecord) -> Bool {
+        record(entry)
+        return true
+    }
 
     public func entries() throws -> [ActionRecord] {
         throw RunError("this journal cannot be read back (the host keeps it write-only)")

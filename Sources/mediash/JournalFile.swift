@@ -24,7 +24,8 @@ final class JournalFile: ActionJournal {
     }
 
     /// An undo's restore, a backed-up delete: on disk before the next item starts.
-    func recordDurably(_ entry: ActionRecord) {
+    @discardableResult
+    func recordDurably(_ entry: ActionRecord) -> Bool {
         append([entry.jsonLine], sync: true)
     }
 
@@ -48,8 +49,10 @@ final class JournalFile: ActionJournal {
         return out
     }
 
-    func append(_ lines: [String], sync: Bool = false) {
-        guard !lines.isEmpty else { return }
+    /// False when the lines could not be written (or, with `sync`, synced).
+    @discardableResult
+    func append(_ lines: [String], sync: Bool = false) -> Bool {
+        guard !lines.isEmpty else { return true }
         folderMade.withLock { made in
             guard !made else { return }
             made = true
@@ -60,7 +63,7 @@ final class JournalFile: ActionJournal {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
         guard fd >= 0 else {
             JournalFile.reportOnce("mediash: warning: cannot write the journal \(path): \(String(cString: strerror(errno)))\n")
-            return
+            return false
         }
         defer { close(fd) }
         flock(fd, LOCK_EX)
@@ -69,10 +72,13 @@ final class JournalFile: ActionJournal {
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         if written != bytes.count {
             JournalFile.reportOnce("mediash: warning: cannot write the journal \(path): \(String(cString: strerror(errno)))\n")
+            return false
         }
         if sync, fsync(fd) != 0 {
             JournalFile.reportOnce("mediash: warning: cannot sync the journal \(path): \(String(cString: strerror(errno)))\n")
+            return false
         }
+        return true
     }
 
     private static let reported = Mutex(false)

@@ -146,7 +146,7 @@ import Testing
 
 /// Issue 32 point 9: a page larger than the page size asked for is a protocol error, in order and
 /// in parallel windows; the reader stops at the item after the page size, never keeping them all.
-@Suite struct OversizedPageTests {
+@Suite(.timeLimit(.minutes(1))) struct OversizedPageTests {
     static func page(_ count: Int) -> String {
         let items = (0..<count).map { #"{"id":"i-\#($0)","time_created":"2026-01-01T00:00:00.000Z","title":"t"}"# }
         return #"{"_embedded":{"media":["# + items.joined(separator: ",") + "]}}"

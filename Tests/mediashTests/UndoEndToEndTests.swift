@@ -120,7 +120,8 @@ import Testing
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let data = sandbox.root.appendingPathComponent("server").path
-        let files = try Self.files(sandbox, count: 5)
+        let total = 8
+        let files = try Self.files(sandbox, count: total)
         let clean = try ServerProcess(["--data", data, "--account", "k:s"])
         let backend = ["--endpoint", clean.endpoint] + Self.credentials
         #expect(try sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) | count"]).status == 0)
@@ -128,32 +129,101 @@ import Testing
         #expect(delete.status == 0, "\(delete.stderr)")
         clean.stop()
 
-        // Every request slow: the undo is mid-way when the first restore reaches the journal.
-        let slow = try ServerProcess(["--data", data, "--account", "k:s", "--fault-latency", "400ms"])
-        let undo = try sandbox.start(["--endpoint", slow.endpoint] + Self.credentials + ["--yes", "-c", "undo concurrency 1"])
-        let deadline = ContinuousClock.now + .seconds(60)
-        var restoredSeen = 0
-        while ContinuousClock.now < deadline, undo.process.isRunning {
-            restoredSeen = try Self.journal(sandbox).filter { $0["status"] as? String == "restored" }.count
-            if restoredSeen > 0 { break }
-            usleep(5_000)  // polls the journal file for the event; bounded by the deadline
+        // Every request slow, so the undo is caught mid-way: once a restore is journaled and the
+        // next one's 'restoring' line is there (journaled before its request), mediash is stopped;
+        // when the server then holds the item that upload made, which the journal does not know
+        // of, it is killed: the worst moment, an upload done and not journaled.
+        let slow = try ServerProcess(["--data", data, "--account", "k:s", "--fault-latency", "300ms"])
+        let slowBackend = ["--endpoint", slow.endpoint] + Self.credentials
+        let undo = try sandbox.start(slowBackend + ["--yes", "-c", "undo concurrency 1"])
+        let deadline = ContinuousClock.now + .seconds(90)
+        var caught = false
+        var tried = 0
+        while !caught, ContinuousClock.now < deadline, undo.process.isRunning {
+            let lines = try Self.journal(sandbox)
+            let restored = lines.filter { $0["status"] as? String == "restored" }.count
+            let begun = lines.filter { $0["status"] as? String == "restoring" }.count
+            guard restored > 0, begun > restored, begun > tried else {
+                usleep(1_000)  // polls the journal file for the event; bounded by the deadline
+                continue
+            }
+            tried = begun
+            // Stop mediash and ask the server; when the request had not left yet, let mediash run
+            // a little (while the journal is read) and stop it again: each round is an event, the
+            // listing's answer, and at most 40 of them.
+            for _ in 0..<40 {
+                undo.signal(SIGSTOP)
+                let count = try sandbox.mediash(slowBackend + ["-c", "list | count"])
+                if Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == restored + 1 { caught = true; break }
+                undo.signal(SIGCONT)
+                let now = try Self.journal(sandbox).filter { $0["status"] as? String == "restored" }.count
+                if now > restored { break }  // this one finished: try at the next item
+            }
+            if caught || begun >= total - 1 { break }  // kill before the last item in any case
         }
         undo.signal(SIGKILL)
         _ = try? undo.wait(timeout: .seconds(10))
         slow.stop()
-        #expect(restoredSeen >= 1)
+        #expect(caught, "never caught an upload done and not journaled: the test proves less than it says")
         let firstRun = try Self.journal(sandbox).filter { $0["status"] as? String == "restored" }.count
-        #expect(firstRun < 5, "the kill came after every restore: the test proves nothing")
+        #expect(firstRun > 0 && firstRun < total, "the kill did not come mid-way: the test proves nothing")
 
         let again = try ServerProcess(["--data", data, "--account", "k:s"])
         defer { again.stop() }
         let rerun = try sandbox.mediash(["--endpoint", again.endpoint] + Self.credentials + ["--yes", "-o", "jsonl", "-c", "undo"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         let items = try Self.items(sandbox, ["--endpoint", again.endpoint] + Self.credentials)
-        #expect(items.keys.sorted() == (0..<5).map { "f\($0).txt" })
+        #expect(items.keys.sorted() == (0..<total).map { "f\($0).txt" })
         let restores = try Self.journal(sandbox).filter { $0["status"] as? String == "restored" }
         var perItem: [String: Int] = [:]
         for r in restores { perItem[r["undone_id"] as? String ?? "?", default: 0] += 1 }
-        #expect(perItem.count == 5 && perItem.values.allSatisfy { $0 == 1 }, "\(perItem)")
+        #expect(perItem.count == total && perItem.values.allSatisfy { $0 == 1 }, "\(perItem)")
+    }
+
+    @Test func aProfilesBackupKeepsWhatEveryDeleteRemoves() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let kept = sandbox.root.appendingPathComponent("kept")
+        try FileManager.default.createDirectory(at: sandbox.config.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "[profile.safe]\nbackup = \"\(kept.path)\"\n".write(to: sandbox.config, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: sandbox.config.path)
+        let backend = ["--store", sandbox.store.path]
+        let files = try Self.files(sandbox, count: 2)
+        #expect(try sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) | count"]).status == 0)
+        let delete = try sandbox.mediash(["--profile", "safe"] + backend + ["--yes", "-c", "list | delete"])
+        #expect(delete.status == 0, "\(delete.stderr)")
+        let saved = try FileManager.default.contentsOfDirectory(atPath: kept.path)
+        #expect(saved.count == 2)
+        for id in saved {
+            #expect(FileManager.default.fileExists(atPath: kept.appendingPathComponent("\(id)/item.json").path))
+        }
+        let undo = try sandbox.mediash(backend + ["--yes", "-c", "undo | count"])
+        #expect(undo.stdout == "2\n" && undo.stderr.contains("undo: 2 restored"), "\(undo.stderr)")
+        #expect(try Self.items(sandbox, backend).count == 2)
+    }
+
+    @Test func olderJournalLinesReadAndABrokenLineIsNamed() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        try FileManager.default.createDirectory(at: sandbox.journal.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let old = [
+            #"{"id":"a1","name":"x.wav","size":12,"status":"deleted","time":"2026-11-28T10:00:00.000Z","verb":"delete"}"#,
+            #"{"error":"already gone","id":"a2","name":"y.wav","size":3,"status":"skipped","time":"2026-11-28T10:00:01.000Z","verb":"delete"}"#,
+        ]
+        // A crash mid-write can leave the last line cut short: it is passed over.
+        try (old.joined(separator: "\n") + "\n{\"id\":\"a3\",\"na").write(to: sandbox.journal, atomically: true, encoding: .utf8)
+        let backend = ["--store", sandbox.store.path]
+        let read = try sandbox.mediash(backend + ["-o", "jsonl", "-c", "journal | select id verb status run error"])
+        #expect(read.status == 0, "\(read.stderr)")
+        #expect(read.stdout == """
+            {"id":"a1","verb":"delete","status":"deleted","run":null,"error":null}
+            {"id":"a2","verb":"delete","status":"skipped","run":null,"error":"already gone"}
+
+            """, "\(read.stdout)")
+        let nothing = try sandbox.mediash(backend + ["-c", "undo"])
+        #expect(nothing.status == 1 && nothing.stderr.contains("the journal holds no run that changed items"), "\(nothing.stderr)")
+        try (old[0] + "\nnot json\n" + old[1] + "\n").write(to: sandbox.journal, atomically: true, encoding: .utf8)
+        let broken = try sandbox.mediash(backend + ["-c", "journal | count"])
+        #expect(broken.status == 1 && broken.stderr.contains("journal.jsonl, line 2:"), "\(broken.stderr)")
     }
 }

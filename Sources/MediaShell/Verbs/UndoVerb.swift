@@ -82,7 +82,7 @@ struct UndoVerb: RequestExplaining {
                 e.origin = env.statementOrigin
                 e.runbook = env.origin?.runbook
                 e.block = env.origin?.block
-                journal.recordDurably(e)
+                return journal.recordDurably(e)
             }
         }
         return try await runner.run(input)
@@ -111,7 +111,7 @@ struct UndoStep: Sendable {
     var kind: Kind
 
     func perform(service: any MediaService, run: String, claimed: Set<String>,
-                 intent: @Sendable (ActionRecord) -> Void) async throws -> ActionOutcome {
+                 intent: @Sendable (ActionRecord) -> Bool) async throws -> ActionOutcome {
         var detail = JournalDetail(undoes: run, undoneID: key)
         switch kind {
         case .cannot(let note):
@@ -143,7 +143,8 @@ struct UndoStep: Sendable {
             started.undoes = run
             started.undoneID = key
             started.backup = backup
-            intent(started)
+            // Without this line on disk a rerun could not tell the upload may have happened.
+            guard intent(started) else { throw RunError("not restored: the journal cannot be written, so a rerun could not tell it was done") }
             let info = MediaUpdate(title: UndoStep.nonEmpty(item.title), description: UndoStep.nonEmpty(item.description),
                                    metadataPrimary: UndoStep.nonEmpty(item.metadataPrimary), metadataSecondary: UndoStep.nonEmpty(item.metadataSecondary),
                                    mimeType: UndoStep.nonEmpty(item.mimeType), isPublic: item.isPublic ? true : nil,
