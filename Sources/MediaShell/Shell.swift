@@ -85,7 +85,7 @@ public final class Shell: Sendable {
             program = try prepare(text)
         } catch let e as ShellError {
             err.write(e.description)
-            return RunOutcome(status: .usage, failedLine: e.diagnostics.first.map { text.location(of: $0.span.start).line })
+            return RunOutcome(status: .usage, failedLine: e.diagnostics.first.map { text.line(of: $0.span.start) })
         } catch {
             err.write("error: \(TerminalText.escaped("\(error)", keepingLines: true))\n")
             return RunOutcome(status: .usage)
@@ -97,7 +97,7 @@ public final class Shell: Sendable {
         state.update { $0.environment.runID = runID }
         for statement in program.statements where keep(statement) {
             if Task.isCancelled { return RunOutcome(status: .interrupted) }
-            let line = text.location(of: statement.span.start).line
+            let line = text.line(of: statement.span.start)
             state.update { $0.environment.statementOrigin = ShellRun.origin(sourceName, line: line, runbook: $0.environment.origin) }
             do {
                 let hadFailures = try await execute(statement, source: text, out: out, err: err)
@@ -114,7 +114,7 @@ public final class Shell: Sendable {
                     err.write("interrupted\n")
                     return RunOutcome(status: .interrupted)
                 }
-                let line = text.location(of: statement.span.start).line
+                let line = text.line(of: statement.span.start)
                 // The message may carry a server's text: shown, never acted on by the terminal.
                 err.write("\(sourceName):\(line): error: \(TerminalText.escaped(Shell.message(error), keepingLines: true))\n")
                 return RunOutcome(status: (error as? RunError)?.isUsage == true ? .usage : .failure, failedLine: line)
@@ -170,7 +170,7 @@ public final class Shell: Sendable {
             if !found.isEmpty { throw ShellError(Shell.unique(found), source: text, beforeRun: true) }
             var out = ""
             for statement in program.statements {
-                let line = text.location(of: statement.span.start).line
+                let line = text.line(of: statement.span.start)
                 let pipeline: Pipeline
                 switch statement {
                 case .definition(let d):

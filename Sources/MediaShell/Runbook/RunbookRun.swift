@@ -80,7 +80,7 @@ public struct RunbookRun: Sendable {
             }
             err.write("\(runbook.name): \(count) error\(count == 1 ? "" : "s") found before running: nothing ran\n")
             let first = problems.compactMap { $0 }.first
-            return (RunOutcome(status: .usage, failedLine: first.flatMap { p in p.diagnostics.first.map { p.source.location(of: $0.span.start).line } }), [])
+            return (RunOutcome(status: .usage, failedLine: first.flatMap { p in p.diagnostics.first.map { p.source.line(of: $0.span.start) } }), [])
         }
 
         let counts = Locked<[ActionTotals.Count]>([])
