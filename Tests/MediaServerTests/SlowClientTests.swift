@@ -108,14 +108,15 @@ struct SlowClientTests {
             $0.maxConnections = 2
             $0.idleTimeout = .milliseconds(500)
         }
-        // 32 MB: more than the kernel's socket buffers hold, so the server's writes stall.
-        let size = 32 * 1024 * 1024
+        // 16 MB, with the clients' receive buffers fixed at 64 KiB: far more than the kernel holds
+        // (loopback autotunes a receive buffer up to 32 MB here, which held a whole 32 MB answer).
+        let size = 16 * 1024 * 1024
         let item = try await server.seed(String(repeating: "m", count: size), name: "big.bin")
         try await server.live { port in
             let request = "GET /v3/media/\(item.id) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(Self.authorization)\r\n\r\n"
-            let silent = try RawConnection(port: port)
+            let silent = try RawConnection(port: port, receiveBuffer: 65_536)
             silent.send(request)
-            let slow = try RawConnection(port: port)
+            let slow = try RawConnection(port: port, receiveBuffer: 65_536)
             slow.send(request)
             // A byte every 200 ms, 25 of them (5 s, ten idle timeouts).
             let sipper = Trickler.reading(from: slow, every: .milliseconds(200), count: 25)
