@@ -122,8 +122,31 @@ final class LogRecorder: @unchecked Sendable {
         Logger(label: "media-server-test") { _ in Handler(recorder: self) }
     }
 
+    /// Tests waiting for lines: how many lines containing the text each waits for.
+    private var waiters: [(text: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
     fileprivate func keep(_ line: String) {
-        lock.withLock { kept.append(line) }
+        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            kept.append(line)
+            let (done, waiting) = waiters.reduce(into: ([CheckedContinuation<Void, Never>](), [(text: String, count: Int, continuation: CheckedContinuation<Void, Never>)]())) { acc, w in
+                if kept.filter({ $0.contains(w.text) }).count >= w.count { acc.0.append(w.continuation) } else { acc.1.append(w) }
+            }
+            waiters = waiting
+            return done
+        }
+        for c in ready { c.resume() }
+    }
+
+    /// Returns once `count` lines containing `text` were kept: an event to wait for, not a time.
+    func wait(forLines count: Int, containing text: String) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock { () -> Bool in
+                if kept.filter({ $0.contains(text) }).count >= count { return true }
+                waiters.append((text, count, c))
+                return false
+            }
+            if now { c.resume() }
+        }
     }
 
     private struct Handler: LogHandler {
