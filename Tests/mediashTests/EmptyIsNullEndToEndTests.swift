@@ -31,25 +31,25 @@ import Testing
     }
 
     /// Uploads three untitled WAVs and one titled one, then runs the runbook's dry run.
-    func archiveFindsTheUntitled(_ sandbox: Sandbox, _ backend: [String]) throws {
+    func archiveFindsTheUntitled(_ sandbox: Sandbox, _ backend: [String]) async throws {
         let files = try (0..<4).map { try sandbox.write(String(repeating: "r", count: 20 + $0), to: "rec\($0).wav").path }
-        let upload = try sandbox.mediash(backend + ["--yes", "-c", "upload \(files.joined(separator: " ")) | count"])
+        let upload = try await sandbox.mediash(backend + ["--yes", "-c", "upload \(files.joined(separator: " ")) | count"])
         #expect(upload.status == 0, "\(upload.stderr)")
-        let titled = try sandbox.mediash(backend + ["--yes", "-c", "list | where name == \"rec0.wav\" | update set title=\"Kept\""])
+        let titled = try await sandbox.mediash(backend + ["--yes", "-c", "list | where name == \"rec0.wav\" | update set title=\"Kept\""])
         #expect(titled.status == 0, "\(titled.stderr)")
-        let count = try sandbox.mediash(backend + ["-c", "list | where title == null | count"])
+        let count = try await sandbox.mediash(backend + ["-c", "list | where title == null | count"])
         #expect(count.stdout == "3\n", "\(count.stdout) \(count.stderr)")
-        let archive = try sandbox.mediash(backend + ["--dry-run", Self.runbook, "7d"])
+        let archive = try await sandbox.mediash(backend + ["--dry-run", Self.runbook, "7d"])
         #expect(archive.status == 0, "\(archive.stderr)")
         #expect(archive.stderr.contains("update --dry-run: would update 3 items"), "\(archive.stderr)")
     }
 
-    @Test func mediaServerAndTheEmbeddedStoreAgree() throws {
+    @Test func mediaServerAndTheEmbeddedStoreAgree() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        try archiveFindsTheUntitled(sandbox, ["--store", sandbox.store.path])
+        try await archiveFindsTheUntitled(sandbox, ["--store", sandbox.store.path])
         let server = try ServerProcess(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
         defer { server.stop() }
-        try archiveFindsTheUntitled(sandbox, ["--endpoint", server.endpoint, "--api-key", "k", "--api-secret", "s"])
+        try await archiveFindsTheUntitled(sandbox, ["--endpoint", server.endpoint, "--api-key", "k", "--api-secret", "s"])
     }
 }
