@@ -22,6 +22,9 @@ public struct HistoryFile: Sendable {
         let fd = open(url.path, O_RDWR)
         guard fd >= 0 else { return [] }
         defer { close(fd) }
+        // Private whatever mode it had (an older mediash made it by the umask): what was typed
+        // holds ids, paths and sometimes secrets.
+        HistoryFile.makePrivate(fd)
         flock(fd, LOCK_EX)
         defer { flock(fd, LOCK_UN) }
         let lines = readAll(fd).split(separator: "\n", omittingEmptySubsequences: true)
@@ -36,18 +39,27 @@ public struct HistoryFile: Sendable {
         return kept
     }
 
-    /// Appends one entry, creating the file (mode 0600) and its folder when missing.
+    /// Appends one entry, creating the file and its folder when missing: the file is 0600 and
+    /// the folder 0700 whatever the umask, and whatever modes they had before.
     public func append(_ entry: String) {
         guard !entry.isEmpty else { return }
-        try? FileManager.default.createDirectory(
-            at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
+        let folder = url.deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var info = stat()
+        if stat(folder.path, &info) == 0, info.st_uid == getuid(), info.st_mode & 0o777 != 0o700 { _ = chmod(folder.path, 0o700) }
         let fd = open(url.path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
         guard fd >= 0 else { return }
         defer { close(fd) }
+        HistoryFile.makePrivate(fd)
         flock(fd, LOCK_EX)
         defer { flock(fd, LOCK_UN) }
         writeAll(fd, HistoryFile.encode(entry) + "\n")
+    }
+
+    /// 0600 for a file the user owns.
+    static func makePrivate(_ fd: Int32) {
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_uid == getuid(), info.st_mode & 0o777 != 0o600 { _ = fchmod(fd, 0o600) }
     }
 
     static func encode(_ entry: String) -> String {

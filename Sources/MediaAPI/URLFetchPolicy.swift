@@ -8,6 +8,9 @@ public struct URLFetchPolicy: Sendable, Hashable {
     public var allowsAnyAddress: Bool
     /// Hosts (as written in a url, compared without case or IPv6 brackets) fetched from whatever their address.
     public private(set) var allowedHosts: Set<String>
+    /// The longest a whole fetch may take, redirects and body included: an origin that trickles
+    /// its answer cannot keep a fetch (and the upload waiting on it) forever.
+    public var timeout: Duration = .seconds(600)
 
     /// Public addresses only, plus `allowedHosts`.
     public init(allowedHosts: [String] = []) {

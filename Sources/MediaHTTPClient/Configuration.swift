@@ -23,6 +23,9 @@ extension MediaHTTPClient {
         /// their ids to list each once, so a server sending endless items at one instant fails the
         /// listing here instead of growing its memory without end.
         public var maxItemsAtOneInstant: Int
+        /// The most bytes of items (about) that a parallel listing's pages may hold while they wait
+        /// for the consumer, all windows together (64 MiB by default).
+        public var listingBufferBytes: Int
 
         public init(
             connectTimeout: Duration = .seconds(10),
@@ -33,7 +36,8 @@ extension MediaHTTPClient {
             maxRetryAfter: Duration = .seconds(120),
             userAgent: String = "mediash",
             maxConnections: Int = 64,
-            maxItemsAtOneInstant: Int = 100_000
+            maxItemsAtOneInstant: Int = 100_000,
+            listingBufferBytes: Int = 64 << 20
         ) {
             self.connectTimeout = connectTimeout
             self.readTimeout = readTimeout
@@ -44,6 +48,7 @@ extension MediaHTTPClient {
             self.userAgent = userAgent
             self.maxConnections = max(1, maxConnections)
             self.maxItemsAtOneInstant = max(1, maxItemsAtOneInstant)
+            self.listingBufferBytes = max(1, listingBufferBytes)
         }
     }
 }

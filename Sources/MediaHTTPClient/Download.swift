@@ -49,6 +49,13 @@ extension MediaHTTPClient {
                 try ContentFile.move(partial, to: destination)
                 return DownloadResult(outcome: .resumed, bytesTransferred: written, etag: etag ?? whole)
             case 200:
+                // A login or proxy page served in place of the content: HTML with no ETag (the API
+                // gives every item's content its MD5 as ETag) is not written as the recording.
+                if etag == nil, APIAnswer.mediaType(response.headers.first(name: "Content-Type")) == "text/html" {
+                    var start: ByteBuffer?
+                    for try await chunk in response.body { start = chunk; break }
+                    throw APIAnswer.notTheAPI(.GET, url, response, body: start)
+                }
                 let written = try await ContentFile.write(response.body, to: partial, appending: false)
                 try ContentFile.move(partial, to: destination)
                 return DownloadResult(outcome: .downloaded, bytesTransferred: written, etag: etag)

@@ -18,8 +18,17 @@ enum ListPageReader {
     static let maxDepth = 32
 
     static func items(_ body: UnsafeRawBufferPointer) -> [MediaItem]? {
+        items(body, atMost: .max)
+    }
+
+    /// The same, but it stops reading at the item after `atMost` and returns the `atMost + 1`
+    /// items read so far, the rest of the page unread and unchecked: a page larger than asked
+    /// is refused by its caller (`Listing`), which must never take those items for a page.
+    static func items(_ body: UnsafeRawBufferPointer, atMost: Int) -> [MediaItem]? {
         var reader = Reader(bytes: body.bindMemory(to: UInt8.self))
-        return reader.page()
+        reader.maxItems = atMost
+        let page = reader.page()
+        return reader.overflow ?? page
     }
 
     static func items(_ body: Data) -> [MediaItem]? {
@@ -50,6 +59,9 @@ private enum Scalar {
 private struct Reader {
     let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
+    /// Reading stops at the item after this many (`overflow` then holds the items read).
+    var maxItems = Int.max
+    var overflow: [MediaItem]?
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -117,6 +129,10 @@ private struct Reader {
             let listed = r.sequence(UInt8(ascii: "["), UInt8(ascii: "]")) { r in
                 guard let item = r.item() else { return false }
                 list.append(item)
+                if list.count > r.maxItems {
+                    r.overflow = list
+                    return false
+                }
                 return true
             }
             items = list

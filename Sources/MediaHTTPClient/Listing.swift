@@ -194,18 +194,37 @@ struct Listing: Sendable {
 
         return try await client.perform(.GET, url, headers: { ["Accept": "application/json"] }) { response, _ in
             if response.status == .notFound {
-                _ = try? await response.body.collect(upTo: 64 * 1024)
+                // The API's "nothing matched" is its JSON error document; any other 404 (a web
+                // server's page for a mistyped path) is not an empty account.
+                let answer = await MediaHTTPClient.unexpected(response)
+                guard APIAnswer.isProblem(url: url, contentType: answer.contentType, body: answer.body) else {
+                    throw APIAnswer.notTheAPI(.GET, url, response, body: answer.body)
+                }
                 return ([], nil)
             }
             try await MediaHTTPClient.expect(response, [200])
             let body = try await MediaHTTPClient.collect(response)
             let ahead = fullPage.flatMap { lookAhead(in: body, after: bound, fullPage: $0) }
+            let items: [MediaItem]
             do {
-                return (try MediaPage.items(from: body), ahead)
+                items = try MediaPage.items(from: body, atMost: pageSize)
             } catch {
                 ahead?.page.cancel()
+                // A login or proxy page, or JSON with none of a page's members: not the API's answer.
+                if !APIAnswer.isMediaPage(body) { throw APIAnswer.notTheAPI(.GET, url, response, body: body) }
                 throw error
             }
+            // A page larger than asked for is a protocol error: taken, a server could make one
+            // listing hold any number of items (200,000 in one page of 100 held 324 MB).
+            guard items.count <= pageSize else {
+                ahead?.page.cancel()
+                throw MediaError.server(
+                    status: 200,
+                    message: "the service sent more than \(pageSize) items for a page of page_size=\(pageSize) "
+                        + "(\(APIAnswer.request(.GET, url))): a page larger than asked for breaks the Media API's paging; "
+                        + "mediash stops rather than keep them")
+            }
+            return (items, ahead)
         }
     }
 
@@ -254,8 +273,8 @@ struct MediaPage: Decodable {
 
     /// The items of a list answer: read from the bytes by `ListPageReader` when it can, else
     /// (another shape, an odd value, an error to word) through JSONDecoder, which gives the same items.
-    static func items(from body: ByteBuffer) throws -> [MediaItem] {
-        if let items = body.withUnsafeReadableBytes(ListPageReader.items) { return items }
+    static func items(from body: ByteBuffer, atMost: Int = .max) throws -> [MediaItem] {
+        if let items = body.withUnsafeReadableBytes({ ListPageReader.items($0, atMost: atMost) }) { return items }
         return try MediaHTTPClient.decode(MediaPage.self, from: body, what: "media list").items
     }
 
@@ -268,7 +287,23 @@ struct MediaPage: Decodable {
         case media
     }
 
+    /// The members of which a list answer has at least one; an object with none (`{}`, a login
+    /// service's `{"error": …}`) is not a media page, and is not read as an empty one.
+    static let members = ["_embedded", "media", "_links", "count", "page_index", "page_size"]
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
     init(from decoder: any Decoder) throws {
+        let all = try decoder.container(keyedBy: AnyKey.self)
+        guard Self.members.contains(where: { all.contains(AnyKey(stringValue: $0)) }) else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: [], debugDescription: "not a media page: none of \(Self.members.joined(separator: ", "))"))
+        }
         let c = try decoder.container(keyedBy: Keys.self)
         if let embedded = try c.decodeIfPresent(Embedded.self, forKey: .embedded) {
             items = embedded.media ?? []

@@ -58,6 +58,9 @@ public final class MediaHTTPClient: MediaService {
         // The pool's default of 8 connections would queue a bulk action's requests beyond 8.
         settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.maxConnections
         settings.decompression = .disabled
+        // The Media API answers where it is asked; a redirect (a moved endpoint, a login page, a
+        // proxy) is reported with where it leads (`APIAnswer`), never followed with the credentials.
+        settings.redirectConfiguration = .disallow
         // Without a tracer bootstrapped (mediash bootstraps none) the default is the global no-op
         // one: it records nothing, yet each request's URL was parsed again for its span's
         // attributes (~51k instructions a delete). A host program that bootstrapped one keeps its spans.
@@ -125,27 +128,52 @@ public final class MediaHTTPClient: MediaService {
     }
 
     public func info(id: String) async throws -> MediaItem {
-        try await perform(.GET, try url(id: id, "/info"), id: id, headers: { ["Accept": "application/json"] }) { response, _ in
+        let url = try url(id: id, "/info")
+        return try await perform(.GET, url, id: id, headers: { ["Accept": "application/json"] }) { response, _ in
             try await Self.expect(response, [200])
-            return try Self.decode(MediaItem.self, from: try await Self.collect(response), what: "media item")
+            let body = try await Self.collect(response)
+            do {
+                return try Self.decode(MediaItem.self, from: body, what: "media item")
+            } catch {
+                // A login or proxy page is not an item the API could not word: say whose answer it is.
+                let isObject = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) is [String: Any]
+                if !isObject { throw APIAnswer.notTheAPI(.GET, url, response, body: body) }
+                throw error
+            }
         }
     }
 
     public func update(id: String, _ changes: MediaUpdate) async throws {
         try changes.validate()
         let form = MultipartForm(fields: changes.formFields)
-        try await perform(.PUT, try url(id: id, "/info"), id: id, headers: { form.headers }, body: { .bytes(form.bytes()) }) { response, _ in
+        let url = try url(id: id, "/info")
+        try await perform(.PUT, url, id: id, headers: { form.headers }, body: { .bytes(form.bytes()) }) { response, _ in
             try await Self.expect(response, [200, 204])
-            _ = try await response.body.collect(upTo: 1024 * 1024)
+            try await Self.expectActionAnswer(.PUT, url, response)
         }
     }
 
     public func delete(id: String) async throws {
-        try await perform(.DELETE, try url(id: id), id: id) { response, attempt in
-            // A DELETE whose answer was lost may have worked: a 404 when trying again means it did.
-            if response.status == .notFound, attempt > 1 { return }
+        let url = try url(id: id)
+        try await perform(.DELETE, url, id: id) { response, attempt in
+            // A DELETE whose answer was lost may have worked: the API's 404 when trying again means it did.
+            if response.status == .notFound, attempt > 1 {
+                let answer = await Self.unexpected(response)
+                if APIAnswer.isProblem(url: url, contentType: answer.contentType, body: answer.body) { return }
+                throw answer
+            }
             try await Self.expect(response, [200, 202, 204])
-            _ = try await response.body.collect(upTo: 1024 * 1024)
+            try await Self.expectActionAnswer(.DELETE, url, response)
+        }
+    }
+
+    /// Reads the body of a 2xx answer to an update or delete (1 MiB at most): empty or JSON, or it
+    /// is not the API that answered (a login page's 200 would otherwise count as done).
+    static func expectActionAnswer(_ method: HTTPMethod, _ url: String, _ response: HTTPClientResponse) async throws {
+        let body = try await response.body.collect(upTo: 1024 * 1024)
+        let contentType = response.headers.first(name: "Content-Type")
+        guard APIAnswer.isActionAnswer(contentType: contentType, body: body) else {
+            throw APIAnswer.notTheAPI(method, url, response, body: body)
         }
     }
 

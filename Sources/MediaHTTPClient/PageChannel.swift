@@ -1,15 +1,20 @@
 import MediaAPI
 import NIOConcurrencyHelpers
 
-/// Pages handed from the tasks that list them to the one consumer, at most `capacity` waiting:
-/// a sender waits while it is full, so memory does not grow with the listing.
+/// Pages handed from the tasks that list them to the one consumer, at most `capacity` waiting
+/// and at most `byteBudget` bytes of items (by `approximateBytes`) waiting: a sender waits while
+/// either is full, so memory does not grow with the listing, whatever size a server's items are.
+/// One page always fits in an empty channel, however large (a page is at most `page_size` items).
 ///
 /// Cancelling a sender closes the channel for every sender (a sender is only cancelled when the
 /// whole listing is being torn down); cancelling the receiver ends its wait with CancellationError.
 final class PageChannel: @unchecked Sendable {
     private let lock = NIOLock()
     private let capacity: Int
-    private var buffer: [[MediaItem]] = []
+    private let byteBudget: Int
+    private var buffer: [(page: [MediaItem], bytes: Int)] = []
+    /// The bytes of the pages waiting.
+    private var bytesWaiting = 0
     private var head = 0
     private var receiver: CheckedContinuation<[MediaItem]?, any Error>?
     private var receiverCancelled = false
@@ -18,11 +23,32 @@ final class PageChannel: @unchecked Sendable {
     /// Set once the senders are done: nil when they finished cleanly.
     private var end: Result<Void, any Error>?
 
-    init(capacity: Int) {
+    init(capacity: Int, byteBudget: Int = .max) {
         self.capacity = max(1, capacity)
+        self.byteBudget = max(1, byteBudget)
     }
 
     private var waiting: Int { buffer.count - head }
+
+    /// Whether a page of `bytes` may wait now.
+    private func hasRoom(for bytes: Int) -> Bool {
+        waiting == 0 || (waiting < capacity && bytesWaiting + bytes <= byteBudget)
+    }
+
+    /// The bytes waiting (for tests).
+    var bytesBuffered: Int { lock.withLock { bytesWaiting } }
+
+    /// About what an item holds in memory: its text's bytes and a fixed part for the rest.
+    static func approximateBytes(_ page: [MediaItem]) -> Int {
+        page.reduce(0) { total, item in
+            var n = 160 + item.id.utf8.count
+            for text in [item.accountID, item.storeID, item.etag, item.mimeType, item.originalFileName, item.title,
+                         item.description, item.metadataPrimary, item.metadataSecondary] {
+                n += text?.utf8.count ?? 0
+            }
+            return total + n
+        }
+    }
 
     /// Senders waiting for room (for tests, which wait for a sender to be parked).
     var sendersWaiting: Int { lock.withLock { senders.count } }
@@ -30,17 +56,19 @@ final class PageChannel: @unchecked Sendable {
     /// Hands a page over, waiting while `capacity` pages wait already. Throws CancellationError
     /// once the listing is torn down.
     func send(_ page: [MediaItem]) async throws {
+        let bytes = Self.approximateBytes(page)
         while true {
             try Task.checkCancellation()
             enum Step { case done, wait, stop }
             let step: Step = lock.withLock {
                 if closed { return .stop }
-                if waiting < capacity || receiver != nil {
+                if hasRoom(for: bytes) || receiver != nil {
                     if let receiver {
                         self.receiver = nil
                         receiver.resume(returning: page)
                     } else {
-                        buffer.append(page)
+                        buffer.append((page, bytes))
+                        bytesWaiting += bytes
                     }
                     return .done
                 }
@@ -53,7 +81,7 @@ final class PageChannel: @unchecked Sendable {
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                         let resumeNow = lock.withLock {
-                            if closed || waiting < capacity { return true }
+                            if closed || hasRoom(for: bytes) { return true }
                             senders.append(c)
                             return false
                         }
@@ -96,7 +124,8 @@ final class PageChannel: @unchecked Sendable {
                 var sender: CheckedContinuation<Void, Never>?
                 let answer: Answer = lock.withLock {
                     if waiting > 0 {
-                        let page = buffer[head]
+                        let (page, bytes) = buffer[head]
+                        bytesWaiting -= bytes
                         head += 1
                         if head > 64, head * 2 > buffer.count {
                             buffer.removeFirst(head)

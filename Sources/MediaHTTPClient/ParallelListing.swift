@@ -16,7 +16,9 @@ import NIOConcurrencyHelpers
 ///   task is busy (down to a few milliseconds, below which it is paged alone).
 /// - An item counts for the window that holds its time when its page arrives, so a split
 ///   neither loses nor repeats one. An item without a time counts only in the newest window.
-/// - Pages wait in a channel of `2 × windows` pages: memory does not grow with the listing.
+/// - Pages wait in a channel of `2 × windows` pages and `Configuration.listingBufferBytes` bytes
+///   at most: memory does not grow with the listing. A page larger than its `page_size` is refused
+///   (`Listing`), so each window task holds one page of at most that many items besides.
 /// - The server's page cap is learned once for all windows: a page shorter than the longest
 ///   any window was given ends its window.
 struct ParallelListing: Sendable {
@@ -44,7 +46,7 @@ struct ParallelListing: Sendable {
         init(client: MediaHTTPClient, query: MediaQuery) {
             self.client = client
             self.query = query
-            self.channel = PageChannel(capacity: 2 * query.windows)
+            self.channel = PageChannel(capacity: 2 * query.windows, byteBudget: client.configuration.listingBufferBytes)
         }
 
         deinit {

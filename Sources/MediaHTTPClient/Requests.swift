@@ -17,6 +17,9 @@ struct UnexpectedResponse: Error {
     var status: Int
     var body: ByteBuffer?
     var retryAfter: Double?
+    /// `Content-Type` and `Location`, to tell the API's own answers from anyone else's (`APIAnswer`).
+    var contentType: String? = nil
+    var location: String? = nil
 }
 
 /// Asks to run the request again at once, e.g. to restart a download whose partial file the
@@ -64,7 +67,7 @@ extension MediaHTTPClient {
                 guard attempt < configuration.maxAttempts else { throw MediaError.transport("\(restart.reason) (\(url))") }
                 continue
             } catch let error as UnexpectedResponse {
-                throw ServiceErrors.error(status: error.status, body: error.body, retryAfter: error.retryAfter, id: id)
+                throw ServiceErrors.error(error, id: id, method: method, url: url)
             } catch let error as MediaError {
                 throw error
             } catch is CancellationError {
@@ -84,7 +87,7 @@ extension MediaHTTPClient {
                         : retry.backoff(afterAttempt: attempt))
                     : nil
                 guard let wait else {
-                    throw ServiceErrors.error(status: status.status, body: status.body, retryAfter: status.retryAfter, id: id)
+                    throw ServiceErrors.error(status, id: id, method: method, url: url)
                 }
                 // A bulk action paces all its requests on this; each request alone would only slow itself.
                 if status.status == 429 { await RateLimitReporting.listener?.rateLimited(retryAfter: wait.seconds) }
@@ -110,7 +113,8 @@ extension MediaHTTPClient {
         let body = try? await response.body.collect(upTo: 64 * 1024)
         return UnexpectedResponse(
             status: Int(response.status.code), body: body,
-            retryAfter: RetryPolicy.parseRetryAfter(response.headers.first(name: "Retry-After")))
+            retryAfter: RetryPolicy.parseRetryAfter(response.headers.first(name: "Retry-After")),
+            contentType: response.headers.first(name: "Content-Type"), location: response.headers.first(name: "Location"))
     }
 
     /// The body of a response as a buffer, for JSON answers (at most 32 MiB).

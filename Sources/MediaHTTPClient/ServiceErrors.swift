@@ -7,7 +7,17 @@ import NIOPosix
 
 /// Turns what went wrong on the wire into the MediaError a user reads.
 enum ServiceErrors {
-    /// The error for a response the operation did not expect, with the server's own `title` and `detail`.
+    /// The error for a response the operation did not expect, with the server's own `title` and
+    /// `detail`. A 404 is "no such item" only when it is the API's JSON error document; a redirect
+    /// or another 404 is not the API's answer (`APIAnswer`).
+    static func error(_ answer: UnexpectedResponse, id: String?, method: HTTPMethod, url: String) -> MediaError {
+        let status = answer.status
+        if (300..<400).contains(status) || (status == 404 && !APIAnswer.isProblem(url: url, contentType: answer.contentType, body: answer.body)) {
+            return APIAnswer.notTheAPI(method, url, status: status, contentType: answer.contentType, location: answer.location, body: answer.body)
+        }
+        return error(status: status, body: answer.body, retryAfter: answer.retryAfter, id: id)
+    }
+
     static func error(status: Int, body: ByteBuffer?, retryAfter: Double?, id: String?) -> MediaError {
         let message = serverMessage(body) ?? HTTPResponseStatus(statusCode: status).reasonPhrase
         switch status {

@@ -35,7 +35,9 @@ public func buildMediaServer(
     let port = configuration.port
     return Hummingbird.Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+        server: HTTPServerBuilder { responder in
+            GuardedHTTP1Channel(responder: responder, limits: configuration.connectionLimits, logger: logger)
+        },
         configuration: .init(
             address: .hostname(configuration.host, port: port), serverName: "media-server",
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),

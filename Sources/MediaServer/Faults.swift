@@ -64,11 +64,11 @@ struct FaultMiddleware: RouterMiddleware {
         if draw < plan.dropRate {
             // Closing without an answer is what a crashed peer or a dropped connection looks like to a client.
             context.channel?.close(mode: .all, promise: nil)
-            throw Problem(status: .serviceUnavailable, detail: "injected fault: connection dropped")
+            throw Problem(status: .serviceUnavailable, detail: "injected fault: connection dropped", injected: true)
         }
         if draw < plan.dropRate + plan.serverErrorRate {
             let status: HTTPResponse.Status = coin < 0.5 ? .internalServerError : .serviceUnavailable
-            throw Problem(status: status, detail: "injected fault: a server error at random (\(status.code))")
+            throw Problem(status: status, detail: "injected fault: a server error at random (\(status.code))", injected: true)
         }
         return try await next(request, context)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import JWTKit
 import Logging
 import MediaAPI
@@ -18,8 +19,16 @@ public struct MediaServerConfiguration: Sendable {
     public var legacyShape: Bool = false
     public var faults: FaultPlan = .none
     /// A connection that sends nothing for this long is closed, also in the middle of a request
-    /// (a half-sent head or a stalled body); a request being answered is not cut off.
+    /// (a half-sent head or a stalled body); so is one whose answer makes no progress for this
+    /// long (a client that reads nothing, or a byte now and then).
     public var idleTimeout: Duration = .seconds(30)
+    /// A request's head must arrive within this of its first byte, however it trickles in.
+    public var requestHeadTimeout: Duration = .seconds(5)
+    /// A request's body must come at this many bytes a second or more over every `idleTimeout`
+    /// the server waits for it (a body trickled a byte at a time is cut off).
+    public var minimumBodyRate: Int = 1024
+    /// The most connections one client address may hold at once; past it a connection gets 503.
+    public var maxConnectionsPerAddress: Int = 128
     /// The most connections served at once; past it the server stops accepting, so new connections
     /// wait in the kernel's listen queue (and are refused when that is full) until one closes.
     public var maxConnections: Int = 512
@@ -98,6 +107,11 @@ extension MediaServerConfiguration {
         guard maxLiveTokensPerApplication >= 1 else {
             throw ConfigurationError("the number of live tokens per application must be 1 or more, not \(maxLiveTokensPerApplication)")
         }
+        guard requestHeadTimeout > .zero else { throw ConfigurationError("the request head timeout must be more than 0 seconds") }
+        guard minimumBodyRate >= 1 else { throw ConfigurationError("the minimum body rate must be 1 byte a second or more, not \(minimumBodyRate)") }
+        guard maxConnectionsPerAddress >= 1 else {
+            throw ConfigurationError("the maximum number of connections per address must be 1 or more, not \(maxConnectionsPerAddress)")
+        }
         guard maxConnections >= 1 else { throw ConfigurationError("the maximum number of connections must be 1 or more, not \(maxConnections)") }
         guard maxPageSize >= 1 else { throw ConfigurationError("the maximum page size must be 1 or more, not \(maxPageSize)") }
         var keys = Set<String>()
@@ -109,7 +123,7 @@ extension MediaServerConfiguration {
         }
         for application in applications {
             guard keys.contains(application.accountKey) else {
-                throw ConfigurationError("application '\(application.id)' belongs to account '\(application.accountKey)', which is not configured (add --account \(application.accountKey):SECRET)")
+                throw ConfigurationError("application '\(application.id)' belongs to account '\(application.accountKey)', which is not configured (add \(application.accountKey):SECRET to --accounts-file or MEDIA_SERVER_ACCOUNTS)")
             }
             do {
                 _ = try Insecure.RSA.PublicKey(pem: application.publicKeyPEM)
@@ -129,5 +143,16 @@ extension MediaServerConfiguration {
         guard faults.retryAfterSeconds >= 0, faults.latency >= .zero else {
             throw ConfigurationError("fault latency and retry-after must not be negative")
         }
+    }
+}
+
+extension MediaServerConfiguration {
+    /// The limits each connection is held to (ConnectionGuard). A refused body is read for at most
+    /// 2 seconds (or the idle timeout, if shorter) after its answer, so the answer arrives whole.
+    var connectionLimits: ConnectionLimits {
+        let idle = TimeAmount(idleTimeout)
+        return ConnectionLimits(
+            headTimeout: TimeAmount(requestHeadTimeout), idleTimeout: idle, minimumBodyRate: minimumBodyRate,
+            linger: min(idle, TimeAmount.seconds(2)), maxConnectionsPerAddress: maxConnectionsPerAddress)
     }
 }

@@ -141,7 +141,7 @@ private final class PartCollector {
             do {
                 try fileHandle.write(contentsOf: buffer.readableBytesView)
             } catch {
-                problem = Problem(status: .internalServerError, detail: "cannot write the upload to \(file.url.path): \(error.localizedDescription)")
+                problem = .internalFailure("cannot write the upload to \(file.url.path): \(error.localizedDescription)")
             }
         case nil:
             return
@@ -193,8 +193,11 @@ private final class PartCollector {
             return nil
         }
         let url = directory.appendingPathComponent("upload-\(UUID().uuidString.lowercased())")
-        guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = try? FileHandle(forWritingTo: url) else {
-            problem = Problem(status: .internalServerError, detail: "cannot create an upload file in \(directory.path)")
+        // 0600: the upload is someone's private recording (the folder is private too).
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = try? FileHandle(forWritingTo: url)
+        else {
+            problem = .internalFailure("cannot create an upload file in \(directory.path): \(String(cString: strerror(errno)))")
             return nil
         }
         fileHandle = handle

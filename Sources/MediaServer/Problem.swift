@@ -9,11 +9,23 @@ struct Problem: Error, HTTPResponseError, Sendable {
     var headers: HTTPFields = [:]
     /// The request's id, which the server's log has too.
     var requestID: String?
+    /// What went wrong inside the server (a path, an OS error, SQL): for the log, never the client.
+    var logDetail: String?
+    /// An injected fault (--fault-…): its detail says so, and stays.
+    var injected = false
 
-    init(status: HTTPResponse.Status, detail: String, headers: HTTPFields = [:]) {
+    init(status: HTTPResponse.Status, detail: String, headers: HTTPFields = [:], injected: Bool = false) {
         self.status = status
         self.detail = detail
         self.headers = headers
+        self.injected = injected
+    }
+
+    /// A failure inside the server: a 500 whose detail (`logDetail`) goes to the log only.
+    static func internalFailure(_ logDetail: String) -> Problem {
+        var problem = Problem(status: .internalServerError, detail: "the server failed")
+        problem.logDetail = logDetail
+        return problem
     }
 
     /// The error page a client can look the type up on, by a slug of the title.
@@ -43,6 +55,12 @@ struct Problem: Error, HTTPResponseError, Sendable {
         switch error {
         case let problem as Problem:
             return problem
+        case let unavailable as StoreUnavailable:
+            // The reason (an address, a connection error) is for the log; the client learns when to retry.
+            return Problem(
+                status: .serviceUnavailable,
+                detail: "the server's database cannot be reached just now; retry after \(unavailable.retryAfterSeconds) s",
+                headers: [.retryAfter: String(unavailable.retryAfterSeconds)])
         case let error as MediaError:
             switch error {
             case .notFound: return Problem(status: .notFound, detail: error.description)
@@ -95,10 +113,15 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             var problem = Problem.from(error)
-            // Injected faults and the answers routes chose are expected; any other server error is a
-            // failure to look into. Its text (paths, database messages) goes to the log, never to the client.
-            if problem.status.code >= 500, !(error is Problem) {
-                context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            // Injected faults and the 5xx answers routes chose on purpose (503 while the database is
+            // away) are expected; any other server error, and every 500, is a failure to look into. Its
+            // text (paths, OS errors, SQL, type names) goes to the log, never to the client: the request
+            // id ties the answer to the log line.
+            let chosen = (error as? Problem).map { $0.status != .internalServerError || $0.injected } ?? (error is StoreUnavailable)
+            if problem.status.code >= 500, !chosen {
+                context.logger.error("request failed", metadata: [
+                    "error": "\(problem.logDetail ?? String(describing: error))", "path": "\(request.uri.path)",
+                ])
                 problem.detail = Problem.serverFailure(requestID: context.requestID)
             }
             problem.requestID = context.requestID

@@ -4,7 +4,8 @@ import Logging
 
 /// Gives every request an id, answered in the `X-Request-Id` header (and in every Problem body)
 /// and carried by every log line of the request, so that a client's report finds the server's
-/// details. A client's own `X-Request-Id` is kept when it is short and plain; otherwise one is made.
+/// details. The server's own part is always there, so two requests never share an id in the log;
+/// a client's `X-Request-Id`, when short and plain, is kept in front of it: `theirs+ours`.
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = MediaRequestContext
 
@@ -14,9 +15,9 @@ struct RequestIDMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let id = request.headers[Self.header].flatMap(Self.acceptable)
-            ?? context.logger[metadataKey: Self.metadataKey]?.description
-            ?? RequestID().description
+        let ours = context.logger[metadataKey: Self.metadataKey]?.description ?? RequestID().description
+        // `+` is not allowed in a client's id, so the two parts are always told apart.
+        let id = request.headers[Self.header].flatMap(Self.acceptable).map { "\($0)+\(ours)" } ?? ours
         context.requestID = id
         context.logger[metadataKey: Self.metadataKey] = .string(id)
         var response = try await next(request, context)

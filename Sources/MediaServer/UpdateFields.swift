@@ -26,7 +26,8 @@ enum UpdateFields {
         } catch DecodingError.typeMismatch {
             throw Problem.badRequest("the JSON body must be an object with fields like {\"title\": \"…\", \"public\": true}")
         } catch {
-            throw Problem.badRequest("the body is not JSON: \(error.localizedDescription)")
+            // Not the decoder's own text: it names Swift types and internals, not the client's mistake.
+            throw Problem.badRequest("the body is not JSON: send an object like {\"title\": \"…\", \"public\": true}")
         }
         var update = MediaUpdate()
         for (name, value) in fields.values.sorted(by: { $0.0 < $1.0 }) {

@@ -45,6 +45,14 @@ extension MediaRoutes {
             // hosts and ports around the server: it goes to the log, the client gets one message for all.
             context.logger.warning("upload by url refused", metadata: ["reason": "\(error)"])
             throw Problem.badRequest(Self.urlFetchFailure)
+        } catch let error as MediaError {
+            // A file is the server's own received copy: what goes wrong with it (its path, an OS
+            // error) is the server's failure, not the client's mistake.
+            guard case .file = upload.source else { throw error }
+            switch error {
+            case .invalidInput(let detail), .storage(let detail): throw Problem.internalFailure(detail)
+            default: throw error
+            }
         }
         return shape.json(shape.record(item), status: .created, headers: [.location: "/v3/media/\(item.id)/info"])
     }

@@ -85,14 +85,20 @@ public final class Shell: Sendable {
             program = try prepare(text)
         } catch let e as ShellError {
             err.write(e.description)
-            return RunOutcome(status: .usage, failedLine: e.diagnostics.first.map { text.location(of: $0.span.start).line })
+            return RunOutcome(status: .usage, failedLine: e.diagnostics.first.map { text.line(of: $0.span.start) })
         } catch {
             err.write("error: \(TerminalText.escaped("\(error)", keepingLines: true))\n")
             return RunOutcome(status: .usage)
         }
         var failed = false
+        // One run id for the whole program (a runbook's block is a program of its own): the
+        // journal groups by it, `undo` reverses by it.
+        let runID = ShellRun.newID(now: state.read { $0.environment.now() })
+        state.update { $0.environment.runID = runID }
         for statement in program.statements where keep(statement) {
             if Task.isCancelled { return RunOutcome(status: .interrupted) }
+            let line = text.line(of: statement.span.start)
+            state.update { $0.environment.statementOrigin = ShellRun.origin(sourceName, line: line, runbook: $0.environment.origin) }
             do {
                 let hadFailures = try await execute(statement, source: text, out: out, err: err)
                 if hadFailures { failed = true }
@@ -108,7 +114,7 @@ public final class Shell: Sendable {
                     err.write("interrupted\n")
                     return RunOutcome(status: .interrupted)
                 }
-                let line = text.location(of: statement.span.start).line
+                let line = text.line(of: statement.span.start)
                 // The message may carry a server's text: shown, never acted on by the terminal.
                 err.write("\(sourceName):\(line): error: \(TerminalText.escaped(Shell.message(error), keepingLines: true))\n")
                 return RunOutcome(status: (error as? RunError)?.isUsage == true ? .usage : .failure, failedLine: line)
@@ -128,6 +134,7 @@ public final class Shell: Sendable {
             case .pipeline(let p):
                 let (stream, _, context, _) = try await start(p, source: text, err: DiscardSink())
                 last = try await stream.collect()
+                try context.throwDeferredFailure()
                 if context.hasFailures { throw RunError("some items failed") }
             default:
                 _ = try await execute(statement, source: text, out: DiscardSink(), err: DiscardSink())
@@ -156,13 +163,14 @@ public final class Shell: Sendable {
     public func explain(_ texts: [SourceText]) throws -> [String] {
         let snapshot = state.read { $0 }
         let context = makeContext(snapshot, err: DiscardSink())
+        var interpreter = context.interpreter
         let checker = Checker(verbs: snapshot.verbs, userVerbs: snapshot.userVerbs, variables: snapshot.variableKinds(arguments: snapshot.environment.arguments))
         return try texts.map { text in
             let (program, found) = Shell.check(text, verbs: snapshot.verbs, checker: checker)
             if !found.isEmpty { throw ShellError(Shell.unique(found), source: text, beforeRun: true) }
             var out = ""
             for statement in program.statements {
-                let line = text.location(of: statement.span.start).line
+                let line = text.line(of: statement.span.start)
                 let pipeline: Pipeline
                 switch statement {
                 case .definition(let d):
@@ -171,6 +179,13 @@ public final class Shell: Sendable {
                 case .binding(let name, _, let p, _):
                     out += "line \(line): let \(name) = \(text.text(p.span))\n"
                     pipeline = p
+                    // `let keep = $1`, `let limit = 5MB`: a value that sends no request is worked
+                    // out, so later plans (in this block or the next) use it as a run would.
+                    if let value = Shell.constantValue(of: p, interpreter: interpreter) {
+                        interpreter.variables[name] = value
+                        out += "  the value \(value.sourceText), sends no request\n"
+                        continue
+                    }
                 case .pipeline(let p):
                     out += "line \(line): \(text.text(p.span))\n"
                     pipeline = p
@@ -178,7 +193,7 @@ public final class Shell: Sendable {
                 do {
                     checker.forgetSubpipelines()
                     let stages = checker.check(pipeline)
-                    let plan = try ExplainRenderer.render(stages, subpipelines: checker.subpipelines, interpreter: context.interpreter, concurrency: context.environment.concurrency)
+                    let plan = try ExplainRenderer.render(stages, subpipelines: checker.subpipelines, interpreter: interpreter, concurrency: context.environment.concurrency)
                     for row in plan.split(separator: "\n") { out += "  \(row)\n" }
                 } catch {
                     out += "  (planned when it runs: \(Shell.message(error)))\n"
@@ -186,6 +201,47 @@ public final class Shell: Sendable {
             }
             return out
         }
+    }
+
+    /// What a program would do, read from its text before it runs: whether any statement (or a
+    /// `def` it declares) deletes, and whether it sets its own `max-delete`. Programs that do not
+    /// parse count as neither; running them reports the error.
+    public func deletionFacts(_ texts: [SourceText]) -> (deletes: Bool, setsMaxDelete: Bool) {
+        let snapshot = state.read { $0 }
+        var signatures: [String: VerbSignature] = [:]
+        for (name, verb) in snapshot.verbs { signatures[name] = verb.signature }
+        for (name, def) in snapshot.userVerbs { signatures[name] = UserVerb.signature(name: name, parameters: def.parameters.map(\.name)) }
+        var deletes = false
+        var setsLimit = false
+        for text in texts {
+            let (program, _) = Parser.parse(text, signatures: signatures)
+            for statement in program.statements {
+                let stages: [Stage]
+                switch statement {
+                case .pipeline(let p), .binding(_, _, let p, _): stages = p.stages
+                case .definition(let d):
+                    stages = d.body.stages
+                    signatures[d.name] = UserVerb.signature(name: d.name, parameters: d.parameters.map(\.name))
+                }
+                for stage in stages {
+                    if stage.verb == DeleteVerb.name { deletes = true }
+                    if stage.verb == SetVerb.name, case .literal(.string(ShellSettings.maxDelete.name))? = stage.argument("name")?.value.expression?.kind {
+                        // `set max-delete none` lifts the limit; any other value sets one.
+                        if case .literal(.string("none"))? = stage.argument("value")?.value.expression?.kind { continue }
+                        setsLimit = true
+                    }
+                }
+            }
+        }
+        return (deletes, setsLimit)
+    }
+
+    /// The value of a pipeline that is one expression of literals and known variables, with no
+    /// pipeline in parentheses (nothing that would send a request); nil otherwise.
+    static func constantValue(of p: Pipeline, interpreter: Interpreter) -> Value? {
+        guard p.stages.count == 1, p.stages[0].verb == ValueVerb.name,
+              let e = p.stages[0].argument("value")?.value.expression, !e.containsSubpipeline else { return nil }
+        return try? interpreter.compile(e)(nil)
     }
 
     /// True when the text is an unfinished statement (ends in `|`, or an open bracket, brace or quote).
@@ -272,6 +328,7 @@ public final class Shell: Sendable {
         case .binding(let name, _, let p, _):
             let (stream, shape, context, _) = try await start(p, source: source, err: err)
             let values = try await stream.collect()
+            try context.throwDeferredFailure()
             let value: Value = if case .scalar = shape { values.first ?? .null } else { .list(values) }
             state.update {
                 $0.variables[name] = value
@@ -282,12 +339,14 @@ public final class Shell: Sendable {
             let (stream, shape, context, rendered) = try await start(p, source: source, err: err)
             if shape == .nothing {
                 while try await stream.next() != nil {}
+                try context.throwDeferredFailure()
                 return context.hasFailures
             }
             let format = rendered ?? state.read { $0.environment.output } ?? .table
             let recorder = IDRecorder(stream)
             try await format.renderer(terminalWidth: state.read { $0.environment.terminalWidth }, timeZone: state.read { $0.environment.timeZone }).render(recorder.stream, shape: shape, to: out)
             if !recorder.ids.isEmpty { state.update { $0.lastIDs = recorder.ids } }
+            try context.throwDeferredFailure()
             return context.hasFailures
         }
     }
@@ -352,6 +411,33 @@ private final class IDRecorder: @unchecked Sendable {
             let v = try await source.next()
             if ids.count < 1000, case .string(let id)? = v?.record?["id"], Self.isPlain(id) { ids.append(id) }
             return v
+        }
+    }
+}
+
+/// Run ids and origins, as the journal records them.
+enum ShellRun {
+    /// `r20261207_164012_3fa1`: when the run began (UTC) and four random hex digits; one word
+    /// in the language, so `undo r20261207_164012_3fa1` needs no quotes.
+    static func newID(now: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = ShellEnvironment.utc
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
+        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        let random = String(UInt16.random(in: 0...UInt16.max), radix: 16)
+        return "r\(c.year ?? 0)\(two(c.month))\(two(c.day))_\(two(c.hour))\(two(c.minute))\(two(c.second))_"
+            + String(repeating: "0", count: 4 - random.count) + random
+    }
+
+    /// `-c`, `REPL`, `script.msh:12`, `runbook.md:40 "## Heading"`.
+    static func origin(_ sourceName: String, line: Int, runbook: ActionOrigin?) -> String {
+        if let runbook {
+            return "\(runbook.runbook):\(line)" + (runbook.title.map { " \"\($0)\"" } ?? "")
+        }
+        switch sourceName {
+        case "-c": return "-c"
+        case "<repl>": return "REPL"
+        default: return "\(sourceName):\(line)"
         }
     }
 }

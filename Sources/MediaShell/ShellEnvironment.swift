@@ -29,6 +29,8 @@ public final class TextBuffer: TextSink, @unchecked Sendable {
 /// How results are rendered.
 public enum OutputFormat: String, Sendable, CaseIterable {
     case table, json, jsonl, csv
+    /// CSV with every character exactly as it is (no escapes, no formula guard): for programs.
+    case csvExact = "csv-exact"
 }
 
 /// What a destructive action asks before its first request.
@@ -57,22 +59,42 @@ public protocol ActionProgress: Sendable {
     func update(_ progress: ActionProgressUpdate)
 }
 
-/// One item's outcome in an action, as the host's journal records it.
+/// One item's outcome in an action, as the host's journal records it: what happened, in which
+/// run and from where, and what reversing it needs (an update's old and new values, a deleted
+/// item's whole information and where its content was kept).
 public struct ActionRecord: Sendable, Hashable {
     public var time: Date
     public var verb: String
     public var id: String
     public var name: String?
     public var size: Int64?
-    /// `deleted`, `updated`, `downloaded`, `skipped`, `failed`.
+    /// `deleted`, `updated`, `downloaded`, `skipped`, `failed`, `restored`, `reverted`.
     public var status: String
+    /// What went wrong (a failed item).
     public var error: String?
+    /// Why an item was skipped, or what became of it (`restored as NEW-ID`).
+    public var note: String?
     /// The runbook whose block ran the action, and the line of that block's fence.
     public var runbook: String?
     public var block: Int?
+    /// The program run (one `-c`, script, REPL line or runbook block) the action was part of.
+    public var run: String?
+    /// Where the statement came from: `-c`, `script.msh:12`, `runbook.md:40 "## Heading"`, `REPL`.
+    public var origin: String?
+    /// An update's changed fields: the value before and the value sent.
+    public var changes: [FieldChange]?
+    /// A deleted (or restored) item's information as it was.
+    public var item: MediaItem?
+    /// The folder holding the item's saved content and information (`delete --backup`).
+    public var backup: String?
+    /// An undo's row: the run it reverses, and the item id that run acted on.
+    public var undoes: String?
+    public var undoneID: String?
+    /// A restore's new item (the API gives a new id).
+    public var restoredID: String?
 
     public init(time: Date, verb: String, id: String, name: String?, size: Int64?, status: String, error: String?,
-                runbook: String? = nil, block: Int? = nil) {
+                note: String? = nil, runbook: String? = nil, block: Int? = nil) {
         self.time = time
         self.verb = verb
         self.id = id
@@ -80,8 +102,23 @@ public struct ActionRecord: Sendable, Hashable {
         self.size = size
         self.status = status
         self.error = error
+        self.note = note
         self.runbook = runbook
         self.block = block
+    }
+}
+
+/// One field an update changed: its value before, and the value sent.
+public struct FieldChange: Sendable, Hashable {
+    /// The field's name as the API spells it (`title`, `public`).
+    public var field: String
+    public var old: Value
+    public var new: Value
+
+    public init(field: String, old: Value, new: Value) {
+        self.field = field
+        self.old = old
+        self.new = new
     }
 }
 
@@ -89,10 +126,13 @@ public struct ActionRecord: Sendable, Hashable {
 public struct ActionOrigin: Sendable, Hashable {
     public var runbook: String
     public var block: Int
+    /// The block's heading (`## Archive old recordings`).
+    public var title: String?
 
-    public init(runbook: String, block: Int) {
+    public init(runbook: String, block: Int, title: String? = nil) {
         self.runbook = runbook
         self.block = block
+        self.title = title
     }
 }
 
@@ -120,22 +160,177 @@ extension ActionRecord {
             out.append(UInt8(ascii: ":"))
             write(&out)
         }
+        func string(_ key: String, _ value: String?) {
+            if let value { member(key) { JSONRenderer.appendString(value, to: &$0) } }
+        }
+        string("backup", backup)
         if let block { member("block") { $0.append(contentsOf: String(block).utf8) } }
-        if let error { member("error") { JSONRenderer.appendString(error, to: &$0) } }
+        if let changes {
+            member("changes") { out in
+                out.append(UInt8(ascii: "{"))
+                for (i, c) in changes.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    JSONRenderer.appendString(c.field, to: &out)
+                    out.append(contentsOf: Array(#":{"new":"#.utf8))
+                    JSONRenderer.append(c.new, to: &out)
+                    out.append(contentsOf: Array(#","old":"#.utf8))
+                    JSONRenderer.append(c.old, to: &out)
+                    out.append(UInt8(ascii: "}"))
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+        }
+        string("error", error)
         member("id") { JSONRenderer.appendString(id, to: &$0) }
-        if let name { member("name") { JSONRenderer.appendString(name, to: &$0) } }
-        if let runbook { member("runbook") { JSONRenderer.appendString(runbook, to: &$0) } }
+        if let item, let data = try? ActionRecord.itemEncoder().encode(item) {
+            member("item") { $0.append(contentsOf: data) }
+        }
+        string("name", name)
+        string("note", note)
+        string("origin", origin)
+        string("restored_id", restoredID)
+        string("run", run)
+        string("runbook", runbook)
         if let size { member("size") { $0.append(contentsOf: String(size).utf8) } }
         member("status") { JSONRenderer.appendString(status, to: &$0) }
         member("time") { JSONRenderer.appendString(MediaTime.format(time), to: &$0) }
+        string("undone_id", undoneID)
+        string("undoes", undoes)
         member("verb") { JSONRenderer.appendString(verb, to: &$0) }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
     }
+
+    private static func itemEncoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+
+    /// Reads one journal line back: today's lines and the older `{id, name, size, status, time,
+    /// verb}` ones (which have no run, origin or what reversing needs). Throws, naming what is
+    /// wrong, for a line that is not such an object.
+    public init(jsonLine: some StringProtocol) throws {
+        let line: JournalLine
+        do { line = try JSONDecoder().decode(JournalLine.self, from: Data(jsonLine.utf8)) } catch let e as DecodingError {
+            throw RunError(JournalLine.describe(e))
+        }
+        guard let time = MediaTime.parse(line.time) else { throw RunError("time '\(line.time)' is not an ISO 8601 time") }
+        self.init(time: time, verb: line.verb, id: line.id, name: line.name, size: line.size, status: line.status,
+                  error: line.error, note: line.note, runbook: line.runbook, block: line.block)
+        run = line.run
+        origin = line.origin
+        backup = line.backup
+        undoes = line.undoes
+        undoneID = line.undone_id
+        restoredID = line.restored_id
+        item = line.item
+        changes = line.changes.map { fields in
+            fields.keys.sorted().map { FieldChange(field: $0, old: fields[$0]?.old?.value ?? .null, new: fields[$0]?.new?.value ?? .null) }
+        }
+    }
 }
 
+/// A journal line as it is stored; every member but id, verb, status and time may be absent.
+private struct JournalLine: Decodable {
+    var id: String
+    var verb: String
+    var status: String
+    var time: String
+    var name: String?
+    var size: Int64?
+    var error: String?
+    var note: String?
+    var runbook: String?
+    var block: Int?
+    var run: String?
+    var origin: String?
+    var backup: String?
+    var undoes: String?
+    var undone_id: String?
+    var restored_id: String?
+    var item: MediaItem?
+    var changes: [String: Change]?
+
+    struct Change: Decodable {
+        var old: Scalar?
+        var new: Scalar?
+    }
+
+    /// A changed field's value: text, a whole number or true/false (null decodes as absent).
+    enum Scalar: Decodable {
+        case string(String), int(Int64), bool(Bool)
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let i = try? c.decode(Int64.self) { self = .int(i) } else {
+                self = .string(try c.decode(String.self))
+            }
+        }
+
+        var value: Value {
+            switch self {
+            case .string(let s): .string(s)
+            case .int(let i): .int(i)
+            case .bool(let b): .bool(b)
+            }
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): "no '\(key.stringValue)' (a journal line needs id, verb, status and time)"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c):
+            "'\(c.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type"
+        case .dataCorrupted(let c):
+            c.codingPath.isEmpty ? "not a JSON object" : "'\(c.codingPath.map(\.stringValue).joined(separator: "."))': \(c.debugDescription)"
+        @unknown default: "not a journal line"
+        }
+    }
+}
+
+/// Where every action's outcome per item goes (the host's journal file), and where `journal`
+/// and `undo` read it back.
 public protocol ActionJournal: Sendable {
     func record(_ entry: ActionRecord)
+    /// Records and makes sure it is on disk before returning (an undo's restore: a rerun after
+    /// a crash must see it); false when it could not.
+    @discardableResult
+    func recordDurably(_ entry: ActionRecord) -> Bool
+    /// Every record so far, oldest first. Throws when the journal cannot be read.
+    func entries() throws -> [ActionRecord]
+}
+
+extension ActionJournal {
+    @discardableResult
+    public func recordDurably(_ entry: ActionRecord) -> Bool {
+        record(entry)
+        return true
+    }
+
+    public func entries() throws -> [ActionRecord] {
+        throw RunError("this journal cannot be read back (the host keeps it write-only)")
+    }
+}
+
+/// A journal kept in memory: for an embedding host that keeps no file, and for tests.
+public final class MemoryJournal: ActionJournal, @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: [ActionRecord] = []
+
+    public init(_ entries: [ActionRecord] = []) { kept = entries }
+
+    public func record(_ entry: ActionRecord) {
+        lock.lock()
+        kept.append(entry)
+        lock.unlock()
+    }
+
+    public func entries() throws -> [ActionRecord] {
+        lock.lock()
+        defer { lock.unlock() }
+        return kept
+    }
 }
 
 /// Settings and hooks the host gives the shell.
@@ -173,6 +368,13 @@ public struct ShellEnvironment: Sendable {
     public var history: (@Sendable () -> [String])?
     /// Where the statements now running come from; the journal records it with each item.
     public var origin: ActionOrigin?
+    /// The program run now going on (the shell gives each `run` one); the journal records it.
+    public var runID: String?
+    /// Where the statement now running comes from (`-c`, `script.msh:12`, `REPL`); the shell sets it.
+    public var statementOrigin: String?
+    /// `set backup DIR`, a profile's `backup`: every `delete` first keeps each item's content
+    /// and information in this folder. nil = no backup unless `delete --backup DIR`.
+    public var backupFolder: String?
     /// Told each action's totals when it ends (a runbook's summary counts them).
     public var actionFinished: (@Sendable (ActionTotals) -> Void)?
     /// The zone times are shown and date parts (`date(created)`, `today`) are taken in: the

@@ -9,6 +9,8 @@ public struct ShellSetting: Sendable {
         case int(ClosedRange<Int>)
         /// A count of items (0 or more), or `none` for no limit.
         case limit
+        /// A folder (text), or `none`.
+        case folder
     }
 
     public let name: String
@@ -28,6 +30,7 @@ public struct ShellSetting: Sendable {
         case .bool: "true|false"
         case .int(let range): "\(range.lowerBound)…\(range.upperBound)"
         case .limit: "N|none"
+        case .folder: "\"DIR\"|none"
         }
     }
 
@@ -37,7 +40,7 @@ public struct ShellSetting: Sendable {
         case .choice(let words): words
         case .bool: ["true", "false"]
         case .int: []
-        case .limit: ["none"]
+        case .limit, .folder: ["none"]
         }
     }
 
@@ -48,7 +51,8 @@ public struct ShellSetting: Sendable {
         case (.bool, .bool): return value
         case (.int(let range), .int(let n)) where n >= Int64(range.lowerBound) && n <= Int64(range.upperBound): return value
         case (.limit, .int(let n)) where n >= 0 && n < Int64(Int32.max): return value
-        case (.limit, .string("none")): return value
+        case (.limit, .string("none")), (.folder, .string("none")): return value
+        case (.folder, .string(let s)) where !s.isEmpty && !s.contains("\0"): return value
         default:
             let given = if case .string(let s) = value { "'\(s)'" } else { "\(value.kind.phrase) \(value.humanText)" }
             throw RunError("\(name) takes \(usage), not \(given)")
@@ -110,7 +114,14 @@ public enum ShellSettings {
         apply: { env, v in env.maxUpdate = ShellSettings.limit(v) },
         current: { $0.maxUpdate.map { .int(Int64($0)) } ?? .string("none") })
 
-    public static let all: [ShellSetting] = [output, concurrency, dryRun, yes, width, maxDelete, maxUpdate]
+    /// Where every `delete` first keeps each item's content and information; also a profile's `backup`.
+    public static let backup = ShellSetting(
+        name: "backup", aliases: [], kind: .folder,
+        help: "every delete first saves each item's content and information in this folder (undo restores from it)",
+        apply: { env, v in if case .string(let s) = v { env.backupFolder = s == "none" ? nil : s } },
+        current: { $0.backupFolder.map(Value.string) ?? .string("none") })
+
+    public static let all: [ShellSetting] = [output, concurrency, dryRun, yes, width, maxDelete, maxUpdate, backup]
 
     /// A limit's value: a count, or nil for `none`.
     static func limit(_ value: Value) -> Int? {

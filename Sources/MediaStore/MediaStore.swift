@@ -14,6 +14,9 @@ public final class MediaStore: Sendable {
     private let lock: StoreLock
     /// Deletes, committed in groups.
     let deletes: DeleteBatch
+    /// The paths whose modes were narrowed on opening (folders to 0700, files to 0600): the store
+    /// was readable by other users. Empty for a store that was private already, or new.
+    public let madePrivate: [String]
 
     /// Opens the store in `directory` (creating it and its files when missing):
     /// `directory/media.sqlite`, `directory/content/`, `directory/tmp/`.
@@ -29,13 +32,20 @@ public final class MediaStore: Sendable {
         if files.fileExists(atPath: directory.path, isDirectory: &isFolder), !isFolder.boolValue {
             throw MediaError.storage("\(directory.path) is a file, not a folder; choose a folder for the store")
         }
+        // What exists is narrowed first (an older store's 0755 and 0644), then what is missing is
+        // made 0700 and 0600 before anything else opens it.
+        madePrivate = try Self.makePrivate(directory: directory, content: contentDirectory, temporary: temporaryDirectory)
         do {
             for folder in [directory, contentDirectory, temporaryDirectory] {
-                try files.createDirectory(at: folder, withIntermediateDirectories: true)
+                try PrivateFiles.createFolder(folder)
             }
+        } catch let error as MediaError {
+            throw error
         } catch {
             throw MediaError.storage("cannot create the store folder \(directory.path): \(error.localizedDescription)")
         }
+        try PrivateFiles.createFile(directory.appendingPathComponent("lock"))
+        try PrivateFiles.createFile(directory.appendingPathComponent("media.sqlite"))
         lock = try StoreLock(file: directory.appendingPathComponent("lock"))
         database = try StoreDatabase.open(directory.appendingPathComponent("media.sqlite"))
         deletes = DeleteBatch(database: database, contentFolder: contentDirectory)
@@ -200,6 +210,10 @@ public final class MediaStore: Sendable {
     /// syncs the folder: atomic, so a content file is either absent or whole, and durable, so
     /// the row committed after it never outlives it.
     func moveIntoPlace(_ from: URL, _ to: URL) throws {
+        // 0600 whoever created the staged file, and whatever the umask was.
+        guard chmod(from.path, PrivateFiles.fileMode) == 0 else {
+            throw MediaError.storage("cannot make \(from.path) private: \(String(cString: strerror(errno)))")
+        }
         try DurableFile.move(from, to: to)
     }
 

@@ -80,6 +80,7 @@ struct Staging {
     private func write<T>(_ file: URL, _ body: (FileHandle) throws -> T) throws -> T {
         let output = try DurableFile.create(file)
         defer { try? output.close() }
+        try PrivateFiles.restrict(output, file)
         return try DurableFile.writing(file) {
             let result = try body(output)
             try output.synchronize()

@@ -7,11 +7,8 @@ import PostgresNIO
 /// `sslmode` is `disable`, `prefer` (the default) or `require`; `?host=/path` names a unix socket folder.
 public struct DatabaseURL: Sendable, CustomStringConvertible {
     public var configuration: PostgresClient.Configuration
-    /// The same for one connection outside a pool (the store's first, which fails fast), but
-    /// its TLS, which `connectionConfiguration()` makes when it is needed.
-    var connection: PostgresConnection.Configuration
-    private var sslMode: SSLMode
-    private enum SSLMode { case disable, prefer, require }
+    /// The same, for one connection of its own (the store's probe of the database).
+    public var connectionConfiguration: PostgresConnection.Configuration
     /// The URL without its password, for messages and logs.
     public var description: String
 
@@ -31,20 +28,32 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         }
         let query = Dictionary((parts.queryItems ?? []).map { ($0.name.lowercased(), $0.value ?? "") }, uniquingKeysWith: { $1 })
         let tls: PostgresClient.Configuration.TLS
-        switch query["sslmode"]?.lowercased() ?? "prefer" {
-        case "disable": (tls, sslMode) = (.disable, .disable)
-        case "prefer", "allow": (tls, sslMode) = (.prefer(.makeClientConfiguration()), .prefer)
-        case "require", "verify-ca", "verify-full": (tls, sslMode) = (.require(.makeClientConfiguration()), .require)
-        case let other:
-            throw MediaError.invalidInput("sslmode '\(other)' is not one of disable, prefer, require")
+        let connectionTLS: PostgresConnection.Configuration.TLS
+        do {
+            switch query["sslmode"]?.lowercased() ?? "prefer" {
+            case "disable":
+                tls = .disable
+                connectionTLS = .disable
+            case "prefer", "allow":
+                tls = .prefer(.makeClientConfiguration())
+                connectionTLS = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case "require", "verify-ca", "verify-full":
+                tls = .require(.makeClientConfiguration())
+                connectionTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case let other:
+                throw MediaError.invalidInput("sslmode '\(other)' is not one of disable, prefer, require")
+            }
+        } catch let error as MediaError {
+            throw error
+        } catch {
+            throw MediaError.invalidInput("cannot set up TLS for the database: \(error)")
         }
         if let socketFolder = query["host"], socketFolder.hasPrefix("/") {
             let port = parts.port ?? 5432
             configuration = PostgresClient.Configuration(
                 unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user, password: password, database: database)
-            connection = PostgresConnection.Configuration(
+            connectionConfiguration = PostgresConnection.Configuration(
                 unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user, password: password, database: database)
-            sslMode = .disable
         } else {
             guard let host = parts.host, !host.isEmpty else {
                 throw MediaError.invalidInput("the database URL names no host; write postgresql://USER:PASSWORD@HOST:PORT/DATABASE")
@@ -53,21 +62,10 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
             guard (1...65535).contains(port) else { throw MediaError.invalidInput("the database port \(port) is out of range") }
             configuration = PostgresClient.Configuration(
                 host: host, port: port, username: user, password: password, database: database, tls: tls)
-            connection = PostgresConnection.Configuration(
-                host: host, port: port, username: user, password: password, database: database, tls: .disable)
+            connectionConfiguration = PostgresConnection.Configuration(
+                host: host, port: port, username: user, password: password, database: database, tls: connectionTLS)
         }
         description = Self.redacted(text)
-    }
-
-    /// `connection` with the URL's TLS.
-    func connectionConfiguration() throws -> PostgresConnection.Configuration {
-        var configuration = connection
-        switch sslMode {
-        case .disable: configuration.tls = .disable
-        case .prefer: configuration.tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require: configuration.tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
-        return configuration
     }
 
     /// The URL with any password replaced by `***`.

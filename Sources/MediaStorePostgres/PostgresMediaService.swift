@@ -71,16 +71,22 @@ public struct PostgresMediaService: StoreAccountService {
 
     public func delete(id: String) async throws {
         let (store, account) = (self.store, self.account)
-        // The chunks go with the row (ON DELETE CASCADE), in the same transaction.
+        // The row goes and its chunks become garbage in one statement; the chunks are removed once
+        // no download that began before the delete still reads them (sweepGarbage).
         let deleted = try await store.database {
             var deleted = false
             for try await _ in try await store.client.query(
-                "DELETE FROM media WHERE id = \(id) AND account_id = \(account) RETURNING id", logger: store.logger)
+                """
+                WITH gone AS (DELETE FROM media WHERE id = \(id) AND account_id = \(account) RETURNING id),
+                    garbage AS (INSERT INTO media_garbage (media_id) SELECT id FROM gone)
+                SELECT id FROM gone
+                """, logger: store.logger)
             {
                 deleted = true
             }
             return deleted
         }
         guard deleted else { throw MediaError.notFound(id: id) }
+        await store.sweepGarbage()
     }
 }

@@ -20,10 +20,28 @@ public final class PostgresMediaStore: MediaServerStore {
         return logger
     }
 
-    let client: PostgresClient
+    /// The pool, and the task running it. Replaced by a fresh one when the database goes away:
+    /// requests waiting in the old one fail at once, and once the database is back the first
+    /// request connects at once (a pool that kept failing waits up to a minute between attempts).
+    private let pool: NIOLockedValueBox<Pool>
+    private struct Pool: Sendable {
+        let client: PostgresClient
+        let running: Task<Void, Never>
+
+        init(_ configuration: PostgresClient.Configuration, logger: Logger) {
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            self.client = client
+            running = Task { await client.run() }
+        }
+    }
+    private let poolConfiguration: PostgresClient.Configuration
+    var client: PostgresClient { pool.withLockedValue { $0.client } }
+    /// Whether the database answered the probe last time (`watch`): while it does not, every
+    /// operation fails at once with StoreUnavailable (a 503 with Retry-After) instead of waiting.
+    private let reachable = NIOLockedValueBox(true)
+    private let watcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
     let logger: Logger
     let now: @Sendable () -> Date
-    private let running: Task<Void, Never>
     public let temporaryDirectory: URL
     let maxConnections: Int
     /// Database operations under way (each holds a pooled connection or waits for one).
@@ -33,16 +51,16 @@ public final class PostgresMediaStore: MediaServerStore {
     private let uploadsLock: StoreLock
 
     private init(
-        client: PostgresClient, maxConnections: Int, logger: Logger, temporaryDirectory: URL, uploadsLock: StoreLock,
+        configuration: PostgresClient.Configuration, maxConnections: Int, logger: Logger, temporaryDirectory: URL, uploadsLock: StoreLock,
         now: @escaping @Sendable () -> Date
     ) {
         self.uploadsLock = uploadsLock
-        self.client = client
+        poolConfiguration = configuration
+        pool = NIOLockedValueBox(Pool(configuration, logger: logger))
         self.maxConnections = maxConnections
         self.logger = logger
         self.temporaryDirectory = temporaryDirectory
         self.now = now
-        running = Task { await client.run() }
     }
 
     /// Connects to the database at `url`, applies the schema's migrations (waiting for another
@@ -61,10 +79,15 @@ public final class PostgresMediaStore: MediaServerStore {
         configuration.options.maximumConnections = maxConnections
         configuration.options.connectTimeout = .seconds(10)
         let store = PostgresMediaStore(
-            client: PostgresClient(configuration: configuration, backgroundLogger: logger), maxConnections: maxConnections, logger: logger,
+            configuration: configuration, maxConnections: maxConnections, logger: logger,
             temporaryDirectory: folder, uploadsLock: lock, now: now)
         do {
             try await store.database { try await Schema.migrate(store.client, logger: logger) }
+            var probe = url.connectionConfiguration
+            probe.options.connectTimeout = .seconds(1)
+            let configured = probe
+            let watching = Task { [weak store] () -> Void in await store?.watch(configured) }
+            store.watcher.withLockedValue { $0 = watching }
         } catch {
             await store.close()
             let reason: String
@@ -79,7 +102,7 @@ public final class PostgresMediaStore: MediaServerStore {
     /// host that refuses, or sslmode=require on a server without TLS would be told that late.
     private static func probe(_ url: DatabaseURL, logger: Logger) async throws {
         do {
-            var configuration = try url.connectionConfiguration()
+            var configuration = url.connectionConfiguration
             configuration.options.connectTimeout = .seconds(10)
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             try? await connection.close()
@@ -106,6 +129,11 @@ public final class PostgresMediaStore: MediaServerStore {
         guard lstat(parent.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, status.st_uid == geteuid() else {
             throw MediaError.storage("\(parent.path) is not a folder of this user; remove it, or set TMPDIR to a folder of your own")
         }
+        // Uploads wait here: a folder that already existed with a wider mode is made private again.
+        if status.st_mode & 0o077 != 0, chmod(parent.path, 0o700) != 0 {
+            throw MediaError.storage(
+                "\(parent.path) can be read by other users (mode \(String(status.st_mode & 0o7777, radix: 8))) and cannot be made private: \(String(cString: strerror(errno))); run chmod 700 on it")
+        }
         let lock = try StoreLock(file: parent.appendingPathComponent("lock"))
         lock.whenAlone {
             for name in (try? files.contentsOfDirectory(atPath: parent.path)) ?? [] where name != "lock" {
@@ -114,7 +142,7 @@ public final class PostgresMediaStore: MediaServerStore {
         }
         let folder = parent.appendingPathComponent(UUID().uuidString.lowercased(), isDirectory: true)
         do {
-            try files.createDirectory(at: folder, withIntermediateDirectories: false)
+            try files.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         } catch {
             throw MediaError.storage("cannot create the upload folder \(folder.path): \(error.localizedDescription)")
         }
@@ -123,6 +151,10 @@ public final class PostgresMediaStore: MediaServerStore {
 
     /// Stops the pool (queries in flight fail) and removes the upload folder.
     public func close() async {
+        let watching = watcher.withLockedValue { $0 }
+        watching?.cancel()
+        _ = await watching?.value
+        let running = pool.withLockedValue { $0.running }
         running.cancel()
         _ = await running.value
         try? FileManager.default.removeItem(at: temporaryDirectory)
@@ -194,19 +226,26 @@ public final class PostgresMediaStore: MediaServerStore {
     }
 
     private func openDownload(id: String, account: String?, counted: Bool, attempts: Int) async throws -> (item: MediaItem, content: MediaContent) {
+        let reader = UUID().uuidString.lowercased()
         let item: MediaItem? = try await database {
             guard counted else { return nil }
-            // One statement checks access and the limit and counts, under the row's lock: exact
-            // however many instances count at once.
+            // One statement checks access and the limit, counts, and registers the download as a
+            // reader of the item's chunks, under the row's lock: exact however many instances count
+            // at once, and a delete that comes later leaves the chunks until the download is done.
             return try await MediaRecord.items(client.query(
                 """
-                UPDATE media SET times_downloaded = times_downloaded + 1
-                WHERE id = \(id) AND (account_id = \(account ?? "") AND \(account != nil) OR public)
-                    AND (max_downloads_allowed <= 0 OR times_downloaded < max_downloads_allowed)
-                RETURNING \(unescaped: MediaRecord.columns)
+                WITH counted AS (
+                    UPDATE media SET times_downloaded = times_downloaded + 1
+                    WHERE id = \(id) AND (account_id = \(account ?? "") AND \(account != nil) OR public)
+                        AND (max_downloads_allowed <= 0 OR times_downloaded < max_downloads_allowed)
+                    RETURNING \(unescaped: MediaRecord.columns)
+                ), holding AS (
+                    INSERT INTO media_reader (reader_id, media_id) SELECT \(reader), id FROM counted
+                )
+                SELECT * FROM counted
                 """, logger: logger)).first
         }
-        if let item { return (item, content(of: item)) }
+        if let item { return (item, content(of: item, reader: reader)) }
         // Not counted, or refused: find out which answer to give.
         guard let found = try await self.item(id: id) else { throw MediaError.notFound(id: id) }
         if found.accountID != account, !found.isPublic {
@@ -223,7 +262,7 @@ public final class PostgresMediaStore: MediaServerStore {
             guard attempts > 1 else { throw MediaError.storage("media item '\(id)' changed during every attempt to download it; try again") }
             return try await openDownload(id: id, account: account, counted: true, attempts: attempts - 1)
         }
-        return (found, content(of: found))
+        return (found, content(of: found, reader: nil))
     }
 
     /// The content of `item`, read a chunk per query when the consumer asks for it (the stream
@@ -232,23 +271,34 @@ public final class PostgresMediaStore: MediaServerStore {
     /// chunk of memory, not the item: the chunks used to be read into an unbounded buffer as fast
     /// as PostgreSQL gave them. Reading in the consumer's task also lets its cancellation (a
     /// shutdown past --shutdown-timeout) stop the download.
-    func content(of item: MediaItem) -> MediaContent {
-        let (client, logger, id, size) = (self.client, self.logger, item.id, item.size)
+    ///
+    /// `reader` is the download's row in `media_reader`: each chunk read marks it seen, and the
+    /// last one removes it (and then the chunks of items deleted meanwhile that nobody else reads).
+    func content(of item: MediaItem, reader: String?) -> MediaContent {
+        let (store, logger, id, size) = (self, self.logger, item.id, item.size)
         let chunk = Int64(Self.chunkSize)
         return .chunks { range in
             let next = NIOLockedValueBox(max(0, range.lowerBound))
             let last = min(range.upperBound, size - 1)  // -1 for an empty item: nothing to read
             return AsyncThrowingStream {
                 let position = next.withLockedValue { $0 }
-                guard position <= last else { return nil }
+                guard position <= last else {
+                    if let reader { await store.release(reader: reader) }
+                    return nil
+                }
                 let index = Int32(position / chunk)
                 let from = position - Int64(index) * chunk
                 let count = min(chunk - from, last - position + 1)
                 do {
                     try Task.checkCancellation()
-                    // substring() of bytea counts from 1.
-                    let rows = try await client.query(
-                        "SELECT substring(data FROM \(Int32(from + 1)) FOR \(Int32(count))) FROM media_chunk WHERE media_id = \(id) AND chunk_index = \(index)",
+                    try store.checkReachable()
+                    // substring() of bytea counts from 1. The pool of now: it is replaced when the database goes away.
+                    let rows = try await store.client.query(
+                        """
+                        WITH seen AS (UPDATE media_reader SET seen_at = now() WHERE reader_id = \(reader ?? ""))
+                        SELECT substring(data FROM \(Int32(from + 1)) FOR \(Int32(count))) FROM media_chunk
+                        WHERE media_id = \(id) AND chunk_index = \(index)
+                        """,
                         logger: logger)
                     var piece: ByteBuffer?
                     for try await bytes in rows.decode(ByteBuffer.self) { piece = bytes }
@@ -258,7 +308,7 @@ public final class PostgresMediaStore: MediaServerStore {
                     next.withLockedValue { $0 = position + count }
                     return Data(piece.readableBytesView)
                 } catch {
-                    throw Self.storageError(error)
+                    throw store.failure(error)
                 }
             }
         }
@@ -359,28 +409,164 @@ public final class PostgresMediaStore: MediaServerStore {
         ]
     }
 
-    /// Runs `body`, turning the database's errors into `.storage` (our own pass through).
+    /// Runs `body`, turning the database's errors into `.storage` (our own pass through), and
+    /// into StoreUnavailable at once while the database cannot be reached.
     func database<T>(_ body: () async throws -> sending T) async throws -> sending T {
+        try checkReachable()
         inFlight.withLockedValue { $0 += 1 }
         defer { inFlight.withLockedValue { $0 -= 1 } }
         do {
             return try await body()
         } catch {
-            throw Self.storageError(error)
+            throw failure(error)
         }
     }
 
+    /// StoreUnavailable while the probe cannot reach the database.
+    func checkReachable() throws {
+        guard reachable.withLockedValue({ $0 }) else {
+            throw StoreUnavailable(reason: "the probe of the database gets no answer")
+        }
+    }
+
+    /// What a failed operation says: the database being away, when it is, else `storageError`.
+    func failure(_ error: any Error) -> any Error {
+        if error is StoreUnavailable { return error }
+        if !reachable.withLockedValue({ $0 }) { return StoreUnavailable(reason: "\(error)") }
+        return Self.storageError(error)
+    }
+
     static func storageError(_ error: any Error) -> any Error {
-        if error is MediaError || error is CancellationError { return error }
+        if error is MediaError || error is CancellationError || error is StoreUnavailable { return error }
         if let error = error as? PostgresTransactionError,
            let cause = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError
         {
             return storageError(cause)
         }
         if let error = error as? PSQLError {
+            // The connection went (a restart, a network failure): the database is away, not wrong.
+            if [.connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed].contains(error.code) {
+                return StoreUnavailable(reason: "\(error.code)")
+            }
             let message = error.serverInfo?[.message] ?? "\(error.code)"
             return MediaError.storage("database: \(message)")
         }
         return MediaError.storage("database: \(error)")
+    }
+
+    // MARK: The probe
+
+    /// Watches the database on a connection of its own: `SELECT 1` every 200 ms, each given 1 s.
+    /// When it fails the store is unreachable (requests get 503 at once) and the pool is replaced
+    /// by a fresh one; a new connection is tried every 200 ms, and once one answers the store is
+    /// reachable again. Runs until the store closes.
+    private func watch(_ configuration: PostgresConnection.Configuration) async {
+        var attempt = 0
+        while !Task.isCancelled {
+            attempt += 1
+            let connection: PostgresConnection
+            do {
+                connection = try await Self.within(.seconds(2)) { [logger, attempt] in
+                    try await PostgresConnection.connect(configuration: configuration, id: attempt, logger: logger)
+                }
+            } catch {
+                markUnreachable(error)
+                try? await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            markReachable()
+            while !Task.isCancelled {
+                do {
+                    try await Self.within(.seconds(1)) { [logger] in
+                        for try await _ in try await connection.query("SELECT 1", logger: logger) {}
+                    }
+                } catch {
+                    if !Task.isCancelled { markUnreachable(error) }
+                    break
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+            try? await connection.close()
+        }
+    }
+
+    private func markUnreachable(_ error: any Error) {
+        let wasReachable = reachable.withLockedValue { reachable in
+            defer { reachable = false }
+            return reachable
+        }
+        guard wasReachable else { return }
+        logger.error("the database cannot be reached: answering 503 until it can", metadata: ["reason": "\(error)"])
+        let fresh = Pool(poolConfiguration, logger: logger)
+        let old = pool.withLockedValue { pool in
+            defer { pool = fresh }
+            return pool
+        }
+        // Requests waiting in the old pool for a connection fail now, not at its connect timeout.
+        old.running.cancel()
+    }
+
+    private func markReachable() {
+        let wasReachable = reachable.withLockedValue { reachable in
+            defer { reachable = true }
+            return reachable
+        }
+        if !wasReachable { logger.warning("the database answers again") }
+    }
+
+    /// `body`'s result, or StoreUnavailable when it has none within `limit` (`body` is cancelled
+    /// then, and not waited for: a connection that does not answer may not notice).
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let finished = NIOLockedValueBox(false)
+            let finish: @Sendable (Result<T, any Error>) -> Void = { result in
+                let first = finished.withLockedValue { done in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume(with: result) }
+            }
+            let work = Task {
+                do {
+                    finish(.success(try await body()))
+                } catch {
+                    finish(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                work.cancel()
+                finish(.failure(StoreUnavailable(reason: "no answer within \(limit)")))
+            }
+        }
+    }
+
+    // MARK: Chunks of deleted items
+
+    /// How long a download may go without reading a chunk before its hold on a deleted item's
+    /// chunks lapses (a client that went away without the server noticing the end).
+    static let readerLapse = 600
+
+    /// The download `reader` is done: its hold goes, and with it the chunks nobody reads any more.
+    func release(reader: String) async {
+        _ = try? await client.query("DELETE FROM media_reader WHERE reader_id = \(reader)", logger: logger)
+        await sweepGarbage()
+    }
+
+    /// Removes the chunks of deleted items that no download holds (and lapsed holds). Best effort:
+    /// what fails now is removed by a later sweep (each delete and each finished download runs one).
+    func sweepGarbage() async {
+        let lapse = Self.readerLapse
+        _ = try? await client.query(
+            "DELETE FROM media_reader WHERE seen_at < now() - interval '\(unescaped: String(lapse)) seconds'", logger: logger)
+        _ = try? await client.query(
+            """
+            WITH gone AS (
+                DELETE FROM media_garbage g
+                WHERE NOT EXISTS (SELECT 1 FROM media_reader r WHERE r.media_id = g.media_id)
+                RETURNING media_id
+            )
+            DELETE FROM media_chunk WHERE media_id IN (SELECT media_id FROM gone)
+            """, logger: logger)
     }
 }

@@ -6,7 +6,7 @@ import PostgresNIO
 /// instance at a time (a session advisory lock), and refuses a database written by a newer binary.
 ///
 /// Content lives in 1 MiB `bytea` rows of `media_chunk`, not in large objects: plain rows are
-/// replicated, backed up and deleted (ON DELETE CASCADE) with their item, a range reads only the
+/// replicated, backed up and deleted with their item (once no download reads them), a range reads only the
 /// rows it covers, and PostgreSQL-compatible distributed engines have rows but not large objects.
 enum Schema {
     /// Marks the lock of media-server's migrations (any 64-bit number other programs are unlikely to use: "mdshmigr").
@@ -41,6 +41,25 @@ enum Schema {
                 chunk_index integer NOT NULL,
                 data bytea NOT NULL,
                 PRIMARY KEY (media_id, chunk_index)
+            )
+            """,
+        ]),
+        // A download that began serves the whole item though a delete comes in the middle: a delete
+        // removes the row and lists its chunks as garbage; chunks go once no download holds them.
+        (2, [
+            "ALTER TABLE media_chunk DROP CONSTRAINT media_chunk_media_id_fkey",
+            """
+            CREATE TABLE media_reader (
+                reader_id text PRIMARY KEY,
+                media_id text NOT NULL,
+                seen_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE INDEX media_reader_by_media ON media_reader (media_id, seen_at)",
+            """
+            CREATE TABLE media_garbage (
+                media_id text PRIMARY KEY,
+                deleted_at timestamptz NOT NULL DEFAULT now()
             )
             """,
         ]),

@@ -25,7 +25,24 @@ public struct URLFetch: Sendable {
     /// Streams the content at `url` into `file` (created, and synced when whole), hashing it on
     /// the way, and returns its ETag and size. Every way the fetch can fail is a URLFetchError,
     /// except failing to write `file` (`.storage`); content over `maxBytes` is a URLFetchError too.
+    /// The whole fetch must end within the policy's `timeout`, whatever the origin trickles.
     public func download(_ url: URL, to file: URL, maxBytes: Int64?) async throws -> (etag: String, size: Int64) {
+        let timeout = policy.timeout
+        return try await withThrowingTaskGroup(of: (etag: String, size: Int64)?.self) { group in
+            group.addTask { try await downloadNow(url, to: file, maxBytes: maxBytes) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw URLFetchError(url: url.absoluteString, reason: "it did not finish within \(timeout)")
+            }
+            return result
+        }
+    }
+
+    private func downloadNow(_ url: URL, to file: URL, maxBytes: Int64?) async throws -> (etag: String, size: Int64) {
         do {
             return try await fetch(url) { response -> (etag: String, size: Int64) in
                 if let maxBytes, let length = response.headers.first(name: "content-length").flatMap({ Int64($0) }), length > maxBytes {
@@ -33,6 +50,10 @@ public struct URLFetch: Sendable {
                 }
                 let output = try DurableFile.create(file)
                 defer { try? output.close() }
+                // Private whatever the umask: the content is someone's recording.
+                guard fchmod(output.fileDescriptor, 0o600) == 0 else {
+                    throw MediaError.storage("cannot make \(file.path) private: \(String(cString: strerror(errno)))")
+                }
                 var hashing = HashingCopy()
                 for try await chunk in response.body {
                     try DurableFile.writing(file) { try hashing.add(Data(chunk.readableBytesView), into: output, maxBytes: maxBytes) }

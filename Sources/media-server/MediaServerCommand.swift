@@ -23,7 +23,11 @@ struct MediaServerCommand: AsyncParsableCommand {
             With --database (or MEDIA_SERVER_DATABASE_URL) items and their content live in PostgreSQL \
             instead, and any number of instances may serve one database.
 
-            Example: media-server --data /tmp/media --account k:s --port 0
+            Accounts come from --accounts-file (KEY:SECRET a line, chmod 600) or MEDIA_SERVER_ACCOUNTS \
+            (KEY:SECRET entries separated by spaces), which keep the secrets out of ps; --account works \
+            too but shows the secret to every local user, and is warned about.
+
+            Example: MEDIA_SERVER_ACCOUNTS=k:s media-server --data /tmp/media --port 0
             """)
 
     @Option(help: "The address to listen on (default 127.0.0.1).")
@@ -50,8 +54,15 @@ struct MediaServerCommand: AsyncParsableCommand {
         "On SIGTERM or SIGINT, wait at most this long for requests in flight, like 30s or 500ms (default 30s).", valueName: "duration"))
     var shutdownTimeout: String?
 
-    @Option(help: ArgumentHelp("An account, as API key and secret (repeatable).", valueName: "key:secret"))
+    @Option(help: ArgumentHelp(
+        "An account, as API key and secret (repeatable). Visible in ps: prefer --accounts-file or MEDIA_SERVER_ACCOUNTS.",
+        valueName: "key:secret"))
     var account: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "A file of accounts, KEY:SECRET a line (# comment lines); keep it chmod 600. Accounts also come from MEDIA_SERVER_ACCOUNTS.",
+        valueName: "file"))
+    var accountsFile: String?
 
     @Option(help: ArgumentHelp(
         "An application of an account and the file of its RSA public key, PEM (repeatable).",
@@ -65,9 +76,24 @@ struct MediaServerCommand: AsyncParsableCommand {
     var maxPageSize: Int?
 
     @Option(help: ArgumentHelp(
-        "Close a connection that sends nothing for this long, even mid-request, like 30s or 500ms (default 30s).",
+        "Close a connection that sends nothing for this long, even mid-request, or whose answer makes no progress for this long (a client that does not read), like 30s or 500ms (default 30s).",
         valueName: "duration"))
     var idleTimeout: String?
+
+    @Option(help: ArgumentHelp(
+        "Close a connection whose request head has not all arrived this long after its first byte, like 5s (default 5s).",
+        valueName: "duration"))
+    var requestHeadTimeout: String?
+
+    @Option(help: ArgumentHelp(
+        "Close a connection whose request body comes slower than this over an --idle-timeout, like 1KB/s (default 1KB/s).",
+        valueName: "rate"))
+    var minBodyRate: String?
+
+    @Option(help: ArgumentHelp(
+        "The most connections one client address may hold at once (default 128); past it a connection gets 503.",
+        valueName: "n"))
+    var maxConnectionsPerAddress: Int?
 
     @Option(help: ArgumentHelp(
         "The most connections served at once (default 512); more wait in the listen queue until one closes.",
@@ -123,11 +149,11 @@ struct MediaServerCommand: AsyncParsableCommand {
         var settings = Settings()
         if let config {
             settings = try Settings(file: config)
-            for warning in settings.warnings {
-                FileHandle.standardError.write(Data((warning + "\n").utf8))
-            }
         }
         try settings.apply(self, environment: ProcessInfo.processInfo.environment)
+        for warning in settings.warnings {
+            FileHandle.standardError.write(Data((warning + "\n").utf8))
+        }
         let service: Settings.Service
         let configuration: MediaServerConfiguration
         do {
@@ -138,7 +164,7 @@ struct MediaServerCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         if configuration.accounts.isEmpty {
-            FileHandle.standardError.write(Data("media-server: no --account given: only public items can be downloaded\n".utf8))
+            FileHandle.standardError.write(Data("media-server: no account given (--accounts-file, MEDIA_SERVER_ACCOUNTS): only public items can be downloaded\n".utf8))
         }
         if let database = service.database {
             let url: DatabaseURL
@@ -157,7 +183,12 @@ struct MediaServerCommand: AsyncParsableCommand {
             // The requests in flight have been answered: now the pool can go.
             await store.close()
         } else {
-            try await serve(MediaStore(directory: URL(fileURLWithPath: service.dataFolder, isDirectory: true)), configuration, service)
+            let store = try MediaStore(directory: URL(fileURLWithPath: service.dataFolder, isDirectory: true))
+            if !store.madePrivate.isEmpty {
+                FileHandle.standardError.write(Data(
+                    "media-server: warning: the store \(service.dataFolder) was readable by other users; made \(store.madePrivate.count) of its folders and files private (folders 0700, files 0600)\n".utf8))
+            }
+            try await serve(store, configuration, service)
         }
     }
 

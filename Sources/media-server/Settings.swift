@@ -9,6 +9,8 @@ import MediaURLFetch
 struct Settings {
     private var values: [String: String] = [:]
     private var accounts: [String] = []
+    /// Accounts files named in the config file: read once the whole file is (a bad line is named first).
+    private var accountsFiles: [String] = []
     private var applications: [String] = []
     private var allowedURLHosts: [String] = []
     private var legacyShape = false
@@ -21,11 +23,15 @@ struct Settings {
     static let names: Set<String> = [
         "host", "port", "data", "database", "database-connections", "account", "application", "max-upload-size", "max-page-size",
         "legacy-shape", "no-url-uploads", "no-access-log", "idle-timeout", "max-connections", "shutdown-timeout", "allow-url-host",
+        "request-head-timeout", "min-body-rate", "max-connections-per-address", "accounts-file",
         "fault-latency", "fault-rate-limit-every", "fault-retry-after", "fault-server-errors", "fault-drop", "fault-seed",
     ]
 
     /// The environment variable that gives the database URL (it keeps the password out of ps).
     static let databaseVariable = "MEDIA_SERVER_DATABASE_URL"
+    /// The environment variable that gives accounts, KEY:SECRET separated by spaces or newlines
+    /// (it keeps the secrets out of ps).
+    static let accountsVariable = "MEDIA_SERVER_ACCOUNTS"
 
     init() {}
 
@@ -50,6 +56,7 @@ struct Settings {
             }
             switch name {
             case "account": accounts.append(value)
+            case "accounts-file": accountsFiles.append(value)
             case "application": applications.append(value)
             case "allow-url-host": allowedURLHosts.append(value)
             case "legacy-shape": legacyShape = ["", "true", "yes", "1"].contains(value.lowercased())
@@ -131,13 +138,26 @@ struct Settings {
         set("max-page-size", command.maxPageSize)
         set("idle-timeout", command.idleTimeout)
         set("max-connections", command.maxConnections)
+        set("request-head-timeout", command.requestHeadTimeout)
+        set("min-body-rate", command.minBodyRate)
+        set("max-connections-per-address", command.maxConnectionsPerAddress)
         set("fault-latency", command.faultLatency)
         set("fault-rate-limit-every", command.faultRateLimitEvery)
         set("fault-retry-after", command.faultRetryAfter)
         set("fault-server-errors", command.faultServerErrors)
         set("fault-drop", command.faultDrop)
         set("fault-seed", command.faultSeed)
+        for file in accountsFiles + (command.accountsFile.map { [$0] } ?? []) {
+            accounts += try Self.accounts(file: file)
+        }
+        if let fromEnvironment = environment[Self.accountsVariable] {
+            accounts += fromEnvironment.split(whereSeparator: \.isWhitespace).map(String.init)
+        }
         accounts += command.account
+        if !command.account.isEmpty {
+            warnings.append(
+                "media-server: warning: --account puts a secret on the command line, where any local user can read it (ps); use --accounts-file FILE (chmod 600) or \(Self.accountsVariable) instead")
+        }
         applications += command.application
         allowedURLHosts += command.allowURLHost
         if command.legacyShape { legacyShape = true }
@@ -221,6 +241,22 @@ struct Settings {
             c.idleTimeout = duration
         }
         if let count = values["max-connections"] { c.maxConnections = try integer(count, "max-connections") }
+        if let count = values["max-connections-per-address"] {
+            c.maxConnectionsPerAddress = try integer(count, "max-connections-per-address")
+        }
+        if let timeout = values["request-head-timeout"] {
+            guard let duration = Units.duration(timeout), duration > .zero else {
+                throw ValidationError("--request-head-timeout '\(timeout)' is not a duration above 0: use one like 5s or 500ms")
+            }
+            c.requestHeadTimeout = duration
+        }
+        if let rate = values["min-body-rate"] {
+            let perSecond = rate.lowercased().hasSuffix("/s") ? String(rate.dropLast(2)) : rate
+            guard let bytes = Units.bytes(perSecond), bytes <= Int64(Int32.max) else {
+                throw ValidationError("--min-body-rate '\(rate)' is not a rate: use one like 1KB/s, 512B/s or a number of bytes a second")
+            }
+            c.minimumBodyRate = Int(bytes)
+        }
         c.legacyShape = legacyShape
         c.urlUploads = !noURLUploads
         for host in allowedURLHosts {
@@ -247,6 +283,31 @@ struct Settings {
             c.faults.seed = value
         }
         return c
+    }
+
+    /// The accounts of an accounts file: KEY:SECRET a line, blank lines and `#` comment lines skipped.
+    /// Like --config, a file readable by others gets a warning (it holds secrets).
+    static func accounts(file path: String) throws -> [String] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read the accounts file \(path): \(error.localizedDescription)")
+        }
+        var accounts: [String] = []
+        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex, line.index(after: colon) != line.endIndex else {
+                throw ValidationError("\(path):\(number + 1): not KEY:SECRET (one account a line; # starts a comment line)")
+            }
+            accounts.append(line)
+        }
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            FileHandle.standardError.write(Data(
+                "media-server: warning: \(path) holds account secrets and is readable by others (mode \(String(mode, radix: 8))): run chmod 600 \(path)\n".utf8))
+        }
+        return accounts
     }
 
     private func integer(_ text: String, _ name: String) throws -> Int {

@@ -18,7 +18,7 @@ struct ConfigFile {
     }
 
     /// The keys a profile may set.
-    static let knownKeys: Set<String> = Set(["endpoint", "api_key", "api_secret", "application_id", "private_key"]).union(limitKeys)
+    static let knownKeys: Set<String> = Set(["endpoint", "api_key", "api_secret", "application_id", "private_key", "backup"]).union(limitKeys)
 
     /// Keys whose value is a count of items (`max_delete = 100`): the guard rails of actions.
     static let limitKeys: Set<String> = ["max_delete", "max_update"]

@@ -69,7 +69,7 @@ struct MediashCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A [profile.NAME] of $XDG_CONFIG_HOME/mediash/config.toml.", valueName: "NAME"))
     var profile: String?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: table, json, jsonl or csv.", valueName: "FORMAT"))
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: table, json, jsonl, csv (control characters escaped, formulas disarmed) or csv-exact (every byte as it is).", valueName: "FORMAT"))
     var output: OutputChoice?
 
     @Flag(help: "Never ask for confirmation (scripts and runbooks).")
@@ -96,7 +96,7 @@ struct MediashCommand: ParsableCommand {
     @Flag(help: "Ask before each block of the runbook: y(es), n(o: skip), q(uit). Needs a terminal.")
     var step = false
 
-    @Flag(help: "Show the plan of each statement of the runbook or script, and run nothing.")
+    @Flag(help: "Show the plan of each statement of the -c program, script or runbook, and run nothing.")
     var explain = false
 
     @Flag(name: [.customShort("q"), .long], help: "No progress bars and no banner.")
@@ -128,8 +128,8 @@ struct MediashCommand: ParsableCommand {
         for (flag, given) in [("--only", only != nil), ("--from", from != nil), ("--step", step)] where given && !isRunbook {
             throw ValidationError("\(flag) is for a runbook: mediash \(flag) … FILE.md")
         }
-        if explain, script == nil {
-            throw ValidationError("--explain is for a script or runbook file: mediash --explain FILE (or explain PIPELINE in the shell)")
+        if explain, script == nil, program == nil {
+            throw ValidationError("--explain is for a program, script or runbook: mediash --explain -c PROGRAM, mediash --explain FILE (or explain PIPELINE in the shell)")
         }
         if only != nil, from != nil { throw ValidationError("give either --only NAME or --from NAME, not both") }
         if isRunbook, let script {
@@ -163,4 +163,5 @@ struct MediashCommand: ParsableCommand {
 /// The `-o` formats.
 enum OutputChoice: String, ExpressibleByArgument, CaseIterable {
     case table, json, jsonl, csv
+    case csvExact = "csv-exact"
 }

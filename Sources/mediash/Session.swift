@@ -60,12 +60,11 @@ enum Session {
         // limit but not a flag's.
         settings.maxDelete = command.maxDelete ?? profile["max_delete"].flatMap { Int($0) }
         settings.maxUpdate = command.maxUpdate ?? profile["max_update"].flatMap { Int($0) }
+        // `backup = "~/mediash-backups"`: every delete keeps what it deletes there first.
+        settings.backupFolder = profile["backup"].map { NSString(string: $0).expandingTildeInPath }
         if !interactive {
             // In a script or runbook, what the command line says wins over its `set` lines.
             settings.pinned = command.pinnedSettings
-            if command.yes, !command.dryRun, settings.maxDelete == nil {
-                standardError.write("mediash: notice: --yes with no --max-delete: nothing limits how many items a delete removes\n")
-            }
         }
         // A question needs someone to answer it: a terminal on both ends, and standard input
         // not already being the program.
@@ -81,27 +80,50 @@ enum Session {
         if command.program != nil || command.script != nil { settings.standardInput = 0 }
         let shell = Shell(service: backend.service, environment: settings)
         let runner = Runner(shell: shell, interrupts: interrupts, progress: progress)
+        /// The one notice about --yes: only where the program deletes and nothing limits it
+        /// (no --max-delete, no profile key, no `set max-delete N` of its own).
+        func noticeUnlimitedDeletes(_ texts: [SourceText]) {
+            guard command.yes, !command.dryRun, settings.maxDelete == nil else { return }
+            let facts = shell.deletionFacts(texts)
+            if facts.deletes, !facts.setsMaxDelete {
+                standardError.write("mediash: notice: --yes with no --max-delete: nothing limits how many items a delete removes\n")
+            }
+        }
 
         if let program = command.program {
+            if command.explain { return RunbookSession.explain([SourceText(name: "-c", text: program)], shell: shell) }
+            noticeUnlimitedDeletes([SourceText(name: "-c", text: program)])
             return await runner.run(program, sourceName: "-c").processStatus
         }
         if let script = command.script {
             guard let source = ScriptFile.read(script) else { return 2 }
             if Runbook.isRunbook(script) {
+                if let runbook = try? Runbook(name: script, text: source) { noticeUnlimitedDeletes(runbook.blocks.map(\.source)) }
                 return await RunbookSession(command: command, shell: shell, interrupts: interrupts, progress: progress,
                                             showBlocks: stderrIsTerminal && !command.quiet,
                                             canAsk: stdinIsTerminal && stderrIsTerminal).run(source, path: script)
             }
             if command.explain { return RunbookSession.explain([SourceText(name: script, text: source)], shell: shell) }
+            noticeUnlimitedDeletes([SourceText(name: script, text: source)])
             return await runner.run(source, sourceName: script).processStatus
         }
         if !interactive {
             let source = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            noticeUnlimitedDeletes([SourceText(name: "stdin", text: source)])
             return await runner.run(source, sourceName: "stdin").processStatus
         }
         let banner = command.quiet ? nil : backend.banner
-        if let rc = FileManager.default.contents(atPath: paths.rc.path) {
-            _ = await runner.run(String(decoding: rc, as: UTF8.self), sourceName: paths.rc.path)
+        // Run with the user's credentials at every start: refused (as ssh refuses its config)
+        // when someone else could have written it.
+        let rc: String?
+        do {
+            rc = try PrivateFiles.trustedText(of: paths.rc)
+        } catch {
+            standardError.write("mediash: error: \(TerminalText.escaped(error.description))\n")
+            return 1
+        }
+        if let rc {
+            _ = await runner.run(rc, sourceName: paths.rc.path)
         }
         return await REPL(shell: shell, runner: runner, interrupts: interrupts, history: history,
                           historyFile: HistoryFile(url: paths.history)).run(banner: banner)

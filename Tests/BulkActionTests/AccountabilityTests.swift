@@ -86,7 +86,7 @@ struct AccountabilityTests {
                 #expect(entry.verb == "delete" && entry.time == clock)
                 #expect(entry.name == item.originalFileName && entry.size == item.size)
                 if gone.contains(entry.id) {
-                    #expect(entry.status == "skipped" && entry.error == "already gone")
+                    #expect(entry.status == "skipped" && entry.note == "already gone" && entry.error == nil)
                 } else {
                     #expect(entry.status == "deleted" && entry.error == nil)
                 }

@@ -198,7 +198,10 @@ struct ListingTests {
         }
     }
 
-    @Test("a 404 on a list means nothing matched")
+    /// Issue 31 point 3: a 404 from a path that is not the API's list is not "nothing matched"
+    /// (it was, and a mistyped endpoint listed an empty account). The API's own 404 on its list
+    /// route still is: `APIAnswerTests.theAPIsOwn404StillMeansNothing`.
+    @Test("a 404 from a path that is not the API's list is an error, not nothing")
     func notFoundList() async throws {
         try await withLiveServer { server in
             let elsewhere = try MediaHTTPClient(
@@ -207,7 +210,9 @@ struct ListingTests {
             var count = 0
             let outcome = await mediaError { for try await _ in elsewhere.list(MediaQuery()) { count += 1 } }
             try await elsewhere.shutdown()
-            #expect(outcome == nil && count == 0)
+            let text = outcome.map { "\($0)" } ?? "no error"
+            #expect(text.contains("not the Media API's answer") && text.contains("/v3/no-such-collection") && text.contains("HTTP 404"), "\(text)")
+            #expect(count == 0)
         }
     }
 }

@@ -59,4 +59,35 @@ struct PageChannelTests {
         waiting.cancel()
         await #expect(throws: CancellationError.self) { _ = try await waiting.value }
     }
+
+    @Test("pages wait within the byte budget: a sender of big pages waits although pages would fit")
+    func byteBudgetBoundsWhatWaits() async throws {
+        // Pages of 10 items with 10 KB titles: about 100 KB each; budget 250 KB, capacity 100 pages.
+        func big(_ n: Int) -> [MediaItem] {
+            (0..<10).map { var item = MediaItem(id: "big-\(n)-\($0)"); item.title = String(repeating: "x", count: 10_000); return item }
+        }
+        let size = PageChannel.approximateBytes(big(0))
+        #expect(size > 100_000)
+        let channel = PageChannel(capacity: 100, byteBudget: 250_000)
+        let sender = Task {
+            for n in 0..<20 { try await channel.send(big(n)) }
+            channel.finish()
+        }
+        // The sender parks once the budget is spent, with two pages waiting, not a hundred.
+        while channel.sendersWaiting == 0 { await Task.yield() }
+        #expect(channel.bytesBuffered == 2 * size)
+        var received = 0
+        while let page = try await channel.receive() {
+            received += 1
+            #expect(page.count == 10)
+            #expect(channel.bytesBuffered <= 250_000)
+        }
+        try await sender.value
+        #expect(received == 20)
+        // One page larger than the whole budget still passes through an empty channel.
+        let small = PageChannel(capacity: 4, byteBudget: 1)
+        try await small.send(big(0))
+        small.finish()
+        #expect(try await small.receive()?.count == 10)
+    }
 }

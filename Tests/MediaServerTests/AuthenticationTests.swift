@@ -248,6 +248,9 @@ struct AuthenticationTests {
             { $0.idleTimeout = .zero },
             { $0.maxConnections = 0 },
             { $0.maxLiveTokensPerApplication = 0 },
+            { $0.requestHeadTimeout = .zero },
+            { $0.minimumBodyRate = 0 },
+            { $0.maxConnectionsPerAddress = 0 },
         ]
         for change in bad {
             var configuration = good

@@ -26,13 +26,18 @@ final class RawConnection: @unchecked Sendable {
     private let lock = NSLock()
     private var isClosed = false
 
-    init(port: Int) throws {
+    /// `receiveBuffer`, when given, fixes the socket's receive buffer (no autotuning): the kernel
+    /// then holds no more than that much of an answer the client does not read.
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
         #if canImport(Glibc)
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
         descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard descriptor >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        if var size = receiveBuffer {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -68,6 +73,16 @@ final class RawConnection: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, Int32(MSG_PEEK | MSG_DONTWAIT)) }
         return max(0, n)
+    }
+
+    /// Reads one byte, blocking; false when the connection ended (or failed) instead.
+    func readByte() -> Bool {
+        var byte: UInt8 = 0
+        while true {
+            let n = recv(descriptor, &byte, 1, 0)
+            if n < 0, errno == EINTR { continue }
+            return n == 1
+        }
     }
 
     /// One whole answer on a connection that stays open: the head and Content-Length bytes of body.

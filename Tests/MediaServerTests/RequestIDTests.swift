@@ -33,7 +33,49 @@ import Testing
         }
     }
 
-    @Test("every answer has an id; a client's plain id is kept, any other is replaced")
+    @Test("an unusable upload folder answers a 500 without its path or OS error; the log has both under the request id")
+    func unusableUploadFolderLeaksNothing() async throws {
+        let log = LogRecorder()
+        let server = try TestServer { $0.logger = log.logger }
+        // The staging folder becomes a file: no upload file can be created in it.
+        let staging = server.store.temporaryDirectory
+        try FileManager.default.removeItem(at: staging)
+        try Data("not a folder".utf8).write(to: staging)
+        var building = MultipartBody()
+        building.file("filedata", fileName: "a.txt", "hello")
+        let form = building
+        try await server.test { client in
+            let response = try await client.execute(uri: "/v3/media", method: .post, headers: form.headers(TestServer.alice), body: form.body)
+            let detail = try expectProblem(response, .internalServerError)
+            let body = String(buffer: response.body)
+            for leak in [server.folder.path, "/tmp", "Not a directory", "errno", "Swift."] {
+                #expect(!body.contains(leak), "the answer shows '\(leak)': \(body)")
+            }
+            #expect(!detail.contains("tmp") && !detail.contains("Error") && !detail.contains("create"), "\(detail)")
+            let id = try #require(response.headers[Self.header])
+            #expect(detail.contains(id))
+            #expect(log.lines.contains { $0.contains(id) && $0.contains(staging.path) }, "the log under \(id) has no details: \(log.lines)")
+        }
+    }
+
+    @Test("a body that is not JSON is a 400 in the server's words, not the decoder's (no Swift type names)")
+    func notJSONInOwnWords() async throws {
+        let server = try TestServer()
+        let item = try await server.seed("x")
+        try await server.test { client in
+            for text in ["{", "{\"title\": }", "[1, 2", "\u{0}"] {
+                var headers = basic(TestServer.alice)
+                headers[.contentType] = "application/json"
+                let response = try await client.execute(uri: "/v3/media/\(item.id)/info", method: .put, headers: headers, body: buffer(text))
+                let detail = try expectProblem(response, .badRequest)
+                for leak in ["Error", "Swift", "error ", "couldn", "The data", "Dictionary", "JSON text"] {
+                    #expect(!detail.contains(leak), "\(text): \(detail)")
+                }
+            }
+        }
+    }
+
+    @Test("every answer has an id of its own; a client's plain id is kept in front of it, any other is replaced")
     func everyAnswerHasAnID() async throws {
         let server = try TestServer()
         try await server.test { client in
@@ -48,10 +90,16 @@ import Testing
             let unauthenticated = try await client.execute(uri: "/v3/media", method: .get)
             #expect(try json(unauthenticated)["request_id"] as? String == unauthenticated.headers[Self.header])
 
+            // A client's id is kept, with the server's after it: the same client id twice gives two ids.
             var headers = basic(TestServer.alice)
             headers[Self.header] = "client-trace.42_A"
             let kept = try await client.execute(uri: "/v3/media", method: .get, headers: headers)
-            #expect(kept.headers[Self.header] == "client-trace.42_A")
+            let keptID = try #require(kept.headers[Self.header])
+            #expect(keptID.hasPrefix("client-trace.42_A+") && keptID.count > "client-trace.42_A+".count, "\(keptID)")
+            let again = try await client.execute(uri: "/v3/media/nothing/info", method: .get, headers: headers)
+            let againID = try #require(again.headers[Self.header])
+            #expect(againID.hasPrefix("client-trace.42_A+") && againID != keptID, "\(againID) and \(keptID)")
+            #expect(try json(again)["request_id"] as? String == againID)
             for hostile in [String(repeating: "a", count: 65), "a b", "<script>", "id\u{1b}[31m", "ünï"] {
                 headers[Self.header] = hostile
                 let replaced = try await client.execute(uri: "/v3/media/nothing/info", method: .get, headers: headers)
@@ -74,8 +122,31 @@ final class LogRecorder: @unchecked Sendable {
         Logger(label: "media-server-test") { _ in Handler(recorder: self) }
     }
 
+    /// Tests waiting for lines: how many lines containing the text each waits for.
+    private var waiters: [(text: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
     fileprivate func keep(_ line: String) {
-        lock.withLock { kept.append(line) }
+        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            kept.append(line)
+            let (done, waiting) = waiters.reduce(into: ([CheckedContinuation<Void, Never>](), [(text: String, count: Int, continuation: CheckedContinuation<Void, Never>)]())) { acc, w in
+                if kept.filter({ $0.contains(w.text) }).count >= w.count { acc.0.append(w.continuation) } else { acc.1.append(w) }
+            }
+            waiters = waiting
+            return done
+        }
+        for c in ready { c.resume() }
+    }
+
+    /// Returns once `count` lines containing `text` were kept: an event to wait for, not a time.
+    func wait(forLines count: Int, containing text: String) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock { () -> Bool in
+                if kept.filter({ $0.contains(text) }).count >= count { return true }
+                waiters.append((text, count, c))
+                return false
+            }
+            if now { c.resume() }
+        }
     }
 
     private struct Handler: LogHandler {

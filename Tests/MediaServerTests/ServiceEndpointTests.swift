@@ -50,7 +50,7 @@ import Testing
         let app = buildMediaServer(store: server.store, configuration: server.configuration, accessLog: log)
         try await app.test(.router) { client in
             let mine = try await client.execute(uri: "/v3/media", method: .get, headers: basic(TestServer.alice) + [HTTPFields.Element.Name("X-Request-Id")!: "trace-42.a_b"])
-            #expect(mine.headers[HTTPFields.Element.Name("X-Request-Id")!] == "trace-42.a_b")
+            #expect(mine.headers[HTTPFields.Element.Name("X-Request-Id")!]?.hasPrefix("trace-42.a_b+") == true)
             let hostile = try await client.execute(
                 uri: "/v3/media/nope/info", method: .get, headers: basic(TestServer.bob) + [HTTPFields.Element.Name("X-Request-Id")!: "evil\" id=x"])
             let replaced = try #require(hostile.headers[HTTPFields.Element.Name("X-Request-Id")!])
@@ -60,7 +60,7 @@ import Testing
         }
         let events = lines.events
         try #require(events.count == 3)
-        #expect(events[0]["request_id"] == "trace-42.a_b" && events[0]["route"] == "/v3/media" && events[0]["status"] == "200")
+        #expect(events[0]["request_id"]?.hasPrefix("trace-42.a_b+") == true && events[0]["route"] == "/v3/media" && events[0]["status"] == "200")
         #expect(events[0]["account"] == "alice" && events[0]["method"] == "GET")
         #expect(events[1]["status"] == "404" && events[1]["account"] == "bob" && events[1]["route"] == "/v3/media/{id}/info")
         #expect(events[2]["status"] == "401" && events[2]["account"] == "-")

@@ -138,7 +138,7 @@ import Testing
         let bad = await f.run("set output yaml")
         // Checked against the settings table before anything runs.
         #expect(bad.outcome.status == .usage)
-        #expect(bad.err == "<input>:1:12: error: output takes table|json|jsonl|csv, not 'yaml'\n 1 | set output yaml\n   |            ^^^^\n")
+        #expect(bad.err == "<input>:1:12: error: output takes table|json|jsonl|csv|csv-exact, not 'yaml'\n 1 | set output yaml\n   |            ^^^^\n")
         let exit = await f.run("exit 3; list | count")
         #expect(exit.outcome.exitCode == 3 && exit.out.isEmpty)
     }

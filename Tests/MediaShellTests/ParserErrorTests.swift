@@ -118,7 +118,7 @@ import Testing
            |        ^^^^^
         <input>:2:14: error: unknown field 'sise' — did you mean 'size'?
          2 | list | where sise > 1MB
-           |              ^^^^
+           |              ^^^^ a bare name is a field; text is quoted: "sise"
 
         """)
     }

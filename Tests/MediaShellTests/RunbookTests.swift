@@ -78,7 +78,7 @@ import Testing
         #expect(r.err.hasPrefix("""
             cleanup.md:26:14: error: unknown field 'sise' — did you mean 'size'?
              26 | list | where sise > 1MB
-                |              ^^^^
+                |              ^^^^ a bare name is a field; text is quoted: "sise"
               in "## Report" (block at line 25)
             cleanup.md: 1 error found before running: nothing ran
 

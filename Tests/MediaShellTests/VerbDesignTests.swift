@@ -56,7 +56,7 @@ import Testing
         let page = try await shell.evaluate("help set").first?.humanText ?? ""
         for s in ShellSettings.all { #expect(page.contains(s.name) && page.contains(s.usage), "\(s.name)") }
         #expect(shell.completions(line: "set ", cursor: 4).candidates == ShellSettings.all.map(\.name).sorted())
-        #expect(shell.completions(line: "set output ", cursor: 11).candidates == ["csv", "json", "jsonl", "table"])
+        #expect(shell.completions(line: "set output ", cursor: 11).candidates == ["csv", "csv-exact", "json", "jsonl", "table"])
         #expect(shell.completions(line: "set dry-run ", cursor: 12).candidates == ["false", "true"])
     }
 

@@ -29,9 +29,10 @@ import Testing
             try Data(text.utf8).write(to: recordings.appendingPathComponent(name))
         }
         _ = await f.run("list | save listing.jsonl")
-        let r = await f.run(source) { $0.history = { ["list | count", "help"] } }
+        let r = await f.run(source) { $0.history = { ["list | count", "help"] }; $0.journal = MemoryJournal() }
         let text = "### \(source)\n\(r.out)--- stderr\n\(r.err)--- status \(r.outcome.status)\n\n"
         return text.replacingOccurrences(of: "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", with: "<id>", options: .regularExpression)
+            .replacingOccurrences(of: "r[0-9]{8}_[0-9]{6}_[0-9a-f]{4}", with: "<run>", options: .regularExpression)
     }
 
     /// The golden file's sections by source, in order.

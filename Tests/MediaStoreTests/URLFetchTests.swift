@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MediaAPI
 import MediaServiceContract
 import MediaStore
@@ -110,4 +113,68 @@ import Testing
         #expect(message.contains("only http and https"), "\(message)")
         #expect(try await service.all().isEmpty)
     }
+
+    @Test("an origin that trickles its answer is cut off at the policy's timeout", .timeLimit(.minutes(2)))
+    func tricklingOriginTimesOut() async throws {
+        let folder = try TemporaryFolder()
+        // 10 bytes a second of a 600-byte body: a minute, far past the timeout.
+        let origin = try TricklingOrigin(bodyBytes: 600, every: 0.1)
+        var policy = URLFetchPolicy(allowedHosts: ["127.0.0.1"])
+        policy.timeout = .milliseconds(800)
+        let target = folder.url.appendingPathComponent("fetched")
+        do {
+            _ = try await URLFetch(policy: policy).download(origin.url, to: target, maxBytes: nil)
+            Issue.record("the trickled fetch finished")
+        } catch let error as URLFetchError {
+            #expect(error.reason.contains("did not finish within"), "\(error)")
+        }
+    }
+}
+
+/// An origin on 127.0.0.1 that answers one request with a Content-Length and then the body a
+/// byte at a time, `every` seconds apart, until it is done or the client goes away.
+final class TricklingOrigin: Sendable {
+    let port: UInt16
+    private let listener: Int32
+
+    init(bodyBytes: Int, every pause: TimeInterval) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(fd, raw, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, raw, &length) == 0
+            }
+        }
+        guard bound else {
+            close(fd)
+            throw POSIXError(.EADDRNOTAVAIL)
+        }
+        listener = fd
+        port = UInt16(bigEndian: address.sin_port)
+        Thread {
+            let client = accept(fd, nil, nil)
+            guard client >= 0 else { return }
+            defer { close(client) }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            _ = read(client, &chunk, chunk.count)
+            let head = Array("HTTP/1.1 200 OK\r\nContent-Length: \(bodyBytes)\r\nConnection: close\r\n\r\n".utf8)
+            guard send(client, head, head.count, Int32(MSG_NOSIGNAL)) == head.count else { return }
+            for _ in 0..<bodyBytes {
+                Thread.sleep(forTimeInterval: pause)
+                var byte = UInt8(ascii: "z")
+                guard send(client, &byte, 1, Int32(MSG_NOSIGNAL)) == 1 else { return }
+            }
+        }.start()
+    }
+
+    deinit {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    var url: URL { URL(string: "http://127.0.0.1:\(port)/slow.wav") ?? URL(fileURLWithPath: "/") }
 }

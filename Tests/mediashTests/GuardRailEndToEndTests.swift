@@ -68,17 +68,32 @@ import Testing
         }
     }
 
+    /// Waits for each mediash off the cooperative pool (Sandbox.mediash's async form).
     @Test func yesWithoutALimitIsANotice() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let store = ["--store", sandbox.store.path]
-        let bare = try await sandbox.mediash(store + ["--yes", "-c", "list | count"])
+        let notice = "mediash: notice: --yes with no --max-delete: nothing limits how many items a delete removes\n"
+        let bare = try await sandbox.mediash(store + ["--yes", "-c", "list | delete"])
         #expect(bare.status == 0)
-        #expect(bare.stderr == "mediash: notice: --yes with no --max-delete: nothing limits how many items a delete removes\n")
-        let limited = try await sandbox.mediash(store + ["--yes", "--max-delete", "10", "-c", "list | count"])
-        #expect(limited.stderr.isEmpty, "\(limited.stderr)")
-        let dry = try await sandbox.mediash(store + ["--yes", "--dry-run", "-c", "list | count"])
-        #expect(dry.stderr.isEmpty, "a dry run deletes nothing: \(dry.stderr)")
+        #expect(bare.stderr == notice + "delete: nothing to do (0 B)\n", "\(bare.stderr)")
+        // A user verb that deletes counts too.
+        let inDef = try await sandbox.mediash(store + ["--yes", "-c", "def tidy [] { where size > 1GB | delete }; list | tidy"])
+        #expect(inDef.stderr.hasPrefix(notice), "\(inDef.stderr)")
+        // Only where the program deletes, and no limit is in force from any source.
+        for program in ["list | count", "list | update set title=\"x\"", "set max-delete 20; list | delete"] {
+            let quiet = try await sandbox.mediash(store + ["--yes", "-c", program])
+            #expect(!quiet.stderr.contains("notice"), "\(program): \(quiet.stderr)")
+        }
+        let lifted = try await sandbox.mediash(store + ["--yes", "-c", "set max-delete none; list | delete"])
+        #expect(lifted.stderr.hasPrefix(notice), "\(lifted.stderr)")
+        let script = try sandbox.write("set max-delete 20\nlist | delete\n", to: "limited.msh")
+        let scripted = try await sandbox.mediash(store + ["--yes", script.path])
+        #expect(!scripted.stderr.contains("notice"), "\(scripted.stderr)")
+        let limited = try await sandbox.mediash(store + ["--yes", "--max-delete", "10", "-c", "list | delete"])
+        #expect(!limited.stderr.contains("notice"), "\(limited.stderr)")
+        let dry = try await sandbox.mediash(store + ["--yes", "--dry-run", "-c", "list | delete"])
+        #expect(!dry.stderr.contains("notice"), "a dry run deletes nothing: \(dry.stderr)")
         let negative = try await sandbox.mediash(store + ["--max-delete", "-1", "-c", "list | count"])
         #expect(negative.status == 2)
     }

@@ -32,7 +32,8 @@ final class HostileServer: Sendable {
         let router = Router()
         let log = RequestLog()
         router.add(middleware: log)
-        let page = "{\"_embedded\":{\"media\":[" + items.joined(separator: ",") + "]}}"
+        // A page holds no more than the page_size asked for: a larger one is refused as a protocol error.
+        @Sendable func page(_ size: Int) -> String { "{\"_embedded\":{\"media\":[" + items.prefix(size).joined(separator: ",") + "]}}" }
         let json: HTTPFields = [.contentType: "application/json"]
         @Sendable func problem(_ path: Substring) -> Response? {
             guard let (status, title) = problems.first(where: { path.contains($0.key) })?.value else { return nil }
@@ -42,7 +43,8 @@ final class HostileServer: Sendable {
         router.get("v3/media") { request, _ -> Response in
             // One page: the first request of a listing (no cursor yet) gets the items, later ones none.
             let first = request.uri.queryParameters["end_time"] == nil && (request.uri.queryParameters["page_index"] ?? "0") == "0"
-            return Response(status: .ok, headers: json, body: .init(byteBuffer: ByteBuffer(string: first ? page : "{\"_embedded\":{\"media\":[]}}")))
+            let size = Int(request.uri.queryParameters["page_size"] ?? "") ?? items.count
+            return Response(status: .ok, headers: json, body: .init(byteBuffer: ByteBuffer(string: first ? page(size) : "{\"_embedded\":{\"media\":[]}}")))
         }
         @Sendable func item(_ request: Request) -> Response {
             let path = request.uri.path

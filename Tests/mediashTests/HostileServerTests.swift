@@ -129,8 +129,16 @@ import Testing
         let items = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(items.first?["title"] as? String == Self.hostileTitle)
 
+        // JSON escapes what steers a terminal (issue 32 point 8): the same value, read back above.
+        #expect(!json.stdout.unicodeScalars.contains { steering.contains($0) }, "\(json.stdout.debugDescription)")
+        #expect(json.stdout.contains(#"evil\u001b]0;pwned\u0007 \u0008\u0008\r\u009b2J \u202egnp.exe"#), "\(json.stdout)")
+
+        // CSV escapes them too, to a pipe as to a terminal; csv-exact keeps every character.
         let csv = try await sandbox.mediash(server.flags + ["-o", "csv", "-c", "list | select title"])
-        #expect(csv.stdout.contains(Self.hostileTitle), "CSV keeps every character: \(csv.stdout.debugDescription)")
+        #expect(!csv.stdout.unicodeScalars.contains { steering.contains($0) }, "\(csv.stdout.debugDescription)")
+        #expect(csv.stdout.contains(#"evil\u{1b}]0;pwned\u{7} \u{8}\u{8}\u{d}\u{9b}2J \u{202e}gnp.exe"#), "\(csv.stdout)")
+        let exact = try await sandbox.mediash(server.flags + ["-o", "csv-exact", "-c", "list | select title"])
+        #expect(exact.stdout.contains(Self.hostileTitle), "csv-exact keeps every character: \(exact.stdout.debugDescription)")
         await server.stop()
     }
 

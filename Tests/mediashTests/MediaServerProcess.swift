@@ -27,7 +27,6 @@ final class MediaServerProcess: @unchecked Sendable {
         }
         let arguments = [
             "--host", "127.0.0.1", "--port", "0", "--data", sandbox.root.appendingPathComponent("server-data").path,
-            "--account", "\(MediaServerProcess.apiKey):\(MediaServerProcess.apiSecret)",
             "--application", "\(MediaServerProcess.applicationID):\(MediaServerProcess.apiKey):\(publicKey.path)",
         ] + extraArguments
         if closedStandardError {
@@ -38,6 +37,11 @@ final class MediaServerProcess: @unchecked Sendable {
             process.executableURL = binary
             process.arguments = arguments
         }
+        // The account's secret from the environment, as the docs say, not on the command line (where
+        // media-server warns about it).
+        var environment = ProcessInfo.processInfo.environment
+        environment["MEDIA_SERVER_ACCOUNTS"] = "\(MediaServerProcess.apiKey):\(MediaServerProcess.apiSecret)"
+        process.environment = environment
         let out = Pipe()
         process.standardOutput = out
         if let errorLog {

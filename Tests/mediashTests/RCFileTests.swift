@@ -14,6 +14,10 @@ import Testing
         let rc = box.root.appendingPathComponent("config/mediash/rc.msh")
         try FileManager.default.createDirectory(at: rc.deletingLastPathComponent(), withIntermediateDirectories: true)
         try "source \(box.work.appendingPathComponent("lib.msh").path)\n".write(to: rc, atomically: true, encoding: .utf8)
+        // Private whatever the process's umask (another test may be changing it meanwhile):
+        // mediash refuses an rc.msh others could write.
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: rc.deletingLastPathComponent().path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: rc.path)
         let mediash = BuiltBinary.url("mediash").path
         let upload = try await box.mediash(["--store", box.store.path, "-c", "upload a.txt b.txt | count"])
         #expect(upload.stdout == "2\n", "\(upload.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import MediaAPI
 
 /// Checks a parsed program before anything runs: each stage against its verb's signature,
 /// field names against the stream, and the kinds on both sides of every operator.
@@ -109,7 +110,7 @@ public final class Checker {
             return out
         }
         guard let verb = verbs[stage.verb] else {
-            error("unknown verb '\(stage.verb)'", at: stage.verbSpan, suggestion: Suggestion.closest(to: stage.verb, in: verbs.keys.sorted()))
+            error("unknown verb '\(stage.verb)'", at: stage.verbSpan, suggestion: Suggestion.verb(for: stage.verb, in: verbs.keys))
             return []
         }
         let category = verb.signature.category
@@ -192,13 +193,21 @@ public final class Checker {
     }
 
     /// The kind of a field in the stream, reporting unknown fields with the closest name.
-    public func field(_ ref: FieldReference, in shape: StreamShape) -> ValueKind {
+    /// `inExpression`: the name stands where a value goes, so it may have been meant as text.
+    public func field(_ ref: FieldReference, in shape: StreamShape, inExpression: Bool = false) -> ValueKind {
         switch shape {
         case .records(let schema?):
             if let k = schema[ref.name] ?? MediaFields.canonicalName[ref.name].flatMap({ schema[$0] }) { return k }
-            error("unknown field '\(ref.name)'", at: ref.span, suggestion: Suggestion.closest(to: ref.name, in: schema.keys.sorted()))
+            error("unknown field '\(ref.name)'", at: ref.span, suggestion: Suggestion.closest(to: ref.name, in: schema.keys.sorted()),
+                  hint: inExpression ? "a bare name is a field; text is quoted: \"\(ref.name)\"" : nil)
             return .any
-        case .records(nil): return .any
+        case .records(nil):
+            // Fields read from a file whose meaning `open` gives back (FieldTyping) are checked by it.
+            switch FieldTyping.kind(of: ref.name) {
+            case .time: return .datetime
+            case .size: return .size
+            case .plain: return .any
+            }
         case .scalar(let k):
             error("'\(ref.name)' is not a field here: the stream holds \(k.phrase), not records", at: ref.span)
             return .any
@@ -233,7 +242,7 @@ public final class Checker {
                 error("'\(name)' is not a value here", at: e.span, hint: "quote it if it is text: \"\(name)\"")
                 return .any
             }
-            return field(FieldReference(name: name, span: e.span), in: row)
+            return field(FieldReference(name: name, span: e.span), in: row, inExpression: true)
         case .variable(let name):
             if name == "it" {
                 if row == nil { error("'$it' is only defined where records flow (in where, update set, sort)", at: e.span) }
@@ -412,13 +421,21 @@ public final class Checker {
             return .bool
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
             if !Checker.comparable(lk, rk) {
-                error("cannot compare \(lk.phrase) with \(rk.phrase)", at: r.span, hint: Checker.literalHint(lk))
+                var hint = Checker.literalHint(lk)
+                if lk == .datetime, case .literal(.string(let text)) = r.kind, MediaTime.parse(text) != nil {
+                    hint = "a time is written without quotes: \(text)"
+                }
+                error("cannot compare \(lk.phrase) with \(rk.phrase)", at: r.span, hint: hint)
+            } else if case .literal(.string("")) = r.kind, lk == .string || lk == .null {
+                // An empty field reads as null, whatever the server sent, so `== ""` never matches.
+                error("an empty text field is null, so comparing it with \"\" never matches", at: r.span,
+                      suggestion: op == .equal || op == .notEqual ? "\(op.symbol) null" : nil)
             }
             return .bool
         case .matches, .notMatches, .like:
             if lk != .string, lk != .null { error("'\(op.symbol)' matches text, but this is \(lk.phrase)", at: left) }
             if rk != .string { error("'\(op.symbol)' needs a pattern in quotes, but this is \(rk.phrase)", at: r.span) }
-            if op != .like { checkPattern(r) }
+            if op == .like { checkGlob(r) } else { checkPattern(r) }
             return .bool
         case .in:
             if rk != .list, rk != .string { error("'in' needs a list like [\"a\", \"b\"], but this is \(rk.phrase)", at: r.span) }
@@ -440,6 +457,16 @@ public final class Checker {
                 return .any
             }
         }
+    }
+
+    /// `like "%promo%"`: SQL's wildcards in a glob match only themselves, so the test would
+    /// quietly find nothing. A pattern with `%` or `_` and none of the glob's own is refused.
+    private func checkGlob(_ r: Expr) {
+        guard case .literal(.string(let pattern)) = r.kind, pattern.contains(where: { $0 == "%" || $0 == "_" }),
+              !pattern.contains(where: { $0 == "*" || $0 == "?" }) else { return }
+        let glob = String(pattern.map { $0 == "%" ? "*" : $0 == "_" ? "?" : $0 })
+        error("'like' uses * and ?, not SQL's % and _: this pattern has no wildcard and matches only itself", at: r.span,
+              suggestion: "\"\(glob)\"", hint: "to match a % or _ as it is, compare with == or use =~")
     }
 
     private func checkPattern(_ r: Expr) {

@@ -21,10 +21,29 @@ public struct SourceText: Sendable {
     /// The line number of the text's first line in its file (a runbook block starts deep in its Markdown file).
     public let firstLine: Int
 
+    /// Where each line starts (byte offsets, ascending), so a statement's line is found in
+    /// O(log n): a program of 500,000 statements asks it once per statement.
+    private let lineStarts: [Int]
+
     public init(name: String = "<input>", text: String, firstLine: Int = 1) {
         self.name = name
         self.bytes = Array(text.utf8)
         self.firstLine = firstLine
+        var starts = [0]
+        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
+        self.lineStarts = starts
+    }
+
+    /// The 1-based line (in its file) of a byte offset.
+    public func line(of offset: Int) -> Int {
+        let offset = Swift.max(0, Swift.min(offset, bytes.count))
+        // The last line start at or before the offset.
+        var low = 0, high = lineStarts.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
+        }
+        return low + firstLine
     }
 
     public func text(_ span: SourceSpan) -> String {

@@ -43,6 +43,7 @@ struct ActionRunner: Sendable {
             switch try prepare(target, value) {
             case .act(let t): return .act(t)
             case .unchanged(let t): return .unchanged(t)
+            case .skipped(let t, let note): return .skipped(t, note)
             }
         }
     }
@@ -54,11 +55,16 @@ struct ActionRunner: Sendable {
             return ValueStream {
                 guard let candidate = try await items.next() else {
                     tally.finish(self.context)
+                    // The preview is shown whole; then the run fails as the real one would.
+                    if let limit = self.limit, tally.count(of: self.policy.dryRun) > limit {
+                        self.context.failAfterOutput(self.overLimit(limit, found: tally.count(of: self.policy.dryRun), counted: false))
+                    }
                     return nil
                 }
                 let result = switch candidate {
                 case .invalid(let value): self.invalid(value)
                 case .unchanged(let target): ActionResult(target: target, status: .unchanged)
+                case .skipped(let target, let note): ActionResult(target: target, status: .skipped, note: note)
                 case .act(let target): ActionResult(target: target, status: self.policy.dryRun, bytes: target.size ?? 0)
                 }
                 return .record(self.row(tally.count(result)))
@@ -74,13 +80,7 @@ struct ActionRunner: Sendable {
                 read.append(next)
                 if case .act = next { acting += 1 }
             }
-            if acting > limit {
-                let setting = policy.limit?.name ?? "limit"
-                throw RunError("""
-                    '\(verb)' would \(verb) more than \(limit) item\(limit == 1 ? "" : "s") (found \(acting) before it stopped \
-                    counting; \(setting) \(limit)): nothing was sent. Narrow the pipeline, or raise the limit (--\(setting) N, set \(setting) N)
-                    """)
-            }
+            if acting > limit { throw overLimit(limit, found: acting, counted: true) }
             source = .of(read)
             total = acting
         }
@@ -91,7 +91,11 @@ struct ActionRunner: Sendable {
             let all = try await source.collect()
             let acting = all.compactMap { if case .act(let t) = $0 { t } else { nil } }
             let bytes = acting.compactMap(\.size).reduce(Int64(0), Int64.saturatingSum)
-            guard !all.isEmpty else { return .empty }
+            guard !all.isEmpty else {
+                // Said the same way at a prompt as under -c: `delete: nothing to do (0 B)`.
+                tally.finish(context)
+                return .empty
+            }
             if !acting.isEmpty {
                 guard await confirm(ConfirmationRequest(verb: verb, itemCount: acting.count, totalBytes: bytes)) else {
                     context.err.write("\(verb): not confirmed, nothing changed\n")
@@ -102,6 +106,16 @@ struct ActionRunner: Sendable {
             total = acting.count
         }
         return Window(runner: self, input: source, tally: tally, total: total).stream()
+    }
+
+    /// The guard's refusal, worded the same for a real run and for a dry run that previewed it.
+    func overLimit(_ limit: Int, found: Int, counted: Bool) -> RunError {
+        let setting = policy.limit?.name ?? "limit"
+        let found = counted ? "found \(found) before it stopped counting" : "\(found) in the preview"
+        return RunError("""
+            '\(verb)' would \(verb) more than \(limit) item\(limit == 1 ? "" : "s") (\(found); \(setting) \(limit)): \
+            \(dryRun ? "a real run would send nothing" : "nothing was sent"). Narrow the pipeline, or raise the limit (--\(setting) N, set \(setting) N)
+            """)
     }
 
     /// A result as its row; an action that reports changes has a `change` column on every row.
@@ -138,8 +152,8 @@ struct ActionRunner: Sendable {
                 await limiter.release()
                 await limiter.succeeded()
                 return ActionResult(target: target, status: outcome.status, path: outcome.path,
-                                    error: outcome.status == .skipped ? nil : outcome.note, note: outcome.status == .skipped ? outcome.note : nil,
-                                    bytes: outcome.status == .skipped ? 0 : outcome.bytes)
+                                    error: outcome.status == .failed ? outcome.note : nil, note: outcome.status == .failed ? nil : outcome.note,
+                                    bytes: outcome.status == .skipped ? 0 : outcome.bytes, journal: outcome.journal ?? target.journal)
             } catch let error as MediaError {
                 if case .rateLimited(let after) = error, rounds < Self.rateLimitRounds {
                     rounds += 1
@@ -147,15 +161,35 @@ struct ActionRunner: Sendable {
                     continue
                 }
                 if case .notFound = error, case .skipped(let note) = policy.notFound {
-                    return ActionResult(target: target, status: .skipped, note: note)
+                    return ActionResult(target: target, status: .skipped, note: note, journal: target.journal)
                 }
-                return ActionResult(target: target, status: .failed, error: error.description)
+                return ActionResult(target: target, status: .failed, error: error.description, journal: target.journal)
             } catch is CancellationError {
-                return ActionResult(target: target, status: .failed, error: "cancelled")
+                return ActionResult(target: target, status: .failed, error: "cancelled", journal: target.journal)
             } catch {
-                return ActionResult(target: target, status: .failed, error: Shell.message(error))
+                return ActionResult(target: target, status: .failed, error: Shell.message(error), journal: target.journal)
             }
         }
+    }
+
+    /// One item's journal line, written as soon as its outcome is known (not when its row goes
+    /// out): with its run, its statement's origin, and what reversing it needs.
+    func journal(_ result: ActionResult) {
+        let env = context.environment
+        guard let journal = env.journal, let target = result.target else { return }
+        var entry = ActionRecord(time: env.now(), verb: verb, id: target.id, name: target.name, size: target.size,
+                                 status: result.status.text, error: result.error, note: result.note,
+                                 runbook: env.origin?.runbook, block: env.origin?.block)
+        entry.run = env.runID
+        entry.origin = env.statementOrigin
+        let detail = result.journal ?? target.journal
+        entry.changes = detail?.changes
+        entry.item = detail?.item
+        entry.backup = detail?.backup
+        entry.undoes = detail?.undoes
+        entry.undoneID = detail?.undoneID
+        entry.restoredID = detail?.restoredID
+        if policy.durableJournal { journal.recordDurably(entry) } else { journal.record(entry) }
     }
 }
 
@@ -188,6 +222,7 @@ final class Tally: @unchecked Sendable {
     }
 
     var done: Int { lock.lock(); defer { lock.unlock() }; return doneCount }
+    func count(of status: ActionStatus) -> Int { lock.lock(); defer { lock.unlock() }; return counts[status] ?? 0 }
     var failed: Int { lock.lock(); defer { lock.unlock() }; return counts[.failed] ?? 0 }
     var totalBytes: Int64 { lock.lock(); defer { lock.unlock() }; return bytes }
 
@@ -298,7 +333,14 @@ private final class Window: @unchecked Sendable {
                     start(target)
                 case .unchanged(let target):
                     // Nothing would change: no request.
-                    ready[nextIndex] = ActionResult(target: target, status: .unchanged)
+                    let result = ActionResult(target: target, status: .unchanged)
+                    runner.journal(result)
+                    ready[nextIndex] = result
+                    nextIndex += 1
+                case .skipped(let target, let note):
+                    let result = ActionResult(target: target, status: .skipped, note: note, journal: target.journal)
+                    runner.journal(result)
+                    ready[nextIndex] = result
                     nextIndex += 1
                 case .invalid(let value):
                     ready[nextIndex] = runner.invalid(value)
@@ -388,19 +430,15 @@ private final class Window: @unchecked Sendable {
         let runner = self.runner, limiter = self.limiter, continuation = self.continuation
         let task = Task {
             let result = await runner.attempt(target, limiter: limiter)
+            runner.journal(result)
             continuation.yield(.finished(index: index, result: result))
         }
         lock.with { tasks[index] = task }
     }
 
-    /// Journals the result, reports progress, and turns it into its row.
+    /// Reports progress, and turns the result into its row (it was journaled when it finished).
     private func record(_ result: ActionResult) -> Record {
         let context = runner.context
-        if let journal = context.environment.journal, let target = result.target {
-            journal.record(ActionRecord(time: context.environment.now(), verb: runner.verb, id: target.id, name: target.name, size: target.size,
-                                        status: result.status.text, error: result.error ?? result.note,
-                                        runbook: context.environment.origin?.runbook, block: context.environment.origin?.block))
-        }
         context.environment.progress?.update(ActionProgressUpdate(verb: runner.verb, done: tally.done, total: total, bytes: tally.totalBytes))
         return runner.row(result)
     }
@@ -412,12 +450,15 @@ enum ItemPlan: Sendable {
     case act(ActionTarget)
     /// Nothing would change: the row says `unchanged` and no request is sent.
     case unchanged(ActionTarget)
+    /// Nothing can be done: the row says `skipped` with this note, and no request is sent.
+    case skipped(ActionTarget, String)
 }
 
 /// One value read for an action.
 enum Candidate: Sendable {
     case act(ActionTarget)
     case unchanged(ActionTarget)
+    case skipped(ActionTarget, String)
     /// Neither a media item nor an id: its row fails.
     case invalid(Value)
 }

@@ -11,6 +11,16 @@ public struct ActionTarget: Sendable {
     public var change: String?
     /// What the verb prepared for this item's request (update's changes).
     var payload: (any Sendable)?
+    /// What the journal keeps for this item beyond its outcome (what reversing it needs).
+    var journal: JournalDetail?
+
+    /// A target the verb makes itself (undo's, from the journal).
+    init(id: String, name: String?, size: Int64?, item: MediaItem? = nil) {
+        self.id = id
+        self.name = name
+        self.size = size
+        self.item = item
+    }
 
     /// Reads a target from a stream value; nil when the value is neither an item nor an id.
     init?(_ value: Value) {
@@ -81,6 +91,9 @@ public struct ActionPolicy: Sendable {
     public var limit: ShellSetting?
     /// Rows carry a `change` column (`title: "a" → "b"`).
     public var reportsChanges: Bool
+    /// Each item's journal line is on disk before the next is started (undo: a rerun after a
+    /// crash must see every restore done).
+    public var durableJournal = false
 
     public init(verb: String, destructive: Bool, notFound: NotFound = .failure, dryRunWording: String,
                 limit: ShellSetting? = nil, reportsChanges: Bool = false) {
@@ -104,6 +117,25 @@ struct ActionOutcome: Sendable {
     var bytes: Int64
     var path: String?
     var note: String?
+    /// What the journal keeps beyond the outcome; replaces the target's when given.
+    var journal: JournalDetail? = nil
+}
+
+/// What the journal keeps for an item beyond its outcome: what reversing it needs.
+struct JournalDetail: Sendable {
+    /// An update's fields, before and after.
+    var changes: [FieldChange]?
+    /// A deleted item's information as it was (or a restored item's, as it is now).
+    var item: MediaItem?
+    /// Where `delete --backup` kept the content and information.
+    var backup: String?
+    /// An undo's row: the run it reverses and the item id that run acted on.
+    var undoes: String?
+    var undoneID: String?
+    /// A restore's new id.
+    var restoredID: String?
+    /// The verb a row of undo reversed (`update`, `delete`, `undo`).
+    var reverses: String?
 }
 
 /// One item's result: a record only when it leaves the runner.
@@ -117,6 +149,8 @@ struct ActionResult: Sendable {
     var note: String?
     /// Bytes the summary counts for it.
     var bytes: Int64 = 0
+    /// What the journal keeps beyond the outcome.
+    var journal: JournalDetail? = nil
 
     /// The result row: id, name, size, status, error, note (and path, when a file was written).
     var record: Record {

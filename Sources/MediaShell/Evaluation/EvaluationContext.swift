@@ -18,22 +18,28 @@ public final class EvaluationContext: @unchecked Sendable {
     /// Where summary lines and warnings go (stderr).
     public let err: any TextSink
     let control: ShellControl
-    private let lock = NSLock()
-    private var failedItems = 0
+    /// What went wrong in this statement's run, shared by every context derived from it.
+    private let outcome: RunFailures
 
-    init(service: any MediaService, environment: ShellEnvironment, interpreter: Interpreter, err: any TextSink, control: ShellControl) {
+    convenience init(service: any MediaService, environment: ShellEnvironment, interpreter: Interpreter, err: any TextSink, control: ShellControl) {
+        self.init(service: service, environment: environment, interpreter: interpreter, err: err, control: control, outcome: RunFailures())
+    }
+
+    private init(service: any MediaService, environment: ShellEnvironment, interpreter: Interpreter, err: any TextSink, control: ShellControl,
+                 outcome: RunFailures) {
         self.service = service
         self.environment = environment
         self.interpreter = interpreter
         self.err = err
         self.control = control
+        self.outcome = outcome
     }
 
     public var now: Date { interpreter.now }
 
     /// The same run with another interpreter (one that knows more sub-pipelines' values).
     func with(_ interpreter: Interpreter) -> EvaluationContext {
-        EvaluationContext(service: service, environment: environment, interpreter: interpreter, err: err, control: control)
+        EvaluationContext(service: service, environment: environment, interpreter: interpreter, err: err, control: control, outcome: outcome)
     }
 
     public func resolve(path: String) -> URL {
@@ -47,14 +53,28 @@ public final class EvaluationContext: @unchecked Sendable {
 
     /// An action item failed: the run ends with failure once the pipeline is done.
     func noteFailures(_ n: Int) {
-        lock.lock()
-        failedItems += n
-        lock.unlock()
+        outcome.lock.withLock { outcome.failedItems += n }
     }
 
     var hasFailures: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return failedItems > 0
+        outcome.lock.withLock { outcome.failedItems > 0 }
     }
+
+    /// The statement fails with this error once its output is shown whole (a dry run that a
+    /// real run's guard would refuse: the preview first, then the refusal).
+    func failAfterOutput(_ error: any Error) {
+        outcome.lock.withLock { if outcome.afterOutput == nil { outcome.afterOutput = error } }
+    }
+
+    /// Throws what `failAfterOutput` kept, if anything.
+    func throwDeferredFailure() throws {
+        if let error = outcome.lock.withLock({ outcome.afterOutput }) { throw error }
+    }
+}
+
+/// The failures of one statement's run, kept under a lock.
+private final class RunFailures: @unchecked Sendable {
+    let lock = NSLock()
+    var failedItems = 0
+    var afterOutput: (any Error)?
 }

@@ -130,13 +130,23 @@ public enum ExpressionFunctions {
     private static func textFunction(_ name: String, _ help: String, _ example: VerbExample, _ body: @escaping @Sendable (String) -> String) -> ExpressionFunction {
         ExpressionFunction(name: name, usage: "\(name)(TEXT)", help: help, example: example, arity: 1...1, takes: [text], result: { _ in .string }) { args, _ in
             if case .string(let s) = args[0] { return .string(body(s)) }
-            return .null
+            return try nullOrRefused(name, args[0], wanted: .string)
         }
+    }
+
+    /// A null argument gives null; any other kind than the function takes is an error, never a
+    /// quiet null (`lower(time)` on a file's records, whose kinds are known only when read).
+    private static func nullOrRefused(_ name: String, _ v: Value, wanted: ValueKind) throws -> Value {
+        if v.isNull { return .null }
+        throw RunError("'\(name)' takes \(wanted.phrase), but this is \(v.kind.phrase)")
     }
 
     private static func textTest(_ name: String, _ second: String, _ help: String, _ example: VerbExample, _ body: @escaping @Sendable (String, String) -> Bool) -> ExpressionFunction {
         ExpressionFunction(name: name, usage: "\(name)(TEXT, \(second))", help: help, example: example, arity: 2...2, takes: [text, text], result: { _ in .bool }) { args, _ in
-            guard case .string(let s) = args[0], case .string(let p) = args[1] else { return .null }
+            guard case .string(let s) = args[0], case .string(let p) = args[1] else {
+                for a in args where !a.isNull { if case .string = a {} else { return try nullOrRefused(name, a, wanted: .string) } }
+                return .null
+            }
             return .bool(body(s, p))
         }
     }
@@ -144,7 +154,7 @@ public enum ExpressionFunctions {
     private static func timeFunction(_ name: String, _ help: String, _ example: VerbExample, kind: ValueKind, _ body: @escaping @Sendable (Date, FunctionContext) -> Value) -> ExpressionFunction {
         ExpressionFunction(name: name, usage: "\(name)(TIME)", help: help, example: example, arity: 1...1, takes: [time], result: { _ in kind }) { args, context in
             if case .datetime(let d) = args[0] { return body(d, context) }
-            return .null
+            return try nullOrRefused(name, args[0], wanted: .datetime)
         }
     }
 }

@@ -12,6 +12,7 @@ extension OutputFormat {
         case .json: JSONRenderer()
         case .jsonl: JSONLinesRenderer()
         case .csv: CSVRenderer()
+        case .csvExact: CSVRenderer(exact: true)
         }
     }
 }

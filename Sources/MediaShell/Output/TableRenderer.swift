@@ -20,7 +20,11 @@ struct TableRenderer: Renderer {
         }
         var head: [Value] = []
         while head.count < Self.sample, let v = try await stream.next() { head.append(v) }
-        if head.isEmpty { return }
+        if head.isEmpty {
+            // On a terminal, nothing found says so; an action's own summary line already does.
+            if width != nil, shape.schema != StreamShape.results { sink.write("no items\n") }
+            return
+        }
         var columns: [String] = []
         var seen = Set<String>()
         for v in head {

@@ -3,8 +3,8 @@
 /// Swift escape, `\u{1b}`. That covers C0 controls (ESC, CR, BEL, backspace…), DEL, C1 controls
 /// (U+0080–U+009F, which some terminals read as CSI and OSC) and the bidirectional marks and
 /// overrides (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) that make text read in
-/// another order than it is. Tables and diagnostics use it; JSON, JSON Lines and CSV output
-/// keep every character exactly.
+/// another order than it is. Tables and diagnostics use it; JSON and JSON Lines write the same
+/// characters as `\u001b` escapes (the same values, read back), CSV as here unless `-o csv-exact`.
 public enum TerminalText {
     /// The text with every steering character escaped; line feeds and tabs are kept when
     /// `keepingLines` (a multi-line message), escaped otherwise.
@@ -30,6 +30,8 @@ public enum TerminalText {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F: true
         case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        // LINE and PARAGRAPH SEPARATOR: a line break to some terminals and viewers, a forged row.
+        case 0x2028, 0x2029: true
         default: false
         }
     }

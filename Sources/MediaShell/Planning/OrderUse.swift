@@ -4,8 +4,8 @@ public enum OrderUse: Sendable, Equatable {
     /// Passes records on in the order they came (or fewer of them, or reshaped): the order
     /// matters as much as it does to what comes after it.
     case passes
-    /// Its effect and result are the same in any order (`count`, `delete`): nothing after it
-    /// sees the order (an action's result rows come in the order it finishes them).
+    /// Its effect and result are the same in any order (`count`, `sum`): nothing after it
+    /// sees the order. Actions are not: their rows come in their items' order.
     case ignores
 }
 

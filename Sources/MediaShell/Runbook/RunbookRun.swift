@@ -80,7 +80,7 @@ public struct RunbookRun: Sendable {
             }
             err.write("\(runbook.name): \(count) error\(count == 1 ? "" : "s") found before running: nothing ran\n")
             let first = problems.compactMap { $0 }.first
-            return (RunOutcome(status: .usage, failedLine: first.flatMap { p in p.diagnostics.first.map { p.source.location(of: $0.span.start).line } }), [])
+            return (RunOutcome(status: .usage, failedLine: first.flatMap { p in p.diagnostics.first.map { p.source.line(of: $0.span.start) } }), [])
         }
 
         let counts = Locked<[ActionTotals.Count]>([])
@@ -105,7 +105,7 @@ public struct RunbookRun: Sendable {
                 report.status = .notRun
                 continue
             }
-            shell.configure { $0.origin = ActionOrigin(runbook: runbook.name, block: block.line) }
+            shell.configure { $0.origin = ActionOrigin(runbook: runbook.name, block: block.line, title: block.title) }
             if index < range.lowerBound {
                 let result = await shell.runDefinitions(block.source, out: out, err: err)
                 if result.status != .success {

@@ -213,6 +213,19 @@ extension Expr {
         return true
     }
 
+    /// True when a pipeline in parentheses is part of it (its value needs a run).
+    var containsSubpipeline: Bool {
+        var pending = [self]
+        while let e = pending.popLast() {
+            switch e.kind {
+            case .subpipeline: return true
+            case .member(let base, _): pending.append(base)
+            default: pending += e.operands
+            }
+        }
+        return false
+    }
+
     /// The expressions this one is made of (none for a leaf; a member's base is not one of
     /// them, nor is a pipeline in parentheses, whose expressions belong to its own pipeline).
     var operands: [Expr] {

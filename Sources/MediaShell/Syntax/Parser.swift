@@ -226,7 +226,7 @@ public struct Parser {
         }
         guard let signature = signatures[t.text] else {
             diagnostics.append(Diagnostic("unknown verb '\(t.text)'", at: t.span,
-                                          suggestion: Suggestion.closest(to: t.text, in: signatures.keys.sorted())))
+                                          suggestion: Suggestion.verb(for: t.text, in: signatures.keys)))
             advance()
             recover()
             return nil
@@ -261,6 +261,18 @@ public struct Parser {
             let t = peek
             if t.kind == .switchFlag {
                 let name = String(t.text.dropFirst(2))
+                // `--backup DIR`: a keyword that takes a value, written as on the command line.
+                if !signature.switches.contains(where: { $0.name == name }), let p = signature.keywords.first(where: { $0.name == name }), p.shape != .flag {
+                    advance()
+                    if arguments.contains(where: { $0.name == p.name }) { throw fail("'\(p.name)' is given twice", at: t.span) }
+                    if atStageEnd {
+                        throw fail("expected \(p.placeholder) after '\(t.text)' (\(p.help)), found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span)
+                    }
+                    let start = peek.span
+                    let value = try argumentValue(p)
+                    arguments.append(Argument(name: p.name, value: value, span: start.through(SourceSpan(start.start, previousEnd))))
+                    continue
+                }
                 guard let p = signature.switches.first(where: { $0.name == name }) else {
                     throw fail("unknown switch '\(t.text)' for '\(signature.name)'", at: t.span,
                                suggestion: Suggestion.closest(to: name, in: signature.switches.map(\.name)).map { "--" + $0 })
@@ -442,7 +454,7 @@ public struct Parser {
         return out
     }
 
-    // assignments → ( FIELD "=" any )+
+    // assignments → ( FIELD "=" term )+
     private mutating func assignments() throws -> [Assignment] {
         var out: [Assignment] = []
         repeat {
@@ -454,7 +466,9 @@ public struct Parser {
             }
             advance()
             if atStageEnd { throw fail("expected a value after '\(t.text)=', found \(describe(peek))", at: peek.kind == .end ? t.span : peek.span) }
-            out.append(Assignment(field: FieldReference(name: t.text, span: t.span), value: try anyValue()))
+            // The value is an expression like any other: a bare name reads the item's field
+            // (`title=name`), text is quoted (`title="draft"`).
+            out.append(Assignment(field: FieldReference(name: t.text, span: t.span), value: try term()))
             if peek.kind == .comma { advance() }
         } while peek.kind == .word
         return out
@@ -685,6 +699,10 @@ public struct Parser {
             var suggestion: String?
             if reason.hasPrefix("unknown unit") {
                 let unit = String(t.text.drop { $0.isNumber || $0 == "." })
+                if let hint = Units.calendarHint(unit) {
+                    // Not a typo of MB: months and years have no fixed length.
+                    throw fail("\(reason) in '\(t.text)'", at: t.span, hint: hint)
+                }
                 suggestion = Suggestion.closest(to: unit, in: Units.spelled).map { String(t.text.prefix { $0.isNumber || $0 == "." }) + $0 }
                 throw fail("\(reason) in '\(t.text)' (sizes: B KB MB GB TB KiB MiB GiB TiB; durations: ms s m h d w)", at: t.span, suggestion: suggestion)
             }

@@ -10,4 +10,16 @@ enum Units {
         "ms": 0.001, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86_400, "w": 604_800,
     ]
     static let spelled = ["B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "ms", "s", "m", "h", "d", "w"]
+
+    /// What to write instead of a month or year: they have no fixed length, so they are no unit
+    /// (and `1mo` is no typo of `1MB`). Nil for any other unit.
+    static func calendarHint(_ unit: String) -> String? {
+        switch unit.lowercased() {
+        case "mo", "mon", "mos", "mth", "mths", "month", "months":
+            "months have no fixed length, so there is no month unit: write days (30d) or a date (since 2026-11-01)"
+        case "y", "yr", "yrs", "year", "years":
+            "years have no fixed length, so there is no year unit: write days (365d) or a date (since 2026-01-01)"
+        default: nil
+        }
+    }
 }

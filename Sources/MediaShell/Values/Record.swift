@@ -69,10 +69,11 @@ public struct Record: Sendable, Hashable {
 extension Record {
     /// A media item as a record under the seed's field names, typed by meaning.
     public init(_ item: MediaItem) {
+        // Empty is null: a text field left out, sent as null or sent as "" reads the same.
         self.init(names: MediaFields.seedNames, values: [
-            .string(item.id), Value(item.accountID), Value(item.storeID), Value(item.etag),
-            .size(item.size), Value(item.mimeType), Value(item.originalFileName), Value(item.title),
-            Value(item.description), Value(item.metadataPrimary), Value(item.metadataSecondary),
+            .string(item.id), Value(text: item.accountID), Value(text: item.storeID), Value(text: item.etag),
+            .size(item.size), Value(text: item.mimeType), Value(text: item.originalFileName), Value(text: item.title),
+            Value(text: item.description), Value(text: item.metadataPrimary), Value(text: item.metadataSecondary),
             .bool(item.isPublic), .int(Int64(item.maxDownloadsAllowed)), .int(Int64(item.timesDownloaded)),
             Value(item.timeCreated), Value(item.timeLastUpdated),
         ])

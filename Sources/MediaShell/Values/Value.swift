@@ -60,5 +60,10 @@ public enum ValueKind: String, Sendable, Hashable {
 extension Value {
     /// The value a media item field holds, typed by meaning (sizes are sizes, times are datetimes).
     init(_ string: String?) { self = string.map(Value.string) ?? .null }
+
+    /// A media item's text field as the language reads it: absent and "" are both null.
+    init(text: String?) {
+        if let text, !text.isEmpty { self = .string(text) } else { self = .null }
+    }
     init(_ date: Date?) { self = date.map(Value.datetime) ?? .null }
 }

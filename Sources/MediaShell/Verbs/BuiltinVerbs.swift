@@ -4,7 +4,7 @@ package enum BuiltinVerbs {
         ValueVerb(), ListVerb(), InfoVerb(), UploadVerb(), OpenVerb(),
         WhereVerb(), SortVerb(), FirstVerb(), LastVerb(), SkipVerb(), SelectVerb(), RejectVerb(), UniqVerb(),
         CountVerb(), SumVerb(), AvgVerb(), MinVerb(), MaxVerb(), GroupVerb(),
-        DeleteVerb(), UpdateVerb(), DownloadVerb(),
+        DeleteVerb(), UpdateVerb(), DownloadVerb(), JournalVerb(), UndoVerb(),
         TableVerb(), JSONVerb(), JSONLinesVerb(), CSVVerb(), SaveVerb(),
         HelpVerb(), ExplainVerb(), HistoryVerb(), SetVerb(), ExitVerb(), SourceVerb(),
     ]

@@ -44,10 +44,25 @@ final class FileSink: TextSink, @unchecked Sendable {
     init(_ url: URL) throws {
         self.url = url
         temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw RunError("cannot write \(url.path)")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw FileSink.failure(writing: url, errno: errno) }
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    /// `cannot write /nope/out.csv: No such file or directory (there is no folder /nope)`: the
+    /// system's reason, and what it means for the path the user gave.
+    static func failure(writing url: URL, errno code: Int32) -> RunError {
+        var text = "cannot write \(url.path): \(String(cString: strerror(code)))"
+        let folder = url.deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        if code == ENOENT, !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
+            text += " (there is no folder \(folder))"
+        } else if code == ENOTDIR || (code == ENOENT && !isFolder.boolValue) {
+            text += " (\(folder) is not a folder)"
+        } else if code == EACCES {
+            text += " (the folder \(folder) does not let you write in it)"
         }
-        handle = try FileHandle(forWritingTo: temporary)
+        return RunError(text)
     }
 
     func write(_ text: String) {
@@ -56,8 +71,15 @@ final class FileSink: TextSink, @unchecked Sendable {
 
     func close() throws {
         try handle.close()
-        if let failure { throw RunError("cannot write \(url.path): \(failure.localizedDescription)") }
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-        try FileManager.default.moveItem(at: temporary, to: url)
+        if let failure {
+            unlink(temporary.path)
+            throw RunError("cannot write \(url.path): \(failure.localizedDescription)")
+        }
+        // rename replaces a file already there in one step.
+        guard rename(temporary.path, url.path) == 0 else {
+            let code = errno
+            unlink(temporary.path)
+            throw FileSink.failure(writing: url, errno: code)
+        }
     }
 }

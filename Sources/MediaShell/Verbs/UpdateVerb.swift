@@ -5,7 +5,7 @@ struct UpdateVerb: RequestExplaining, OrderReading {
     static let name = "update"
     let signature = VerbSignature(
         name, .action, summary: "change items' information: title, description, metadata_primary, metadata_secondary, mime, public, max_downloads_allowed",
-        parameters: [.keyword("set", .assignments, "FIELD=VALUE…", required: true, help: "the changes; a value may read the item's fields (title=name)")] + VerbSignature.actionParameters,
+        parameters: [.keyword("set", .assignments, "FIELD=VALUE…", required: true, help: "the changes; a bare name reads the item's field (title=name), text is quoted (title=\"draft\")")] + VerbSignature.actionParameters,
         output: .results,
         examples: [
             VerbExample("list | where mime =~ \"wav\" | update set public=true --yes", "make WAV files public"),
@@ -31,9 +31,7 @@ struct UpdateVerb: RequestExplaining, OrderReading {
             }
             let want = MediaFields.kinds[seed] ?? .any
             let row: StreamShape = input == .nothing ? .records(MediaFields.schema) : input
-            var k = checker.kind(of: a.value, row: row)
-            // A bare word that is not a field is text (`set title=draft`).
-            if case .literal = a.value.kind { k = checker.kind(of: a.value, row: nil) }
+            let k = checker.kind(of: a.value, row: row)
             if k != .any, k != want, !(k == .null && want == .string) {
                 checker.error("'\(a.field.name)' takes \(want.phrase), but this is \(k.phrase)", at: a.value.span)
             }
@@ -41,8 +39,9 @@ struct UpdateVerb: RequestExplaining, OrderReading {
         return .records(StreamShape.results)
     }
 
-    /// Each item is acted on alone: the order they come in changes only the order of the result rows.
-    func orderUse(_ stage: Stage) -> OrderUse? { .ignores }
+    /// Its result rows come in the order the items came in, so a preview and a run list them
+    /// alike: the listing keeps its order unless nothing after the action shows the rows.
+    func orderUse(_ stage: Stage) -> OrderUse? { .passes }
 
     func run(_ call: VerbCall) async throws -> ValueStream {
         guard case .assignments(let list)? = call.stage.argument("set")?.value else { return .empty }
@@ -85,6 +84,8 @@ final class UpdateChanges: @unchecked Sendable {
     func plan(_ target: ActionTarget, record: Record?, warn: (String) -> Void) throws -> ItemPlan {
         var update = MediaUpdate()
         var changes: [String] = []
+        // Old and new values for the journal (undo), when the record said what the old ones were.
+        var journaled: [FieldChange]? = []
         for a in assignments {
             let computed = try a.value(record)
             if computed.isNull, !a.clears {
@@ -99,12 +100,14 @@ final class UpdateChanges: @unchecked Sendable {
                 continue
             }
             changes.append("\(a.field): \(old?.sourceText ?? "?") → \(new.sourceText)")
+            if let old { journaled?.append(FieldChange(field: a.field, old: old, new: new)) } else { journaled = nil }
         }
         guard !changes.isEmpty else { return .unchanged(target) }
         try update.validate()
         var acting = target
         acting.change = changes.joined(separator: "; ")
         acting.payload = update
+        acting.journal = JournalDetail(changes: journaled)
         return .act(acting)
     }
 
@@ -124,7 +127,9 @@ final class UpdateChanges: @unchecked Sendable {
         default: throw RunError("'\(field)' cannot be set to \(v.kind.phrase)")
         }
         if case .bool = v { return v }
-        return .string(field == "mime_type" ? v.humanText : text)
+        // Empty is null: clearing a field that reads null already changes nothing.
+        let stored = field == "mime_type" ? v.humanText : text
+        return stored.isEmpty ? .null : .string(stored)
     }
 
     private static func clear(_ field: String, in u: inout MediaUpdate) {
