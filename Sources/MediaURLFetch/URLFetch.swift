@@ -131,10 +131,13 @@ public struct URLFetch: Sendable {
     }
 
     /// The addresses of `host` (a name or a numeric address in any form getaddrinfo reads).
-    /// getaddrinfo blocks, so it runs on a thread of its own, never on the caller's event loop.
+    /// getaddrinfo blocks (for seconds when a name server is slow), so it runs on a thread of its
+    /// own: never on the caller's event loop, and never on a global dispatch queue, which on Linux
+    /// is the pool every Swift task runs on (one thread a core): two slow names there would stop
+    /// the whole server.
     static func resolve(_ host: String, url: URL) async throws -> [IPAddress] {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 var hints = addrinfo()
                 hints.ai_family = AF_UNSPEC
                 #if canImport(Glibc)

@@ -98,7 +98,7 @@ struct DatabaseOutageTests {
     func outageAndReturn() async throws {
         let (stop, start) = (try #require(OutageScripts.stop), try #require(OutageScripts.start))
         let database = try await PostgresEnvironment.freshDatabase()
-        let server = try ServerProcess(database: database)
+        let server = try await ServerProcess.start(database: database)
         defer { server.kill() }
         let seeding = try server.client()
         let id = try await seeding.upload(MediaUpload(source: .file(try scratchFile(Data("before".utf8))))).id

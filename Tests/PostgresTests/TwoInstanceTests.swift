@@ -14,7 +14,7 @@ struct TwoInstanceTests {
 
     @Test func whatOneInstanceDoesTheOtherServes() async throws {
         let database = try await PostgresEnvironment.freshDatabase()
-        let a = try ServerProcess(database: database), b = try ServerProcess(database: database)
+        let a = try await ServerProcess.start(database: database), b = try await ServerProcess.start(database: database)
         defer { a.kill(); b.kill() }
         let (viaA, viaB) = (try a.client(), try b.client())
         let bytes = content(size: PostgresMediaStore.chunkSize * 2 + 12_345, seed: 21)
@@ -45,7 +45,7 @@ struct TwoInstanceTests {
 
     @Test func twentyDownloadsOverTwoInstancesServeExactlyTheLimit() async throws {
         let database = try await PostgresEnvironment.freshDatabase()
-        let a = try ServerProcess(database: database), b = try ServerProcess(database: database)
+        let a = try await ServerProcess.start(database: database), b = try await ServerProcess.start(database: database)
         defer { a.kill(); b.kill() }
         let (viaA, viaB) = (try a.client(), try b.client())
         let item = try await viaA.upload(MediaUpload(
@@ -69,7 +69,7 @@ struct TwoInstanceTests {
 
     @Test func aBulkDeleteThroughOneWhileTheOtherLists() async throws {
         let database = try await PostgresEnvironment.freshDatabase()
-        let a = try ServerProcess(database: database), b = try ServerProcess(database: database)
+        let a = try await ServerProcess.start(database: database), b = try await ServerProcess.start(database: database)
         defer { a.kill(); b.kill() }
         let seeding = try await PostgresMediaStore.open(DatabaseURL(database))
         let file = try scratchFile(Data("x".utf8))
@@ -116,8 +116,8 @@ struct TwoInstanceTests {
         // A temporary folder of this test's own, so that no other store's lock keeps the sweep away.
         let tmp = try scratchFile(Data()).deletingLastPathComponent()
         let uploads = tmp.appendingPathComponent("media-server-uploads-\(geteuid())")
-        let a = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
-        let b = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
+        let a = try await ServerProcess.start(database: database, environment: ["TMPDIR": tmp.path])
+        let b = try await ServerProcess.start(database: database, environment: ["TMPDIR": tmp.path])
         defer { a.kill(); b.kill() }
         let big = try scratchFile(Data(repeating: 0x61, count: 32 * PostgresMediaStore.chunkSize))
         let upload = Task.detached {
@@ -156,7 +156,7 @@ struct TwoInstanceTests {
         let staged = try Self.files(in: uploads)
         #expect(staged.contains { $0.size == Int64(32 * PostgresMediaStore.chunkSize) }, "no staged upload of A: \(staged)")
         b.kill()
-        let c = try ServerProcess(database: database, environment: ["TMPDIR": tmp.path])
+        let c = try await ServerProcess.start(database: database, environment: ["TMPDIR": tmp.path])
         defer { c.kill() }
         let left = try Self.files(in: uploads)
         #expect(left.isEmpty, "left after the sweep: \(left)")
@@ -179,7 +179,7 @@ struct TwoInstanceTests {
 @Test("SIGTERM finishes the download in flight, then media-server exits", .disabled(if: PostgresEnvironment.url == nil, PostgresEnvironment.missing))
 func sigtermIsAGracefulStop() async throws {
     let database = try await PostgresEnvironment.freshDatabase()
-    let server = try ServerProcess(database: database)
+    let server = try await ServerProcess.start(database: database)
     defer { server.kill() }
     let viaServer = try server.client()
     let bytes = content(size: 3 * PostgresMediaStore.chunkSize, seed: 30)
@@ -204,7 +204,7 @@ struct SlowDownloadTests {
     @Test("SIGTERM waits at most --shutdown-timeout for a request in flight", .disabled(if: PostgresEnvironment.url == nil, PostgresEnvironment.missing))
     func shutdownTimeoutBoundsTheWait() async throws {
         let database = try await PostgresEnvironment.freshDatabase()
-        let server = try ServerProcess(database: database, arguments: ["--shutdown-timeout", "1s", "--database-connections", "3"])
+        let server = try await ServerProcess.start(database: database, arguments: ["--shutdown-timeout", "1s", "--database-connections", "3"])
         defer { server.kill() }
         let base = server.endpoint.replacingOccurrences(of: "/v3/media", with: "")
         let metrics = String(decoding: try await curl(["\(base)/metrics"]), as: UTF8.self)
@@ -231,7 +231,7 @@ struct SlowDownloadTests {
     @Test("a slow download holds a chunk of the item in the server's memory, not the item", .disabled(if: PostgresEnvironment.url == nil, PostgresEnvironment.missing))
     func slowDownloadIsPulled() async throws {
         let database = try await PostgresEnvironment.freshDatabase()
-        let server = try ServerProcess(database: database)
+        let server = try await ServerProcess.start(database: database)
         defer { server.kill() }
         let bytes = Data(repeating: 0x63, count: 32 * PostgresMediaStore.chunkSize)
         let seeding = try await PostgresMediaStore.open(DatabaseURL(database))
@@ -296,7 +296,17 @@ final class ServerProcess: Sendable {
     /// The process's end, waited for without holding a thread of the cooperative pool.
     let exit: ProcessExit
 
-    init(database: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// Started off the pool Swift's tasks run on: its start-up blocks until the server's first line
+    /// (on Linux the global dispatch queues are that pool, one thread a core).
+    static func start(database: String, arguments: [String] = [], environment: [String: String] = [:]) async throws -> ServerProcess {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ServerProcess, any Error>) in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try ServerProcess(database: database, arguments: arguments, environment: environment) })
+            }
+        }
+    }
+
+    private init(database: String, arguments: [String], environment: [String: String]) throws {
         let process = Process()
         process.executableURL = BuiltBinary.url("media-server")
         process.arguments = ["--port", "0"] + arguments
@@ -434,7 +444,7 @@ struct DownloadRacingDeleteTests {
     @Test("a download begun through one instance serves the whole item though another deletes it meanwhile", .timeLimit(.minutes(3)))
     func downloadOutlivesDelete() async throws {
         let database = try await PostgresEnvironment.freshDatabase()
-        let reader = try ServerProcess(database: database), deleter = try ServerProcess(database: database)
+        let reader = try await ServerProcess.start(database: database), deleter = try await ServerProcess.start(database: database)
         defer { reader.kill(); deleter.kill() }
         // 16 chunks at 1 MiB/s: more than the socket buffers hold, so the delete comes while the
         // server still has chunks to read.
@@ -442,7 +452,7 @@ struct DownloadRacingDeleteTests {
         let seeding = try await PostgresMediaStore.open(DatabaseURL(database))
         let item = try await seeding.service(account: TwoInstanceTests.key).upload(MediaUpload(source: .file(try scratchFile(bytes))))
         let (output, download) = try await downloadBegun(item.id, through: reader)
-        _ = try curl(["-X", "DELETE", "-u", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)", "\(deleter.endpoint)/\(item.id)"])
+        _ = try await curl(["-X", "DELETE", "-u", "\(TwoInstanceTests.key):\(TwoInstanceTests.secret)", "\(deleter.endpoint)/\(item.id)"])
         let gone = await mediaError { _ = try await seeding.service(account: TwoInstanceTests.key).info(id: item.id) }
         #expect(gone == .notFound(id: item.id))
         #expect((LocalFile.size(output) ?? 0) < bytes.count, "the download ended before the delete: the race was not run")
@@ -450,7 +460,7 @@ struct DownloadRacingDeleteTests {
         #expect(finished.status == 0, "curl: \(finished.stderr)")
         #expect(try Data(contentsOf: output) == bytes, "the download ended short of the item")
         // The download done, its chunks are removed.
-        let left = try run(URL(fileURLWithPath: "/usr/bin/env"), [
+        let left = try await run(URL(fileURLWithPath: "/usr/bin/env"), [
             "psql", database, "-tAc", "SELECT count(*) FROM media_chunk WHERE media_id = '\(item.id)'",
         ])
         #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(left.stdout) \(left.stderr)")

@@ -9,7 +9,7 @@ import Testing
     @Test func previewAndRunRowsComeInTheListingsOrder() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try ServerProcess(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
+        let server = try await ServerProcess.start(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
         defer { server.stop() }
         let endpoint = ["--endpoint", server.endpoint, "--api-key", "k", "--api-secret", "s", "--concurrency", "16"]
         // More than one page, so time windows would have something to interleave.

@@ -11,7 +11,7 @@ import Testing
     @Test func keyAndSecretUploadListAndDelete() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try MediaServerProcess(sandbox: sandbox)
+        let server = try await MediaServerProcess.start(sandbox: sandbox)
         defer { server.stop() }
         let wav = try DemoWAV.write(in: sandbox, name: "call.wav", seconds: 2)
         let flags = keySecretFlags(server)
@@ -30,7 +30,7 @@ import Testing
     @Test func applicationJWTFromTheEnvironment() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try MediaServerProcess(sandbox: sandbox)
+        let server = try await MediaServerProcess.start(sandbox: sandbox)
         defer { server.stop() }
         let env = ["MEDIASH_ENDPOINT": server.endpoint, "VONAGE_APPLICATION_ID": MediaServerProcess.applicationID,
                    "VONAGE_PRIVATE_KEY_PATH": server.privateKey.path]
@@ -48,7 +48,7 @@ import Testing
     @Test func applicationJWTFromAProfileWarnsWhenOthersCanReadIt() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try MediaServerProcess(sandbox: sandbox)
+        let server = try await MediaServerProcess.start(sandbox: sandbox)
         defer { server.stop() }
         try FileManager.default.createDirectory(at: sandbox.config.deletingLastPathComponent(), withIntermediateDirectories: true)
         try """
@@ -74,7 +74,7 @@ import Testing
     @Test func aWrongSecretFailsWithoutShowingIt() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try MediaServerProcess(sandbox: sandbox)
+        let server = try await MediaServerProcess.start(sandbox: sandbox)
         defer { server.stop() }
         let secret = "wrong-secret-7781"
         let run = try await sandbox.mediash(["--endpoint", server.endpoint, "--api-key", MediaServerProcess.apiKey,

@@ -2,12 +2,17 @@ import Foundation
 import Testing
 
 /// A media-server process on a free loopback port, for mediash to talk to over HTTP.
-final class ServerProcess {
+final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    /// Starts `media-server --port 0` with `arguments` and waits for its "listening on" line.
-    init(_ arguments: [String]) throws {
+    /// Starts `media-server --port 0` with `arguments` and waits for its "listening on" line, off
+    /// the pool Swift's tasks run on.
+    static func start(_ arguments: [String]) async throws -> ServerProcess {
+        try await offThePool { try ServerProcess(arguments) }
+    }
+
+    private init(_ arguments: [String]) throws {
         let out = Pipe()
         process.executableURL = BuiltBinary.url("media-server")
         process.arguments = ["--port", "0"] + arguments
@@ -34,10 +39,11 @@ final class ServerProcess {
 
     var endpoint: String { "http://127.0.0.1:\(port)/v3/media" }
 
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
+    /// Stops the server; returns at once (for `defer`).
+    func stop() { terminate(process) }
+
+    /// Stops the server and returns once it has ended (its store closed, for the next server on the same data).
+    func stopped() async { await terminated(process) }
 }
 
 /// mediash against a real media-server process that misbehaves: bulk actions finish, and the
@@ -52,12 +58,12 @@ final class ServerProcess {
         // The journal goes to ~/.local/state/mediash/journal.jsonl when XDG_STATE_HOME is not set.
         let home = ["XDG_STATE_HOME": ""]
 
-        let clean = try ServerProcess(["--data", data, "--account", "k:s"])
+        let clean = try await ServerProcess.start(["--data", data, "--account", "k:s"])
         let upload = try await sandbox.mediash(["--endpoint", clean.endpoint] + credentials + ["-c", "upload \(files.joined(separator: " ")) | count"])
-        clean.stop()
+        await clean.stopped()
         #expect(upload.status == 0, "\(upload.stderr)")
 
-        let faulty = try ServerProcess([
+        let faulty = try await ServerProcess.start([
             "--data", data, "--account", "k:s", "--fault-server-errors", "0.1", "--fault-rate-limit-every", "7",
             "--fault-drop", "0.02", "--fault-retry-after", "0.05", "--fault-seed", "3",
         ])

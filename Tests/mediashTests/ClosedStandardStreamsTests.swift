@@ -10,7 +10,7 @@ import Testing
     func serverWithoutStandardError() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try MediaServerProcess(sandbox: sandbox, closedStandardError: true)
+        let server = try await MediaServerProcess.start(sandbox: sandbox, closedStandardError: true)
         defer { server.stop() }
         #if os(Linux)
         let target = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(server.process.processIdentifier)/fd/2")

@@ -12,7 +12,7 @@ import Testing
     @Test func aHashOrBackslashInsideAQuotedSecretIsPartOfIt() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try MediaServerProcess(sandbox: sandbox, extraArguments: [
+        let server = try await MediaServerProcess.start(sandbox: sandbox, extraArguments: [
             "--account", "hash1:pa#ss", "--account", #"hash2:pa#ss\"#, "--account", "hash3:it's#1",
         ])
         defer { server.stop() }

@@ -48,7 +48,7 @@ import Testing
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         try await archiveFindsTheUntitled(sandbox, ["--store", sandbox.store.path])
-        let server = try ServerProcess(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
+        let server = try await ServerProcess.start(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
         defer { server.stop() }
         try await archiveFindsTheUntitled(sandbox, ["--endpoint", server.endpoint, "--api-key", "k", "--api-secret", "s"])
     }

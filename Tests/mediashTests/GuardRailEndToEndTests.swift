@@ -10,7 +10,7 @@ import Testing
     func withServer(items: Int, _ body: (Sandbox, ServerProcess, [String]) async throws -> Void) async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try ServerProcess(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
+        let server = try await ServerProcess.start(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
         defer { server.stop() }
         let endpoint = ["--endpoint", server.endpoint] + credentials
         let files = try (0..<items).map { try sandbox.write(String(repeating: "x", count: 10 + $0), to: "f\($0).txt").path }

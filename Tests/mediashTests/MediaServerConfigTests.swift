@@ -23,7 +23,7 @@ import Testing
             account k4:"q\"#\\"
             """#, mode: 0o644, in: sandbox)
         let errors = sandbox.root.appendingPathComponent("server.err")
-        let server = try MediaServerProcess(sandbox: sandbox, extraArguments: ["--config", config.path], errorLog: errors)
+        let server = try await MediaServerProcess.start(sandbox: sandbox, extraArguments: ["--config", config.path], errorLog: errors)
         defer { server.stop() }
         for (key, secret) in [("k", "pa#ss"), ("k2", "x y#z"), ("k3", "it\"s#"), ("k4", "q\"#\\")] {
             let count = try await sandbox.mediash(["--endpoint", server.endpoint, "--api-key", key, "--api-secret", secret, "-c", "list | count"])
@@ -42,7 +42,7 @@ import Testing
         defer { sandbox.remove() }
         let config = try write("account k:secret\n", mode: 0o600, in: sandbox)
         let errors = sandbox.root.appendingPathComponent("server.err")
-        let server = try MediaServerProcess(sandbox: sandbox, extraArguments: ["--config", config.path], errorLog: errors)
+        let server = try await MediaServerProcess.start(sandbox: sandbox, extraArguments: ["--config", config.path], errorLog: errors)
         defer { server.stop() }
         let count = try await sandbox.mediash(["--endpoint", server.endpoint, "--api-key", "k", "--api-secret", "secret", "-c", "list | count"])
         #expect(count.status == 0, "\(count.stderr)")
@@ -52,13 +52,13 @@ import Testing
     }
 
     @Test("a quote left open is an error naming the line, and the server does not start")
-    func openQuote() throws {
+    func openQuote() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let config = try write("port 0\naccount k:\"pa#ss\n", mode: 0o600, in: sandbox)
         let errors = sandbox.root.appendingPathComponent("server.err")
-        #expect(throws: (any Error).self) {
-            _ = try MediaServerProcess(sandbox: sandbox, extraArguments: ["--config", config.path], errorLog: errors)
+        await #expect(throws: (any Error).self) {
+            _ = try await MediaServerProcess.start(sandbox: sandbox, extraArguments: ["--config", config.path], errorLog: errors)
         }
         let text = try String(contentsOf: errors, encoding: .utf8)
         #expect(text.contains("\(config.path):2:") && text.contains("quote"), "\(text)")
@@ -101,9 +101,9 @@ import Testing
         for quiet in [false, true] {
             let config = try write("account k:secret\n" + (quiet ? "no-access-log\n" : ""), mode: 0o600, in: sandbox)
             let errors = sandbox.root.appendingPathComponent("server-\(quiet).err")
-            let server = try MediaServerProcess(sandbox: sandbox, extraArguments: ["--config", config.path], errorLog: errors)
+            let server = try await MediaServerProcess.start(sandbox: sandbox, extraArguments: ["--config", config.path], errorLog: errors)
             let count = try await sandbox.mediash(["--endpoint", server.endpoint, "--api-key", "k", "--api-secret", "secret", "-c", "list | count"])
-            server.stop()
+            await server.stopped()
             #expect(count.status == 0, "\(count.stderr)")
             let logged = try String(contentsOf: errors, encoding: .utf8).split(separator: "\n").filter { $0.contains("\"request_id\"") }
             #expect(quiet ? logged.isEmpty : !logged.isEmpty, "no-access-log \(quiet): \(logged)")

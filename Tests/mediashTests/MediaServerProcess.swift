@@ -13,7 +13,14 @@ final class MediaServerProcess: @unchecked Sendable {
 
     /// `errorLog`, when given, receives the server's standard error (else it is dropped).
     /// `closedStandardError`: the server starts with no descriptor 2 at all (`2>&-`, through sh's exec).
-    init(sandbox: Sandbox, extraArguments: [String] = [], errorLog: URL? = nil, closedStandardError: Bool = false) throws {
+    /// Started off the pool Swift's tasks run on (its start-up blocks: openssl, the first line).
+    static func start(sandbox: Sandbox, extraArguments: [String] = [], errorLog: URL? = nil, closedStandardError: Bool = false) async throws -> MediaServerProcess {
+        try await offThePool {
+            try MediaServerProcess(sandbox: sandbox, extraArguments: extraArguments, errorLog: errorLog, closedStandardError: closedStandardError)
+        }
+    }
+
+    private init(sandbox: Sandbox, extraArguments: [String], errorLog: URL?, closedStandardError: Bool) throws {
         let keys = sandbox.root.appendingPathComponent("keys")
         try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
         privateKey = keys.appendingPathComponent("private.key")
@@ -70,23 +77,20 @@ final class MediaServerProcess: @unchecked Sendable {
             throw TestFailure("media-server did not start: \(seen)")
         }
         endpoint = String(base).trimmingCharacters(in: .whitespaces) + "/v3/media"
-        DispatchQueue.global().async { _ = reader.readDataToEndOfFile() }
+        // Drained for the server's life on a thread of its own, not on the pool Swift's tasks run on.
+        Thread.detachNewThread { _ = reader.readDataToEndOfFile() }
     }
 
     /// Stops the server: SIGTERM, and SIGKILL when a slow request (a fault latency) keeps it
-    /// from ending within 10 s.
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    /// from ending within 10 s. Returns at once (for `defer`); `stopped()` waits for the end.
+    func stop() { terminate(process) }
+
+    /// `stop()`, and returns once the server has ended (its log is whole, its store closed).
+    func stopped() async { await terminated(process) }
 
     /// Returns once a client holds an established TCP connection to the server's port (read from
     /// /proc/net/tcp and tcp6): the event that a request has reached it.
-    func waitForConnection(timeout: Duration) throws {
+    func waitForConnection(timeout: Duration) async throws {
         guard let port = URL(string: endpoint)?.port else { throw TestFailure("no port in \(endpoint)") }
         let local = String(format: ":%04X", port)
         let deadline = ContinuousClock.now + timeout
@@ -102,7 +106,7 @@ final class MediaServerProcess: @unchecked Sendable {
                     return columns.count > 3 && columns[1].hasSuffix(local) && columns[3] == "01"
                 }) { return }
             }
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
         }
         throw TestFailure("no connection reached the server on port \(port) within \(timeout)")
     }

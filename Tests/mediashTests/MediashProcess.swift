@@ -107,10 +107,13 @@ final class RunningProcess: @unchecked Sendable {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
+        // The pipes are read to their end on threads of their own: on Linux the global dispatch
+        // queues are the pool Swift's tasks run on, and a read blocked there for a child's life
+        // held one of its threads (three such stopped every test in the process for a minute).
         readers.enter()
-        DispatchQueue.global().async { self.outData = self.out.fileHandleForReading.readDataToEndOfFile(); self.readers.leave() }
+        Thread.detachNewThread { self.outData = self.out.fileHandleForReading.readDataToEndOfFile(); self.readers.leave() }
         readers.enter()
-        DispatchQueue.global().async { self.errData = self.err.fileHandleForReading.readDataToEndOfFile(); self.readers.leave() }
+        Thread.detachNewThread { self.errData = self.err.fileHandleForReading.readDataToEndOfFile(); self.readers.leave() }
     }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
@@ -208,4 +211,31 @@ final class ExitEvent: @unchecked Sendable {
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Runs `body`, which blocks (a child's start-up read, openssl, a wait), on a thread of its own and
+/// returns its result: on Linux the global dispatch queues are the pool Swift's tasks run on (one
+/// thread a core), so a test blocking there stops every other test in the process.
+func offThePool<T>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+/// Ends `process`: SIGTERM, and SIGKILL when it has not ended within `grace`. Returns at once (a `defer` cannot
+/// await): a thread of its own waits.
+func terminate(_ process: Process, grace: Duration = .seconds(10)) {
+    guard process.isRunning else { return }
+    process.terminate()
+    Thread.detachNewThread {
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// `terminate`, and returns once the process has ended.
+func terminated(_ process: Process, grace: Duration = .seconds(10)) async {
+    terminate(process, grace: grace)
+    _ = try? await offThePool { process.waitUntilExit() }
 }

@@ -80,7 +80,7 @@ import Testing
     @Test func aMistypedEndpointOnMediaServerFailsTheRun() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try MediaServerProcess(sandbox: sandbox)
+        let server = try await MediaServerProcess.start(sandbox: sandbox)
         defer { server.stop() }
         let typo = String(server.endpoint.dropLast())
         #expect(typo.hasSuffix("/v3/medi"))

@@ -12,13 +12,13 @@ import Testing
     }
 
     /// An interactive session (a terminal through `script`) under `umask`, fed `input`.
-    static func session(_ box: Sandbox, umask: String = "022", input: String) throws -> ProcessResult {
+    static func session(_ box: Sandbox, umask: String = "022", input: String) async throws -> ProcessResult {
         let mediash = BuiltBinary.url("mediash").path
         let running = try RunningProcess(
             executable: URL(fileURLWithPath: "/bin/sh"),
             arguments: ["-c", "umask \(umask); exec /usr/bin/script -qec \"$0 --store \(box.store.path)\" /dev/null", mediash],
             environment: box.environment, directory: box.work, stdin: input)
-        return try running.wait(timeout: .seconds(60))
+        return try await running.wait(timeout: .seconds(60))
     }
 
     static func writeRC(_ box: Sandbox, _ text: String, mode: Int, folderMode: Int = 0o755) throws -> URL {
@@ -33,11 +33,11 @@ import Testing
     @Test(.enabled(if: hasScript), arguments: [(0o666, 0o755, "may be written by anyone (mode 666)"),
                                                (0o620, 0o755, "may be written by its group (mode 620)"),
                                                (0o644, 0o777, "its folder")])
-    func anRCFileOthersMayWriteIsRefused(mode: Int, folderMode: Int, says: String) throws {
+    func anRCFileOthersMayWriteIsRefused(mode: Int, folderMode: Int, says: String) async throws {
         let box = try Sandbox()
         defer { box.remove() }
         let rc = try Self.writeRC(box, "def planted [] { count }\n", mode: mode, folderMode: folderMode)
-        let r = try Self.session(box, input: "list | planted\nexit\n")
+        let r = try await Self.session(box, input: "list | planted\nexit\n")
         let all = r.stdout + r.stderr
         #expect(r.status == 1, "exit 1: \(r.status) \(all)")
         #expect(all.contains("not running"), "\(all)")
@@ -47,12 +47,12 @@ import Testing
     }
 
     @Test(.enabled(if: hasScript && getuid() == 0))
-    func anRCFileOwnedByAnotherUserIsRefused() throws {
+    func anRCFileOwnedByAnotherUserIsRefused() async throws {
         let box = try Sandbox()
         defer { box.remove() }
         let rc = try Self.writeRC(box, "def planted [] { count }\n", mode: 0o644)
         #expect(chown(rc.path, 65534, 65534) == 0)
-        let r = try Self.session(box, input: "list | planted\nexit\n")
+        let r = try await Self.session(box, input: "list | planted\nexit\n")
         let all = r.stdout + r.stderr
         #expect(r.status == 1, "\(all)")
         #expect(all.contains("is owned by"), "\(all)")
@@ -60,11 +60,11 @@ import Testing
     }
 
     @Test(.enabled(if: hasScript))
-    func aPrivateRCFileStillRuns() throws {
+    func aPrivateRCFileStillRuns() async throws {
         let box = try Sandbox()
         defer { box.remove() }
         _ = try Self.writeRC(box, "def planted [] { count }\n", mode: 0o600)
-        let r = try Self.session(box, input: "list | planted | jsonl\nexit\n")
+        let r = try await Self.session(box, input: "list | planted | jsonl\nexit\n")
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
         #expect(!(r.stdout + r.stderr).contains("not running"), "\(r.stdout)")
         #expect(!r.stdout.contains("unknown verb"), "\(r.stdout)")
@@ -73,7 +73,7 @@ import Testing
     /// A history and a state folder left readable by an older mediash (or made under umask 000)
     /// are made private by the next session.
     @Test(.enabled(if: hasScript))
-    func theHistoryIsPrivateWhateverItsModeWas() throws {
+    func theHistoryIsPrivateWhateverItsModeWas() async throws {
         let box = try Sandbox()
         defer { box.remove() }
         let folder = box.root.appendingPathComponent("state/mediash")
@@ -82,7 +82,7 @@ import Testing
         try "list | count\n".write(to: history, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: history.path)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder.path)
-        let r = try Self.session(box, umask: "000", input: "list | count\nexit\n")
+        let r = try await Self.session(box, umask: "000", input: "list | count\nexit\n")
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
         #expect(Self.mode(history) == 0o600, "history mode \(String(Self.mode(history), radix: 8))")
         #expect(Self.mode(folder) == 0o700, "folder mode \(String(Self.mode(folder), radix: 8))")
@@ -90,14 +90,14 @@ import Testing
         // Made afresh under umask 000: private too.
         let fresh = try Sandbox()
         defer { fresh.remove() }
-        let made = try Self.session(fresh, umask: "000", input: "list | count\nexit\n")
+        let made = try await Self.session(fresh, umask: "000", input: "list | count\nexit\n")
         #expect(made.status == 0, "\(made.stdout) \(made.stderr)")
         let freshFolder = fresh.root.appendingPathComponent("state/mediash")
         #expect(Self.mode(freshFolder.appendingPathComponent("history")) == 0o600)
         #expect(Self.mode(freshFolder) == 0o700)
     }
 
-    @Test func theJournalIsPrivateWhateverTheUmask() throws {
+    @Test func theJournalIsPrivateWhateverTheUmask() async throws {
         let box = try Sandbox()
         defer { box.remove() }
         _ = try box.write("one", to: "a.txt")
@@ -111,7 +111,7 @@ import Testing
             executable: URL(fileURLWithPath: "/bin/sh"),
             arguments: ["-c", "umask 000; exec \"$0\" --store \(box.store.path) --yes -c \"$1\"", mediash, "upload a.txt | count\nlist | delete"],
             environment: box.environment, directory: box.work, stdin: nil)
-        let r = try running.wait(timeout: .seconds(60))
+        let r = try await running.wait(timeout: .seconds(60))
         #expect(r.status == 0, "\(r.stderr)")
         let journal = try String(contentsOf: box.journal, encoding: .utf8)
         #expect(journal.contains("\"deleted\""), "\(journal)")

@@ -18,7 +18,7 @@ import Testing
     @Test func theNightlyCleanupExample() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try ServerProcess(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
+        let server = try await ServerProcess.start(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
         defer { server.stop() }
         let endpoint = ["--endpoint", server.endpoint, "--api-key", "k", "--api-secret", "s"]
         let names = (0..<4).map { "scratch\($0).tmp" } + (0..<3).map { "take\($0).wav" }

@@ -10,7 +10,7 @@ import Testing
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let errors = sandbox.root.appendingPathComponent("server.err")
-        let server = try MediaServerProcess(sandbox: sandbox, errorLog: errors)
+        let server = try await MediaServerProcess.start(sandbox: sandbox, errorLog: errors)
         // An upload by url from a loopback address: refused, and the reason goes to the log only.
         let curl = try RunningProcess(
             executable: URL(fileURLWithPath: "/usr/bin/env"),
@@ -18,7 +18,7 @@ import Testing
                         "-F", "url=http://127.0.0.1:1/nothing", server.endpoint],
             environment: ProcessInfo.processInfo.environment, directory: sandbox.root, stdin: nil)
         let answer = try await curl.wait(timeout: .seconds(60))
-        server.stop()
+        await server.stopped()
         #expect(answer.stdout.contains("could not be fetched"), "\(answer.stdout) \(answer.stderr)")
 
         let lines = try String(contentsOf: errors, encoding: .utf8).split(separator: "\n").map(String.init)

@@ -15,8 +15,8 @@ import Testing
     }
 
     /// Each item's fields, from `list -o jsonl`, by name.
-    static func items(_ sandbox: Sandbox, _ backend: [String]) throws -> [String: [String: Any]] {
-        let r = try sandbox.mediash(backend + ["-o", "jsonl", "-c", "list"])
+    static func items(_ sandbox: Sandbox, _ backend: [String]) async throws -> [String: [String: Any]] {
+        let r = try await sandbox.mediash(backend + ["-o", "jsonl", "-c", "list"])
         #expect(r.status == 0, "\(r.stderr)")
         var out: [String: [String: Any]] = [:]
         for line in r.stdout.split(separator: "\n") {
@@ -33,20 +33,20 @@ import Testing
     }
 
     /// A mass update undone: every title as it was, except the one changed since (a note says so).
-    func massUpdateUndone(_ sandbox: Sandbox, _ backend: [String]) throws {
+    func massUpdateUndone(_ sandbox: Sandbox, _ backend: [String]) async throws {
         let files = try Self.files(sandbox, count: 6)
-        #expect(try sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) | count"]).status == 0)
-        #expect(try sandbox.mediash(backend + ["--yes", "-c", "list | update set title=(\"t-\" + name)"]).status == 0)
-        let before = try Self.items(sandbox, backend)
-        let mass = try sandbox.mediash(backend + ["--yes", "-c", "list | update set title=\"oops\""])
+        #expect(try await sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) | count"]).status == 0)
+        #expect(try await sandbox.mediash(backend + ["--yes", "-c", "list | update set title=(\"t-\" + name)"]).status == 0)
+        let before = try await Self.items(sandbox, backend)
+        let mass = try await sandbox.mediash(backend + ["--yes", "-c", "list | update set title=\"oops\""])
         #expect(mass.status == 0, "\(mass.stderr)")
         let run = try #require(try Self.journal(sandbox).last?["run"] as? String)
-        #expect(try sandbox.mediash(backend + ["--yes", "-c", "list | where name == \"f2.txt\" | update set title=\"by hand\""]).status == 0)
+        #expect(try await sandbox.mediash(backend + ["--yes", "-c", "list | where name == \"f2.txt\" | update set title=\"by hand\""]).status == 0)
 
-        let undo = try sandbox.mediash(backend + ["--yes", "-o", "jsonl", "-c", "undo \(run)"])
+        let undo = try await sandbox.mediash(backend + ["--yes", "-o", "jsonl", "-c", "undo \(run)"])
         #expect(undo.status == 0, "\(undo.stderr)")
         #expect(undo.stderr.contains("undo: 5 reverted, 1 skipped"), "\(undo.stderr)")
-        let after = try Self.items(sandbox, backend)
+        let after = try await Self.items(sandbox, backend)
         for (name, item) in before where name != "f2.txt" {
             #expect(after[name]?["title"] as? String == item["title"] as? String, "\(name)")
         }
@@ -59,18 +59,18 @@ import Testing
     }
 
     /// `delete --backup` then `undo`: the same bytes and information, under new ids.
-    func deleteBackupUndone(_ sandbox: Sandbox, _ backend: [String]) throws {
+    func deleteBackupUndone(_ sandbox: Sandbox, _ backend: [String]) async throws {
         let files = try Self.files(sandbox, count: 4)
-        #expect(try sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) metadata \"m\" | count"]).status == 0)
-        #expect(try sandbox.mediash(backend + ["--yes", "-c", "list | update set title=(\"t-\" + name) description=\"d\" public=true"]).status == 0)
-        let before = try Self.items(sandbox, backend)
-        let delete = try sandbox.mediash(backend + ["--yes", "-c", "list | delete --backup kept"])
+        #expect(try await sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) metadata \"m\" | count"]).status == 0)
+        #expect(try await sandbox.mediash(backend + ["--yes", "-c", "list | update set title=(\"t-\" + name) description=\"d\" public=true"]).status == 0)
+        let before = try await Self.items(sandbox, backend)
+        let delete = try await sandbox.mediash(backend + ["--yes", "-c", "list | delete --backup kept"])
         #expect(delete.status == 0, "\(delete.stderr)")
-        #expect(try Self.items(sandbox, backend).isEmpty)
-        let undo = try sandbox.mediash(backend + ["--yes", "-o", "jsonl", "-c", "undo"])
+        #expect(try await Self.items(sandbox, backend).isEmpty)
+        let undo = try await sandbox.mediash(backend + ["--yes", "-o", "jsonl", "-c", "undo"])
         #expect(undo.status == 0, "\(undo.stderr)")
         #expect(undo.stdout.split(separator: "\n").count == 4 && undo.stdout.split(separator: "\n").allSatisfy { $0.contains("restored as ") })
-        let after = try Self.items(sandbox, backend)
+        let after = try await Self.items(sandbox, backend)
         #expect(after.count == 4)
         for (name, item) in before {
             let restored = try #require(after[name])
@@ -79,7 +79,7 @@ import Testing
                 #expect("\(restored[field] ?? "nil")" == "\(item[field] ?? "nil")", "\(name) \(field)")
             }
         }
-        let fetched = try sandbox.mediash(backend + ["-c", "list | download to back | count"])
+        let fetched = try await sandbox.mediash(backend + ["-c", "list | download to back | count"])
         #expect(fetched.status == 0, "\(fetched.stderr)")
         for file in files {
             let name = URL(fileURLWithPath: file).lastPathComponent
@@ -87,53 +87,53 @@ import Testing
         }
     }
 
-    @Test func massUpdateUndoneOverHTTP() throws {
+    @Test func massUpdateUndoneOverHTTP() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try ServerProcess(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
+        let server = try await ServerProcess.start(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
         defer { server.stop() }
-        try massUpdateUndone(sandbox, ["--endpoint", server.endpoint] + Self.credentials)
+        try await massUpdateUndone(sandbox, ["--endpoint", server.endpoint] + Self.credentials)
     }
 
-    @Test func massUpdateUndoneOnTheEmbeddedStore() throws {
+    @Test func massUpdateUndoneOnTheEmbeddedStore() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        try massUpdateUndone(sandbox, ["--store", sandbox.store.path])
+        try await massUpdateUndone(sandbox, ["--store", sandbox.store.path])
     }
 
-    @Test func deleteWithBackupUndoneOverHTTP() throws {
+    @Test func deleteWithBackupUndoneOverHTTP() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let server = try ServerProcess(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
+        let server = try await ServerProcess.start(["--data", sandbox.root.appendingPathComponent("server").path, "--account", "k:s"])
         defer { server.stop() }
-        try deleteBackupUndone(sandbox, ["--endpoint", server.endpoint] + Self.credentials)
+        try await deleteBackupUndone(sandbox, ["--endpoint", server.endpoint] + Self.credentials)
     }
 
-    @Test func deleteWithBackupUndoneOnTheEmbeddedStore() throws {
+    @Test func deleteWithBackupUndoneOnTheEmbeddedStore() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        try deleteBackupUndone(sandbox, ["--store", sandbox.store.path])
+        try await deleteBackupUndone(sandbox, ["--store", sandbox.store.path])
     }
 
     /// kill -9 after the first restore is journaled, then run `undo` again: each item restored once.
-    @Test func aKilledUndoRerunRestoresEachItemOnce() throws {
+    @Test func aKilledUndoRerunRestoresEachItemOnce() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let data = sandbox.root.appendingPathComponent("server").path
         let total = 8
         let files = try Self.files(sandbox, count: total)
-        let clean = try ServerProcess(["--data", data, "--account", "k:s"])
+        let clean = try await ServerProcess.start(["--data", data, "--account", "k:s"])
         let backend = ["--endpoint", clean.endpoint] + Self.credentials
-        #expect(try sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) | count"]).status == 0)
-        let delete = try sandbox.mediash(backend + ["--yes", "-c", "list | delete --backup kept"])
+        #expect(try await sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) | count"]).status == 0)
+        let delete = try await sandbox.mediash(backend + ["--yes", "-c", "list | delete --backup kept"])
         #expect(delete.status == 0, "\(delete.stderr)")
-        clean.stop()
+        await clean.stopped()
 
         // Every request slow, so the undo is caught mid-way: once a restore is journaled and the
         // next one's 'restoring' line is there (journaled before its request), mediash is stopped;
         // when the server then holds the item that upload made, which the journal does not know
         // of, it is killed: the worst moment, an upload done and not journaled.
-        let slow = try ServerProcess(["--data", data, "--account", "k:s", "--fault-latency", "300ms"])
+        let slow = try await ServerProcess.start(["--data", data, "--account", "k:s", "--fault-latency", "300ms"])
         let slowBackend = ["--endpoint", slow.endpoint] + Self.credentials
         let undo = try sandbox.start(slowBackend + ["--yes", "-c", "undo concurrency 1"])
         let deadline = ContinuousClock.now + .seconds(90)
@@ -144,7 +144,7 @@ import Testing
             let restored = lines.filter { $0["status"] as? String == "restored" }.count
             let begun = lines.filter { $0["status"] as? String == "restoring" }.count
             guard restored > 0, begun > restored, begun > tried else {
-                usleep(1_000)  // polls the journal file for the event; bounded by the deadline
+                try await Task.sleep(for: .milliseconds(2))  // polls the journal file for the event; bounded by the deadline
                 continue
             }
             tried = begun
@@ -153,7 +153,7 @@ import Testing
             // listing's answer, and at most 40 of them.
             for _ in 0..<40 {
                 undo.signal(SIGSTOP)
-                let count = try sandbox.mediash(slowBackend + ["-c", "list | count"])
+                let count = try await sandbox.mediash(slowBackend + ["-c", "list | count"])
                 if Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == restored + 1 { caught = true; break }
                 undo.signal(SIGCONT)
                 let now = try Self.journal(sandbox).filter { $0["status"] as? String == "restored" }.count
@@ -162,17 +162,17 @@ import Testing
             if caught || begun >= total - 1 { break }  // kill before the last item in any case
         }
         undo.signal(SIGKILL)
-        _ = try? undo.wait(timeout: .seconds(10))
-        slow.stop()
+        _ = try? await undo.wait(timeout: .seconds(10))
+        await slow.stopped()
         #expect(caught, "never caught an upload done and not journaled: the test proves less than it says")
         let firstRun = try Self.journal(sandbox).filter { $0["status"] as? String == "restored" }.count
         #expect(firstRun > 0 && firstRun < total, "the kill did not come mid-way: the test proves nothing")
 
-        let again = try ServerProcess(["--data", data, "--account", "k:s"])
+        let again = try await ServerProcess.start(["--data", data, "--account", "k:s"])
         defer { again.stop() }
-        let rerun = try sandbox.mediash(["--endpoint", again.endpoint] + Self.credentials + ["--yes", "-o", "jsonl", "-c", "undo"])
+        let rerun = try await sandbox.mediash(["--endpoint", again.endpoint] + Self.credentials + ["--yes", "-o", "jsonl", "-c", "undo"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
-        let items = try Self.items(sandbox, ["--endpoint", again.endpoint] + Self.credentials)
+        let items = try await Self.items(sandbox, ["--endpoint", again.endpoint] + Self.credentials)
         #expect(items.keys.sorted() == (0..<total).map { "f\($0).txt" })
         let restores = try Self.journal(sandbox).filter { $0["status"] as? String == "restored" }
         var perItem: [String: Int] = [:]
@@ -180,7 +180,7 @@ import Testing
         #expect(perItem.count == total && perItem.values.allSatisfy { $0 == 1 }, "\(perItem)")
     }
 
-    @Test func aProfilesBackupKeepsWhatEveryDeleteRemoves() throws {
+    @Test func aProfilesBackupKeepsWhatEveryDeleteRemoves() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let kept = sandbox.root.appendingPathComponent("kept")
@@ -189,20 +189,20 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: sandbox.config.path)
         let backend = ["--store", sandbox.store.path]
         let files = try Self.files(sandbox, count: 2)
-        #expect(try sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) | count"]).status == 0)
-        let delete = try sandbox.mediash(["--profile", "safe"] + backend + ["--yes", "-c", "list | delete"])
+        #expect(try await sandbox.mediash(backend + ["-c", "upload \(files.joined(separator: " ")) | count"]).status == 0)
+        let delete = try await sandbox.mediash(["--profile", "safe"] + backend + ["--yes", "-c", "list | delete"])
         #expect(delete.status == 0, "\(delete.stderr)")
         let saved = try FileManager.default.contentsOfDirectory(atPath: kept.path)
         #expect(saved.count == 2)
         for id in saved {
             #expect(FileManager.default.fileExists(atPath: kept.appendingPathComponent("\(id)/item.json").path))
         }
-        let undo = try sandbox.mediash(backend + ["--yes", "-c", "undo | count"])
+        let undo = try await sandbox.mediash(backend + ["--yes", "-c", "undo | count"])
         #expect(undo.stdout == "2\n" && undo.stderr.contains("undo: 2 restored"), "\(undo.stderr)")
-        #expect(try Self.items(sandbox, backend).count == 2)
+        #expect(try await Self.items(sandbox, backend).count == 2)
     }
 
-    @Test func olderJournalLinesReadAndABrokenLineIsNamed() throws {
+    @Test func olderJournalLinesReadAndABrokenLineIsNamed() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         try FileManager.default.createDirectory(at: sandbox.journal.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -213,17 +213,17 @@ import Testing
         // A crash mid-write can leave the last line cut short: it is passed over.
         try (old.joined(separator: "\n") + "\n{\"id\":\"a3\",\"na").write(to: sandbox.journal, atomically: true, encoding: .utf8)
         let backend = ["--store", sandbox.store.path]
-        let read = try sandbox.mediash(backend + ["-o", "jsonl", "-c", "journal | select id verb status run error"])
+        let read = try await sandbox.mediash(backend + ["-o", "jsonl", "-c", "journal | select id verb status run error"])
         #expect(read.status == 0, "\(read.stderr)")
         #expect(read.stdout == """
             {"id":"a1","verb":"delete","status":"deleted","run":null,"error":null}
             {"id":"a2","verb":"delete","status":"skipped","run":null,"error":"already gone"}
 
             """, "\(read.stdout)")
-        let nothing = try sandbox.mediash(backend + ["-c", "undo"])
+        let nothing = try await sandbox.mediash(backend + ["-c", "undo"])
         #expect(nothing.status == 1 && nothing.stderr.contains("the journal holds no run that changed items"), "\(nothing.stderr)")
         try (old[0] + "\nnot json\n" + old[1] + "\n").write(to: sandbox.journal, atomically: true, encoding: .utf8)
-        let broken = try sandbox.mediash(backend + ["-c", "journal | count"])
+        let broken = try await sandbox.mediash(backend + ["-c", "journal | count"])
         #expect(broken.status == 1 && broken.stderr.contains("journal.jsonl, line 2:"), "\(broken.stderr)")
     }
 }
