@@ -242,6 +242,16 @@ def split_row(row):
     return cells
 
 
+def table_cell(cell):
+    """A tbl cell: a short one as it is (tbl makes its column as wide as it needs, so a long
+    code word is never squeezed into a text block too narrow for it), a long one as a text
+    block tbl fills to the room left."""
+    text = inline(cell)
+    if not text:
+        return "\\&"
+    return text if len(cell) <= 40 else f"T{{\n{text}\nT}}"
+
+
 def language_page(markdown, outfile, version):
     source = open(markdown, encoding="utf-8").read().split("\n")
     lines = [
@@ -304,7 +314,7 @@ def language_page(markdown, outfile, version):
             lines.append(" ".join(["l"] * (columns - 1) + ["lx"]) + ".")
             for row in rows:
                 row = row + [""] * (columns - len(row))
-                lines.append("\t".join(f"T{{\n{inline(cell) or chr(92) + '&'}\nT}}" for cell in row))
+                lines.append("\t".join(table_cell(cell) for cell in row))
             lines.append(".TE")
             in_list = False
             continue
