@@ -3,6 +3,11 @@ import PackageDescription
 
 // Dependencies point down: mediash → MediaShell/LineEditor/bindings → MediaAPI.
 // See ARCHITECTURE.md in the design folder.
+
+// The commit `mediash --version` names: letters, digits and '-' only (it becomes a C string literal).
+let buildCommit: String? = Context.environment["MEDIASH_BUILD_COMMIT"].flatMap { commit in
+    !commit.isEmpty && commit.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) ? commit : nil
+}
 let package = Package(
     name: "mediash",
     platforms: [.macOS(.v14)],
@@ -36,7 +41,13 @@ let package = Package(
     ],
     targets: [
         // Crypto: an ETag is the content's MD5 (HashingCopy), computed the same way by every binding.
-        .target(name: "MediaAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // BuildInfo: the commit in `--version` (MediaAPI/Version.swift).
+        .target(name: "MediaAPI", dependencies: ["BuildInfo", .product(name: "Crypto", package: "swift-crypto")]),
+        // The git commit a build was made from, when the scripts pass one (MEDIASH_BUILD_COMMIT,
+        // scripts/lib/release.sh); a plain `swift build` names none. Only BuildInfo.c is compiled
+        // with it, so a new commit recompiles one C file. (Not Context.gitInformation: SwiftPM
+        // caches it with the manifest, so it goes stale across commits, swift-package-manager#8202.)
+        .target(name: "BuildInfo", cSettings: buildCommit.map { [.define("MEDIASH_BUILD_COMMIT", to: "\"\($0)\"")] } ?? []),
         // Fetches an upload's url under a URLFetchPolicy (the SSRF defences), for both stores.
         // (URLSession would link FoundationNetworking and libcurl's thirty libraries into mediash,
         // ~12 ms of every start-up.)

@@ -28,7 +28,8 @@ struct MediaServerCommand: AsyncParsableCommand {
             too but shows the secret to every local user, and is warned about.
 
             Example: MEDIA_SERVER_ACCOUNTS=k:s media-server --data /tmp/media --port 0
-            """)
+            """,
+        version: MediashVersion.line(program: "media-server"))
 
     @Option(help: "The address to listen on (default 127.0.0.1).")
     var host: String?

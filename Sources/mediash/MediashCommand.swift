@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaAPI
 import MediaShell
 
 /// mediash's command line: declared once, so `--help`, errors and completion scripts follow it.
@@ -40,7 +41,8 @@ struct MediashCommand: ParsableCommand {
             """,
         version: MediashCommand.version)
 
-    static let version = "mediash 0.1.0"
+    /// "mediash 0.2.0 (commit …)": the number lives in MediaAPI/Version.swift, shared with media-server.
+    static let version = MediashVersion.line(program: "mediash")
 
     @Option(name: .customShort("c"), help: ArgumentHelp("Run PROGRAM and exit.", valueName: "PROGRAM"))
     var program: String?

@@ -4,6 +4,16 @@
 #                           does not spend its first milliseconds relocating libFoundation and ICU
 #                           (scripts/bench.d/startup measures it).
 #   release_bin             prints the folder the release products are in.
+# The commit `mediash --version` and `media-server --version` name (Package.swift reads
+# MEDIASH_BUILD_COMMIT; a plain `swift build` has none): HEAD's, "-dirty" when tracked files
+# differ from it. Outside a git checkout (a source tarball) the version names no commit.
+if [ -z "${MEDIASH_BUILD_COMMIT:-}" ] && MEDIASH_BUILD_COMMIT=$(git rev-parse --short=12 HEAD 2>/dev/null); then
+  git diff --quiet HEAD -- 2>/dev/null || MEDIASH_BUILD_COMMIT="$MEDIASH_BUILD_COMMIT-dirty"
+  export MEDIASH_BUILD_COMMIT
+else
+  unset MEDIASH_BUILD_COMMIT
+fi
+
 # One set of flags for every release product, so that building one product never invalidates
 # another's build. SWIFT_SCRATCH_PATH, when set, is the build folder (default .build).
 release_flags() {
