@@ -41,12 +41,8 @@ struct HostileClientTests {
         let request = "GET /v3/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(Self.authorization)\r\n\r\n"
         try await server.live { port in
             // Two connections, each answered once, so the server has taken both.
-            let first = try RawConnection(port: port), second = try RawConnection(port: port)
-            for connection in [first, second] {
-                connection.send(request)
-                let answer = try await connection.readAnswer()
-                #expect(RawConnection.status(of: answer) == 200)
-            }
+            let held = try await RawConnection.answered(2, port: port, request: request)
+            let (first, second) = (held[0], held[1])
             // The kernel completes the third handshake (the listen queue), but the server does not take it.
             let third = try RawConnection(port: port)
             third.send(request.replacingOccurrences(of: "\r\n\r\n", with: "\r\nConnection: close\r\n\r\n"))

@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import MediaServer
+import Testing
 
 extension TestServer {
     /// Runs `body` with this server listening on a loopback port of its own; stops it afterwards.
@@ -163,6 +164,19 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// The head of an HTTP answer read so far: its status code, or nil before one arrived.
+    /// `count` connections to `port`, each sent `request` once and answered 200 (checked), so the
+    /// server has taken them all.
+    static func answered(_ count: Int, port: Int, request: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [RawConnection] {
+        var connections: [RawConnection] = []
+        for _ in 0..<count {
+            let connection = try RawConnection(port: port)
+            connection.send(request)
+            #expect(status(of: try await connection.readAnswer()) == 200, sourceLocation: sourceLocation)
+            connections.append(connection)
+        }
+        return connections
+    }
+
     static func status(of bytes: [UInt8]) -> Int? {
         let text = String(decoding: bytes.prefix(64), as: UTF8.self)
         let fields = text.split(separator: " ", maxSplits: 2)

@@ -149,11 +149,8 @@ struct SlowClientTests {
         }
         let request = "GET /v3/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(Self.authorization)\r\n\r\n"
         try await server.live { port in
-            let first = try RawConnection(port: port), second = try RawConnection(port: port)
-            for connection in [first, second] {
-                connection.send(request)
-                #expect(RawConnection.status(of: try await connection.readAnswer()) == 200)
-            }
+            let held = try await RawConnection.answered(2, port: port, request: request)
+            let (first, second) = (held[0], held[1])
             let third = try RawConnection(port: port)
             let (refused, closed) = await third.readUntilClosed()
             #expect(closed && RawConnection.status(of: refused) == 503, "\(String(decoding: refused, as: UTF8.self))")
